@@ -1,0 +1,379 @@
+/*
+ * bundle.c - the evidence tar writer (bundle.h): libarchive's POSIX pax
+ * writer over a callback that writes the output fd and hashes every byte.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "capbuf.h"
+#include "strset.h"
+#include "textutil.h"
+#include "banned.h"
+
+#define MANIFEST_MAX (256u << 20)   /* 256 MiB of manifest lines */
+
+struct bundle {
+	struct archive *a;
+	int fd;
+	char *display;
+	char *id;
+	int64_t mtime;
+	EVP_MD_CTX *total;       /* every byte written to fd */
+	uint64_t total_bytes;
+	EVP_MD_CTX *member;      /* the member being written */
+	char *cur_name;          /* full name of the open member, or NULL */
+	uint64_t cur_size, cur_written;
+	struct strset names;     /* members and directories written */
+	struct capbuf manifest;
+	int fatal;               /* -errno once the output failed */
+	char error[512];
+	bool closed;
+};
+
+static void set_fatal(struct bundle *b, int err, const char *what)
+{
+	if (b->fatal)
+		return;
+	b->fatal = err ? -abs(err) : -EIO;
+	snprintf(b->error, sizeof(b->error), "cannot write '%s': %s", b->display,
+		 what ? what : strerror(-b->fatal));
+}
+
+/* libarchive write callback: loop on short writes, retry EINTR, hash. */
+static la_ssize_t out_write(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	struct bundle *b = ctx;
+	const char *p = buf;
+	size_t left = len;
+
+	if (b->fatal) {
+		archive_set_error(a, -b->fatal, "%s", b->error);
+		return -1;
+	}
+	while (left) {
+		ssize_t n = write(b->fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			set_fatal(b, errno, NULL);
+			archive_set_error(a, errno, "%s", b->error);
+			return -1;
+		}
+		if (n == 0) {
+			set_fatal(b, EIO, "short write");
+			archive_set_error(a, EIO, "%s", b->error);
+			return -1;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (EVP_DigestUpdate(b->total, buf, len) != 1) {
+		set_fatal(b, EIO, "SHA-256 update failed");
+		return -1;
+	}
+	b->total_bytes += len;
+	return (la_ssize_t)len;
+}
+
+static int arch_fail(struct bundle *b)
+{
+	if (!b->fatal) {
+		int e = archive_errno(b->a);
+		set_fatal(b, e > 0 ? e : EIO, archive_error_string(b->a));
+	}
+	return b->fatal;
+}
+
+static char *full_name(const struct bundle *b, const char *name)
+{
+	size_t n = strlen(b->id) + 1 + strlen(name) + 1;
+	char *s = malloc(n);
+
+	if (s && snprintf(s, n, "%s/%s", b->id, name) != (int)n - 1) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int write_header(struct bundle *b, const char *full, bool dir, uint64_t size)
+{
+	struct archive_entry *e = archive_entry_new();
+	int r = 0;
+
+	if (!e)
+		return -ENOMEM;
+	archive_entry_set_pathname(e, full);
+	archive_entry_set_filetype(e, dir ? AE_IFDIR : AE_IFREG);
+	archive_entry_set_perm(e, dir ? 0755 : 0444);
+	archive_entry_set_size(e, dir ? 0 : (la_int64_t)size);
+	archive_entry_set_mtime(e, (time_t)b->mtime, 0);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	if (archive_write_header(b->a, e) < ARCHIVE_WARN)
+		r = arch_fail(b);
+	archive_entry_free(e);
+	return r;
+}
+
+/* Emit "<id>/a/", "<id>/a/b/" ... for the parents of `full` not yet seen. */
+static int write_parents(struct bundle *b, const char *full)
+{
+	char *tmp = strdup(full);
+	int r = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	for (char *p = strchr(tmp, '/'); p && r == 0; p = strchr(p + 1, '/')) {
+		char save = p[1];
+		p[1] = '\0';
+		if (!strset_has(&b->names, tmp)) {
+			r = write_header(b, tmp, true, 0);
+			if (r == 0 && strset_add(&b->names, tmp) < 0)
+				r = -ENOMEM;
+		}
+		p[1] = save;
+	}
+	free(tmp);
+	return r;
+}
+
+int bundle_open(struct bundle **ret, int fd, const char *display,
+		const char *id, int64_t mtime)
+{
+	struct bundle *b = calloc(1, sizeof(*b));
+	int r = -ENOMEM;
+
+	if (!b)
+		return -ENOMEM;
+	b->fd = fd;
+	b->mtime = mtime;
+	capbuf_init(&b->manifest, MANIFEST_MAX);
+	b->display = strdup(display);
+	b->id = strdup(id);
+	b->total = EVP_MD_CTX_new();
+	b->member = EVP_MD_CTX_new();
+	b->a = archive_write_new();
+	if (!b->display || !b->id || !b->total || !b->member || !b->a)
+		goto fail;
+	r = -EIO;
+	if (EVP_DigestInit_ex(b->total, EVP_sha256(), NULL) != 1)
+		goto fail;
+	if (archive_write_set_format_pax_restricted(b->a) != ARCHIVE_OK ||
+	    archive_write_add_filter_none(b->a) != ARCHIVE_OK ||
+	    archive_write_open2(b->a, b, NULL, out_write, NULL, NULL) != ARCHIVE_OK) {
+		r = arch_fail(b);
+		goto fail;
+	}
+	char *top = full_name(b, "");
+	if (!top) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = write_parents(b, top);
+	free(top);
+	if (r < 0)
+		goto fail;
+	*ret = b;
+	return 0;
+fail:
+	if (b->fatal && !r)
+		r = b->fatal;
+	bundle_free(b);
+	return r;
+}
+
+int bundle_begin(struct bundle *b, const char *name, uint64_t size)
+{
+	int r;
+
+	if (b->fatal)
+		return b->fatal;
+	if (b->cur_name || b->closed)
+		return -EBUSY;
+	if (!member_name_safe(name))
+		return -EINVAL;
+	char *full = full_name(b, name);
+	if (!full)
+		return -ENOMEM;
+	if (strset_has(&b->names, full)) {
+		free(full);
+		return -EEXIST;
+	}
+	r = write_parents(b, full);
+	if (r == 0)
+		r = write_header(b, full, false, size);
+	if (r == 0 && strset_add(&b->names, full) < 0)
+		r = -ENOMEM;
+	if (r == 0 && EVP_DigestInit_ex(b->member, EVP_sha256(), NULL) != 1)
+		r = -EIO;
+	if (r < 0) {
+		free(full);
+		return r;
+	}
+	b->cur_name = full;
+	b->cur_size = size;
+	b->cur_written = 0;
+	return 0;
+}
+
+int bundle_write(struct bundle *b, const void *data, size_t len)
+{
+	if (b->fatal)
+		return b->fatal;
+	if (!b->cur_name)
+		return -EBADF;
+	if (len > b->cur_size - b->cur_written)
+		return -EFBIG;
+	if (EVP_DigestUpdate(b->member, data, len) != 1)
+		return -EIO;
+	const char *p = data;
+	size_t left = len;
+	while (left) {
+		la_ssize_t n = archive_write_data(b->a, p, left);
+		if (n <= 0)
+			return arch_fail(b);
+		p += n;
+		left -= (size_t)n;
+	}
+	b->cur_written += len;
+	return 0;
+}
+
+int bundle_end(struct bundle *b, char ret_sha256[SHA256_HEX_LEN], uint64_t *ret_padded)
+{
+	static const char zeros[8192];
+	uint64_t padded = 0;
+	int r = 0;
+
+	if (!b->cur_name)
+		return -EBADF;
+	while (r == 0 && b->cur_written < b->cur_size) {
+		uint64_t left = b->cur_size - b->cur_written;
+		size_t n = left < sizeof(zeros) ? (size_t)left : sizeof(zeros);
+		r = bundle_write(b, zeros, n);
+		if (r == 0)
+			padded += n;
+	}
+	if (r == 0 && archive_write_finish_entry(b->a) < ARCHIVE_WARN)
+		r = arch_fail(b);
+
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	char hex[SHA256_HEX_LEN];
+	if (EVP_DigestFinal_ex(b->member, md, &mdlen) != 1 || mdlen != 32) {
+		if (r == 0)
+			r = -EIO;
+		hex[0] = '\0';
+	} else {
+		hex_encode(hex, md, 32);
+	}
+	/* the manifest lists the member even if the output failed: it is not
+	 * written then anyway, and the name keeps its place for the record */
+	if (r == 0 && capbuf_printf(&b->manifest, "%s  %s\n", hex,
+				   b->cur_name + strlen(b->id) + 1) < 0)
+		r = -E2BIG;
+	if (ret_sha256)
+		memcpy(ret_sha256, hex, SHA256_HEX_LEN);
+	if (ret_padded)
+		*ret_padded = padded;
+	free(b->cur_name);
+	b->cur_name = NULL;
+	return r;
+}
+
+int bundle_add_bytes(struct bundle *b, const char *name, const void *data,
+		     size_t len, char ret_sha256[SHA256_HEX_LEN])
+{
+	int r = bundle_begin(b, name, len);
+
+	if (r < 0)
+		return r;
+	r = bundle_write(b, data, len);
+	int r2 = bundle_end(b, ret_sha256, NULL);
+	return r < 0 ? r : r2;
+}
+
+bool bundle_has(const struct bundle *b, const char *name)
+{
+	char *full = full_name(b, name);
+	bool has = full && strset_has(&b->names, full);
+
+	free(full);
+	return has;
+}
+
+const char *bundle_manifest(const struct bundle *b, size_t *ret_len)
+{
+	*ret_len = b->manifest.len;
+	return b->manifest.buf ? b->manifest.buf : "";
+}
+
+int bundle_seal(struct bundle *b, const unsigned char *sig, size_t siglen,
+		char ret_manifest_sha256[SHA256_HEX_LEN])
+{
+	/* the manifest's own line must not enter the manifest: take it out */
+	size_t mlen = 0;
+	char *mtext = capbuf_detach(&b->manifest, &mlen);
+	int r;
+
+	if (!mtext)
+		return -ENOMEM;
+	r = bundle_add_bytes(b, "MANIFEST.sha256", mtext, mlen, ret_manifest_sha256);
+	if (r == 0)
+		r = bundle_add_bytes(b, "MANIFEST.sha256.sig", sig, siglen, NULL);
+	capbuf_reset(&b->manifest);
+	free(mtext);
+	return r;
+}
+
+int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
+		 uint64_t *ret_total_bytes)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	int r = 0;
+
+	if (!b->closed) {
+		b->closed = true;
+		if (archive_write_close(b->a) != ARCHIVE_OK)
+			r = arch_fail(b);
+	}
+	if (b->fatal)
+		r = b->fatal;
+	if (EVP_DigestFinal_ex(b->total, md, &mdlen) == 1 && mdlen == 32)
+		hex_encode(ret_total_sha256, md, 32);
+	else
+		ret_total_sha256[0] = '\0';
+	if (ret_total_bytes)
+		*ret_total_bytes = b->total_bytes;
+	return r;
+}
+
+const char *bundle_error(const struct bundle *b)
+{
+	return b->fatal ? b->error : "";
+}
+
+void bundle_free(struct bundle *b)
+{
+	if (!b)
+		return;
+	if (b->a)
+		archive_write_free(b->a);
+	EVP_MD_CTX_free(b->total);
+	EVP_MD_CTX_free(b->member);
+	strset_free(&b->names);
+	capbuf_release(&b->manifest);
+	free(b->cur_name);
+	free(b->display);
+	free(b->id);
+	free(b);
+}

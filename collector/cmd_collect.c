@@ -1,0 +1,361 @@
+/*
+ * cmd_collect.c - `irsnap collect`: lock down, open the output, run the
+ * sources in order of volatility, record, seal, report.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "hostfile.h"
+#include "lockdown.h"
+#include "output.h"
+#include "run_json.h"
+#include "sign.h"
+#include "source.h"
+#include "textutil.h"
+#include "banned.h"
+
+#define WORKLOG_CAP (64u << 20)
+#define INDEX_CAP (512u << 20)
+
+/* The one piece of state a signal handler may touch. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static const char collect_usage[] =
+	"usage: irsnap collect -o PATH|- [options]\n"
+	"\n"
+	"Take a forensic snapshot of this host into one signed tar bundle.\n"
+	"\n"
+	"  -o, --output PATH|-     where to write the bundle (a new file on other media,\n"
+	"                          or - for stdout); an existing file is never replaced\n"
+	"      --case ID           case identifier, recorded in run.json\n"
+	"      --examiner NAME     who runs the collection\n"
+	"      --note TEXT         free text for the record\n"
+	"      --key FILE          sign with this Ed25519 private key (PEM, from\n"
+	"                          `irsnap keygen`) instead of a fresh per-run key\n"
+	"      --file PATH         also copy this absolute path (repeatable); symlinks,\n"
+	"                          FIFOs and devices are recorded and refused\n"
+	"      --allow-host-output accept an output on a file system that holds evidence\n"
+	"  -h, --help              this text\n"
+	"\n"
+	"Exit status: 0 complete, 1 sealed but some artifacts failed or were truncated\n"
+	"(or the run was interrupted), 2 usage error, 3 the bundle could not be written.\n"
+	"The last lines on stderr are the ones to copy into the paper log.\n";
+
+enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST };
+
+static int parse_collect(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "case", required_argument, NULL, OPT_CASE },
+		{ "examiner", required_argument, NULL, OPT_EXAMINER },
+		{ "note", required_argument, NULL, OPT_NOTE },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "file", required_argument, NULL, OPT_FILE },
+		{ "allow-host-output", no_argument, NULL, OPT_ALLOW_HOST },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->output = optarg; break;
+		case OPT_CASE: o->case_id = optarg; break;
+		case OPT_EXAMINER: o->examiner = optarg; break;
+		case OPT_NOTE: o->note = optarg; break;
+		case OPT_KEY: o->key_path = optarg; break;
+		case OPT_ALLOW_HOST: o->allow_host_output = true; break;
+		case OPT_FILE:
+			if (optarg[0] != '/') {
+				say("--file needs an absolute path: '%s'", safe(optarg));
+				return -EINVAL;
+			}
+			o->files[o->nfiles++] = optarg;
+			break;
+		case 'h':
+			fputs(collect_usage, stdout);
+			return 1;
+		default:
+			fputs(collect_usage, stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		say("unexpected argument '%s'", safe(argv[optind]));
+		return -EINVAL;
+	}
+	if (!o->output) {
+		say("collect needs -o PATH (or -o - for stdout)");
+		fputs(collect_usage, stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* SHA-256 of our own binary, through /proc/self/exe. */
+static void self_sha256(char out[SHA256_HEX_LEN])
+{
+	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	bool ok = ctx && fd >= 0 && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+
+	out[0] = '\0';
+	while (ok) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ok = n == 0;
+			break;
+		}
+		ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
+	}
+	if (ok && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32)
+		hex_encode(out, md, 32);
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(ctx);
+}
+
+static void read_clocks(struct clocks *c)
+{
+	clock_gettime(CLOCK_REALTIME, &c->realtime);
+	clock_gettime(CLOCK_MONOTONIC, &c->monotonic);
+	clock_gettime(CLOCK_BOOTTIME, &c->boottime);
+}
+
+static void make_id(struct run *r)
+{
+	char host[sizeof(r->host.hostname)], when[COMPACT_TIME_LEN];
+	size_t i;
+
+	for (i = 0; r->host.hostname[i] && i + 1 < sizeof(host); i++) {
+		char ch = r->host.hostname[i];
+		bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			  (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
+		host[i] = ok ? ch : '_';
+	}
+	host[i] = '\0';
+	if (!host[0] || strcmp(host, ".") == 0 || strcmp(host, "..") == 0)
+		snprintf(host, sizeof(host), "unknown");
+	fmt_compact_time(when, r->start.realtime.tv_sec);
+	snprintf(r->id, sizeof(r->id), "irsnap-%s-%s", host, when);
+}
+
+static int load_key(const char *path, EVP_PKEY **key)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int r;
+
+	if (fd < 0) {
+		r = -errno;
+		say("cannot open key '%s': %s", safe(path), strerror(-r));
+		return r;
+	}
+	r = key_load_private_fd(fd, key);
+	close(fd);
+	if (r < 0)
+		say("cannot load key '%s': not an Ed25519 private key in PEM form", safe(path));
+	return r;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;   /* no SA_RESTART: a blocked read or write returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);   /* a closed pipe is a write error, not a death */
+}
+
+/* Write the framework members and seal. Returns 0 or the fatal error. */
+static int seal(struct run *r, EVP_PKEY *key, struct run_identity *ident,
+		char manifest_sha[SHA256_HEX_LEN])
+{
+	struct capbuf buf;
+	unsigned char sig[ED25519_SIG_LEN];
+	int ret;
+
+	run_log(r, "collection finished: %u artifacts, %u failed, %u truncated%s",
+		r->artifacts, r->failed, r->truncated,
+		r->interrupted ? " (interrupted)" : "");
+	ret = bundle_add_bytes(r->bundle, "index.jsonl", r->index.buf ? r->index.buf : "",
+			       r->index.len, NULL);
+	if (ret < 0)
+		return ret;
+	read_clocks(&r->end);
+	run_log(r, "sealing: run.json, signer.pub.pem, MANIFEST.sha256, MANIFEST.sha256.sig");
+	ret = bundle_add_bytes(r->bundle, "acquisition.log",
+			       r->worklog.buf ? r->worklog.buf : "", r->worklog.len, NULL);
+	if (ret < 0)
+		return ret;
+
+	capbuf_init(&buf, 1u << 20);
+	json_t *rj = run_json(r, ident);
+	ret = rj ? json_append_pretty(&buf, rj) : -ENOMEM;
+	json_decref(rj);
+	if (ret == 0)
+		ret = bundle_add_bytes(r->bundle, "run.json", buf.buf, buf.len, NULL);
+	capbuf_reset(&buf);
+	if (ret == 0)
+		ret = key_public_pem(key, &buf);
+	if (ret == 0)
+		ret = bundle_add_bytes(r->bundle, "signer.pub.pem", buf.buf, buf.len, NULL);
+	capbuf_release(&buf);
+	if (ret < 0)
+		return ret;
+
+	size_t mlen;
+	const char *m = bundle_manifest(r->bundle, &mlen);
+	ret = key_sign(key, m, mlen, sig);
+	if (ret == 0)
+		ret = bundle_seal(r->bundle, sig, sizeof(sig), manifest_sha);
+	return ret;
+}
+
+static int run_sources(struct run *r)
+{
+	for (size_t i = 0; i < irsnap_nsources; i++) {
+		const struct source *s = &irsnap_sources[i];
+		if (run_should_stop(r))
+			break;
+		run_log(r, "step %s (rank %d) begins", s->name, (int)s->rank);
+		int ret = s->collect(r);
+		run_log(r, "step %s ends", s->name);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int cmd_collect(int argc, char **argv)
+{
+	/* main hands us argv + 1; record the command line from the program name */
+	struct options opt = { .argc = argc + 1, .argv = argv - 1 };
+	struct run r = { .opt = &opt, .stop = &stop_signal };
+	struct run_identity ident = { .self_sha256 = "" };
+	EVP_PKEY *key = NULL;
+	char err[1024], manifest_sha[SHA256_HEX_LEN] = "", total_sha[SHA256_HEX_LEN] = "";
+	uint64_t total_bytes = 0;
+	int fd = -1, ret, status = EXIT_FATAL;
+
+	opt.files = calloc((size_t)argc + 1, sizeof(*opt.files));
+	if (!opt.files)
+		return EXIT_FATAL;
+	ret = parse_collect(argc, argv, &opt);
+	if (ret != 0) {
+		free(opt.files);
+		return ret > 0 ? EXIT_COMPLETE : EXIT_USAGE;
+	}
+
+	read_clocks(&r.start);
+	r.progress = isatty(STDERR_FILENO);
+	capbuf_init(&r.worklog, WORKLOG_CAP);
+	capbuf_init(&r.index, INDEX_CAP);
+	run_log(&r, "irsnap %s collect starts (pid %d, uid %d, euid %d)", IRSNAP_VERSION,
+		(int)getpid(), (int)getuid(), (int)geteuid());
+	self_sha256(ident.self_sha256);
+	lockdown_footprint(ident.footprint, sizeof(ident.footprint));
+	run_log(&r, "footprint: %s", ident.footprint);
+
+	if (opt.key_path) {
+		if (load_key(opt.key_path, &key) < 0) {
+			status = EXIT_USAGE;
+			goto out;
+		}
+	} else if (key_generate(&key) < 0) {
+		say("cannot generate an Ed25519 key");
+		goto out;
+	}
+	if (key_fingerprint(key, ident.fingerprint) < 0) {
+		say("cannot compute the signer fingerprint");
+		goto out;
+	}
+	run_log(&r, "signer %s (%s key)", ident.fingerprint, opt.key_path ? "file" : "ephemeral");
+
+	hostid_read(&r.host);
+	make_id(&r);
+	fd = output_open(opt.output, opt.allow_host_output, opt.files, opt.nfiles, err,
+			 sizeof(err));
+	if (fd < 0) {
+		say("%s", err);
+		status = (fd == -EXDEV || fd == -EEXIST || fd == -ENOTTY) ? EXIT_USAGE : EXIT_FATAL;
+		goto out;
+	}
+	const char *shown = strcmp(opt.output, "-") == 0 ? "stdout" : opt.output;
+	run_log(&r, "output '%s' opened; bundle folder '%s'", safe(shown), r.id);
+	install_signals();
+
+	if (lockdown_seccomp(ident.lockdown, sizeof(ident.lockdown)) < 0)
+		say("warning: %s", ident.lockdown);
+	run_log(&r, "lockdown: %s", ident.lockdown);
+
+	ret = bundle_open(&r.bundle, fd, shown, r.id, r.start.realtime.tv_sec);
+	if (ret < 0) {
+		say("cannot write '%s': %s", safe(shown), strerror(-ret));
+		goto out;
+	}
+	ret = run_sources(&r);
+	if (ret == 0)
+		ret = seal(&r, key, &ident, manifest_sha);
+	int cret = bundle_close(r.bundle, total_sha, &total_bytes);
+	if (ret == 0)
+		ret = cret;
+	if (ret < 0) {
+		say("%s", bundle_error(r.bundle)[0] ? bundle_error(r.bundle) : strerror(-ret));
+		say("the bundle at '%s' is incomplete and unsealed: it is not evidence",
+		    safe(shown));
+		goto out;
+	}
+	if (fd != STDOUT_FILENO && fsync(fd) < 0 && errno != EINVAL) {
+		say("cannot write '%s': %s (fsync)", safe(shown), strerror(errno));
+		goto out;
+	}
+	if (fd != STDOUT_FILENO && close(fd) < 0) {
+		fd = -1;
+		say("cannot write '%s': %s (close)", safe(shown), strerror(errno));
+		goto out;
+	}
+	fd = -1;
+
+	status = (r.failed || r.truncated || r.interrupted) ? EXIT_PARTIAL : EXIT_COMPLETE;
+	fprintf(stderr, "irsnap: status: %s (%u artifacts, %u failed, %u truncated)\n",
+		r.interrupted ? "partial (interrupted)" : "complete", r.artifacts,
+		r.failed, r.truncated);
+	fprintf(stderr, "irsnap: bundle: %s\n", safe(shown));
+	fprintf(stderr, "irsnap: bundle-sha256: %s\n", total_sha);
+	fprintf(stderr, "irsnap: bundle-bytes: %llu\n", (unsigned long long)total_bytes);
+	fprintf(stderr, "irsnap: manifest-sha256: %s\n", manifest_sha);
+	fprintf(stderr, "irsnap: signer: %s\n", ident.fingerprint);
+out:
+	if (fd > STDERR_FILENO)
+		close(fd);
+	bundle_free(r.bundle);
+	key_free(key);
+	capbuf_release(&r.worklog);
+	capbuf_release(&r.index);
+	free(opt.files);
+	return status;
+}

@@ -1,0 +1,264 @@
+/* hostfile.c - safe reads of host files and raw copies into fs/ (hostfile.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hostfile.h"
+#include "textutil.h"
+#include "banned.h"
+
+#define LINK_MAX_BYTES 4096
+#define COPY_CHUNK (256u << 10)
+
+static int statx_fd(int fd, struct statx *st)
+{
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
+		  STATX_BASIC_STATS | STATX_BTIME, st) < 0)
+		return -errno;
+	return 0;
+}
+
+int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
+	      struct statx *ret_st)
+{
+	struct statx pre, post;
+	int oflags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	int fd, noatime = 1;
+
+	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT,
+		  STATX_BASIC_STATS | STATX_BTIME, &pre) < 0)
+		return -errno;
+	if (S_ISLNK(pre.stx_mode))
+		return -ELOOP;
+	if (S_ISDIR(pre.stx_mode)) {
+		if (!(flags & HOST_DIR))
+			return -EISDIR;
+		oflags |= O_DIRECTORY;
+	} else if (!S_ISREG(pre.stx_mode)) {
+		return -EFTYPE_NOT_REGULAR;
+	}
+
+	fd = openat(dirfd, path, oflags | O_NOATIME);
+	if (fd < 0 && errno == EPERM) {
+		noatime = 0;
+		fd = openat(dirfd, path, oflags);
+	}
+	if (fd < 0)
+		return -errno;
+	int r = statx_fd(fd, &post);
+	if (r == 0 && (post.stx_ino != pre.stx_ino ||
+		       post.stx_dev_major != pre.stx_dev_major ||
+		       post.stx_dev_minor != pre.stx_dev_minor ||
+		       (post.stx_mode & S_IFMT) != (pre.stx_mode & S_IFMT)))
+		r = -ESTALE;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	if (ret_noatime)
+		*ret_noatime = noatime;
+	if (ret_st)
+		*ret_st = post;
+	return fd;
+}
+
+int host_readlink(int dirfd, const char *path, char **ret, size_t *ret_len)
+{
+	char *buf = malloc(LINK_MAX_BYTES + 1);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	n = readlinkat(dirfd, path, buf, LINK_MAX_BYTES);
+	if (n < 0) {
+		int e = errno;
+		free(buf);
+		return -e;
+	}
+	buf[n] = '\0';
+	*ret = buf;
+	*ret_len = (size_t)n;
+	return 0;
+}
+
+int host_read_small(int dirfd, const char *path, struct capbuf *cb)
+{
+	int fd = host_open(dirfd, path, 0, NULL, NULL);
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = capbuf_read_fd(cb, fd);
+	close(fd);
+	return r;
+}
+
+static const char *type_word(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFDIR: return "a directory";
+	default: return "not a regular file";
+	}
+}
+
+/* Describe why host_open() refused, with the target of a symlink. */
+static void explain_refusal(struct artifact *a, int err, const char *path,
+			    enum copy_policy policy)
+{
+	struct statx st;
+
+	if (err == -ELOOP) {
+		if (host_readlink(AT_FDCWD, path, &a->link_target, &a->link_len) == 0) {
+			a->kind = "symlink";
+			if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS |
+				  STATX_BTIME, &st) == 0) {
+				a->st = st;
+				a->has_stat = true;
+			}
+		}
+		if (policy == COPY_LENIENT) {
+			snprintf(a->message, sizeof(a->message),
+				 "symbolic link recorded, not followed");
+			return;
+		}
+		artifact_fail(a, ART_ERROR, ELOOP,
+			      "refused: a symbolic link is never followed (target recorded)");
+		return;
+	}
+	if (err == -EFTYPE_NOT_REGULAR &&
+	    statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
+		  &st) == 0) {
+		a->st = st;
+		a->has_stat = true;
+		artifact_fail(a, ART_ERROR, EINVAL, "refused: %s is never opened",
+			      type_word(st.stx_mode));
+		return;
+	}
+	int e = err == -EFTYPE_NOT_REGULAR ? EINVAL : -err;
+	artifact_fail(a, ART_ERROR, e, "cannot open: %s", strerror(e));
+}
+
+/* Stream fd into the open member: at most `want` bytes. */
+static int copy_stream(struct run *r, struct artifact *a, int fd, uint64_t want,
+		       uint64_t *ret_read)
+{
+	char *buf = malloc(COPY_CHUNK);
+	uint64_t done = 0;
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (done < want) {
+		if (run_should_stop(r)) {
+			artifact_fail(a, ART_PARTIAL, EINTR,
+				      "interrupted after %" PRIu64 " of %" PRIu64 " bytes",
+				      done, want);
+			break;
+		}
+		size_t n = want - done < COPY_CHUNK ? (size_t)(want - done) : COPY_CHUNK;
+		ssize_t got = read(fd, buf, n);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			artifact_fail(a, ART_PARTIAL, errno, "read failed after %" PRIu64
+				      " bytes: %s", done, strerror(errno));
+			break;
+		}
+		if (got == 0) {
+			artifact_fail(a, ART_PARTIAL, 0,
+				      "file shrank while read: %" PRIu64 " of %" PRIu64 " bytes",
+				      done, want);
+			break;
+		}
+		ret = bundle_write(r->bundle, buf, (size_t)got);
+		if (ret < 0)
+			break;
+		done += (uint64_t)got;
+	}
+	free(buf);
+	*ret_read = done;
+	return ret;
+}
+
+int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
+	      enum copy_policy policy)
+{
+	struct artifact a;
+	struct capbuf name;
+	int fd, ret = 0;
+
+	artifact_begin(r, &a, step, "file", path);
+	fd = host_open(AT_FDCWD, path, 0, &a.noatime, &a.st);
+	if (fd < 0) {
+		explain_refusal(&a, fd, path, policy);
+		artifact_end(r, &a);
+		return 0;
+	}
+	a.has_stat = true;
+
+	capbuf_init(&name, 8192);
+	capbuf_addstr(&name, "fs/");
+	if (member_encode(&name, path, strlen(path)) < 0) {
+		artifact_fail(&a, ART_ERROR, ENAMETOOLONG, "member name too long");
+		goto out;
+	}
+	if (bundle_has(r->bundle, name.buf)) {
+		snprintf(a.message, sizeof(a.message), "already collected as '%s'", name.buf);
+		goto out;
+	}
+
+	uint64_t size = a.st.stx_size, want = size < cap ? size : cap, got = 0, padded = 0;
+	if (size > cap) {
+		a.truncated = true;
+		a.original_size = size;
+		artifact_fail(&a, ART_PARTIAL, 0, "copied up to the cap of %" PRIu64 " bytes",
+			      cap);
+	}
+	ret = bundle_begin(r->bundle, name.buf, want);
+	if (ret < 0) {
+		artifact_fail(&a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+		goto out;
+	}
+	ret = copy_stream(r, &a, fd, want, &got);
+	int ret2 = bundle_end(r->bundle, a.sha256, &padded);
+	if (ret == 0)
+		ret = ret2;
+	if (ret < 0) {
+		artifact_fail(&a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+		goto out;
+	}
+	a.member = strdup(name.buf);
+	a.bytes = want;
+	if (padded) {
+		a.truncated = true;
+		a.original_size = size;
+		artifact_fail(&a, ART_PARTIAL, 0, "last %" PRIu64 " bytes of the member are "
+			      "zero padding", padded);
+	}
+	/* did it change while we read it? */
+	struct statx after;
+	if (statx_fd(fd, &after) == 0) {
+		if (after.stx_size != size)
+			artifact_fail(&a, ART_PARTIAL, 0, "size changed while read: %" PRIu64
+				      " -> %" PRIu64, size, (uint64_t)after.stx_size);
+		else if (after.stx_mtime.tv_sec != a.st.stx_mtime.tv_sec ||
+			 after.stx_mtime.tv_nsec != a.st.stx_mtime.tv_nsec)
+			artifact_fail(&a, ART_PARTIAL, 0, "modified while read");
+	}
+	(void)got;
+out:
+	close(fd);
+	capbuf_release(&name);
+	artifact_end(r, &a);
+	/* only a fatal output error stops the caller */
+	return ret == -EEXIST || ret == -EINVAL || ret == -ENOMEM ? 0 : ret;
+}

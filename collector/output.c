@@ -1,0 +1,129 @@
+/* output.c - the refusal of host output and the safe creation of the bundle. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capbuf.h"
+#include "output.h"
+#include "textutil.h"
+#include "banned.h"
+
+static const char *const evidence_paths[] = {
+	"/", "/etc", "/usr", "/boot", "/home", "/root", "/opt", "/srv", "/tmp",
+	"/var", "/var/log", "/var/tmp", "/var/lib", "/run", "/dev/shm",
+};
+
+/* The path of a device that holds evidence and equals `dev`, or NULL. */
+static const char *evidence_device(dev_t dev, const char *const *extra, size_t nextra)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(evidence_paths) / sizeof(evidence_paths[0]); i++)
+		if (stat(evidence_paths[i], &st) == 0 && st.st_dev == dev)
+			return evidence_paths[i];
+	for (size_t i = 0; i < nextra; i++)
+		if (lstat(extra[i], &st) == 0 && st.st_dev == dev)
+			return extra[i];
+	return NULL;
+}
+
+static void quote(char *out, size_t len, const char *s)
+{
+	struct capbuf cb;
+
+	capbuf_init(&cb, len > 1 ? len - 1 : 0);
+	text_escape(&cb, s, strlen(s));
+	snprintf(out, len, "%s", cb.buf ? cb.buf : "");
+	capbuf_release(&cb);
+}
+
+static int refuse_host(dev_t dev, const char *shown, const char *const *extra,
+		       size_t nextra, char *err, size_t errlen)
+{
+	const char *hit = evidence_device(dev, extra, nextra);
+	char q1[256], q2[256];
+
+	if (!hit)
+		return 0;
+	quote(q1, sizeof(q1), shown);
+	quote(q2, sizeof(q2), hit);
+	snprintf(err, errlen, "refusing to write the bundle to '%s': it is on the same file "
+		 "system as '%s', which holds evidence; write to other media, or pass "
+		 "--allow-host-output to accept the change to the host", q1, q2);
+	return -EXDEV;
+}
+
+static int move_above_stdio(int fd)
+{
+	if (fd > 2)
+		return fd;
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	int e = errno;
+	close(fd);
+	return nfd < 0 ? -e : nfd;
+}
+
+int output_open(const char *path, bool allow_host, const char *const *extra_paths,
+		size_t nextra, char *err, size_t errlen)
+{
+	struct stat st;
+	char q[256];
+	int fd, r;
+
+	if (strcmp(path, "-") == 0) {
+		if (isatty(STDOUT_FILENO)) {
+			snprintf(err, errlen, "refusing to write a tar bundle to a terminal; "
+				 "redirect stdout or use -o PATH");
+			return -ENOTTY;
+		}
+		if (fstat(STDOUT_FILENO, &st) < 0) {
+			snprintf(err, errlen, "cannot use stdout: %s", strerror(errno));
+			return -EBADF;
+		}
+		if (!allow_host && S_ISREG(st.st_mode)) {
+			r = refuse_host(st.st_dev, "stdout", extra_paths, nextra, err, errlen);
+			if (r < 0)
+				return r;
+		}
+		return STDOUT_FILENO;
+	}
+
+	quote(q, sizeof(q), path);
+	char *dir = strdup(path);
+	if (!dir)
+		return -ENOMEM;
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, strlen(dir) + 1, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	r = stat(dir, &st);
+	int e = errno;
+	free(dir);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot use '%s': its directory: %s", q, strerror(e));
+		return -e;
+	}
+	if (!allow_host) {
+		r = refuse_host(st.st_dev, path, extra_paths, nextra, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot create '%s': %s%s", q, strerror(e),
+			 e == EEXIST ? " (an existing file is never overwritten)" : "");
+		return -e;
+	}
+	fd = move_above_stdio(fd);
+	if (fd < 0)
+		snprintf(err, errlen, "cannot create '%s': %s", q, strerror(-fd));
+	return fd;
+}

@@ -1,0 +1,201 @@
+/* run.c - the work log, the artifact records and the index (run.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "textutil.h"
+#include "banned.h"
+
+double run_elapsed(const struct run *r)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - r->start.monotonic.tv_sec) +
+	       (double)(now.tv_nsec - r->start.monotonic.tv_nsec) / 1e9;
+}
+
+void run_log(struct run *r, const char *fmt, ...)
+{
+	struct timespec now;
+	char ts[RFC3339_LEN];
+	size_t mark = r->worklog.len;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	fmt_rfc3339(ts, &now);
+	capbuf_printf(&r->worklog, "%s  +%.6f  ", ts, run_elapsed(r));
+	va_start(ap, fmt);
+	capbuf_vprintf(&r->worklog, fmt, ap);
+	va_end(ap);
+	capbuf_add(&r->worklog, "\n", 1);
+	if (r->progress && r->worklog.len > mark)
+		fprintf(stderr, "irsnap: %s", r->worklog.buf + mark);
+}
+
+bool run_should_stop(struct run *r)
+{
+	if (r->stop && *r->stop && !r->interrupted) {
+		r->interrupted = true;
+		run_log(r, "interrupted by signal %d: collection stops, sealing what was collected",
+			(int)*r->stop);
+	}
+	return r->interrupted;
+}
+
+void artifact_begin(struct run *r, struct artifact *a, const char *step,
+		    const char *kind, const char *source)
+{
+	(void)r;
+	memset(a, 0, sizeof(*a));
+	a->step = step;
+	a->kind = kind;
+	a->source = source;
+	a->noatime = -1;
+	clock_gettime(CLOCK_REALTIME, &a->started);
+}
+
+void artifact_fail(struct artifact *a, enum art_status st, int err,
+		   const char *fmt, ...)
+{
+	size_t used = strlen(a->message);
+	va_list ap;
+
+	if (st > a->status)
+		a->status = st;
+	if (!a->err)
+		a->err = err;
+	if (used && used + 3 < sizeof(a->message)) {
+		memcpy(a->message + used, "; ", 3);
+		used += 2;
+	}
+	if (used + 1 < sizeof(a->message)) {
+		va_start(ap, fmt);
+		vsnprintf(a->message + used, sizeof(a->message) - used, fmt, ap);
+		va_end(ap);
+	}
+}
+
+static const char *status_name(enum art_status st)
+{
+	static const char *const names[] = {
+		[ART_OK] = "ok", [ART_PARTIAL] = "partial",
+		[ART_VANISHED] = "vanished", [ART_ERROR] = "error",
+	};
+	return names[st];
+}
+
+static json_t *artifact_json(const struct artifact *a)
+{
+	json_t *o = json_object();
+	int r = 0;
+
+	if (!o)
+		return NULL;
+	r |= json_set_str(o, "member", a->member);
+	if (a->source)
+		r |= json_set_str(o, "source", a->source);
+	else
+		r |= json_set_new(o, "source", json_null());
+	r |= json_set_str(o, "kind", a->kind);
+	r |= json_set_str(o, "step", a->step);
+	r |= json_set_time(o, "started_at", &a->started);
+	r |= json_set_time(o, "finished_at", &a->finished);
+	r |= json_set_int(o, "bytes", (int64_t)a->bytes);
+	r |= json_set_str(o, "sha256", a->member ? a->sha256 : NULL);
+	r |= json_set_str(o, "status", status_name(a->status));
+	if (a->err) {
+		r |= json_set_int(o, "errno", a->err);
+		r |= json_set_str(o, "error", strerrorname_np(a->err));
+	} else {
+		r |= json_set_new(o, "errno", json_null());
+		r |= json_set_new(o, "error", json_null());
+	}
+	r |= json_set_str(o, "message", a->message[0] ? a->message : NULL);
+	r |= json_set_bool(o, "truncated", a->truncated);
+	if (a->truncated)
+		r |= json_set_int(o, "original_size", (int64_t)a->original_size);
+	else
+		r |= json_set_new(o, "original_size", json_null());
+	if (a->noatime >= 0)
+		r |= json_set_bool(o, "noatime", a->noatime);
+	if (a->link_target)
+		r |= json_set_bytes(o, "link_target", a->link_target, a->link_len);
+	r |= json_set_new(o, "stat", a->has_stat ? json_statx(&a->st) : json_null());
+	if (a->extra)
+		r |= json_object_update(o, a->extra) ? -ENOMEM : 0;
+	if (r) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+void artifact_end(struct run *r, struct artifact *a)
+{
+	struct capbuf esc;
+
+	clock_gettime(CLOCK_REALTIME, &a->finished);
+	if (a->truncated && a->status == ART_OK)
+		a->status = ART_PARTIAL;
+	r->artifacts++;
+	if (a->status == ART_ERROR)
+		r->failed++;
+	if (a->truncated)
+		r->truncated++;
+
+	json_t *o = artifact_json(a);
+	if (!o || json_append_line(&r->index, o) < 0)
+		run_log(r, "cannot record artifact in index: out of memory or index cap reached");
+	json_decref(o);
+
+	capbuf_init(&esc, 2048);
+	const char *what = a->source ? a->source : a->member ? a->member : "?";
+	text_escape(&esc, what, strlen(what));
+	if (a->message[0]) {
+		capbuf_addstr(&esc, ": ");
+		text_escape(&esc, a->message, strlen(a->message));
+	}
+	run_log(r, "%s %s '%s' %s%s%" PRIu64 " bytes%s%s", a->step, a->kind,
+		esc.buf ? esc.buf : "", status_name(a->status),
+		a->status == ART_OK ? " " : " (see index) ", a->bytes,
+		a->member ? " sha256 " : "", a->member ? a->sha256 : "");
+	capbuf_release(&esc);
+
+	free(a->member);
+	free(a->link_target);
+	json_decref(a->extra);
+	a->member = a->link_target = NULL;
+	a->extra = NULL;
+}
+
+int run_emit(struct run *r, const char *step, const char *member,
+	     const struct capbuf *buf)
+{
+	struct artifact a;
+	int ret;
+
+	artifact_begin(r, &a, step, "generated", NULL);
+	ret = bundle_add_bytes(r->bundle, member, buf->buf ? buf->buf : "", buf->len,
+			       a.sha256);
+	if (ret == 0) {
+		a.member = strdup(member);
+		a.bytes = buf->len;
+	} else {
+		artifact_fail(&a, ART_ERROR, -ret, "cannot archive '%s': %s", member,
+			      strerror(-ret));
+	}
+	if (buf->truncated) {
+		a.truncated = true;
+		a.original_size = buf->wanted;
+		artifact_fail(&a, ART_PARTIAL, E2BIG, "record buffer cap of %zu bytes reached",
+			      buf->max);
+	}
+	artifact_end(r, &a);
+	return ret == -EEXIST || ret == -EINVAL ? 0 : ret;
+}

@@ -1,0 +1,103 @@
+/* run_json.c - run.json, the record of who ran what, where and when. */
+#include <errno.h>
+#include <string.h>
+
+#include "commands.h"
+#include "run_json.h"
+#include "textutil.h"
+#include "banned.h"
+
+static json_t *clocks_json(const struct clocks *c)
+{
+	json_t *o = json_object();
+	char buf[48];
+
+	if (!o)
+		return NULL;
+	json_set_time(o, "realtime", &c->realtime);
+	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)c->monotonic.tv_sec,
+		 c->monotonic.tv_nsec);
+	json_set_str(o, "monotonic", buf);
+	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)c->boottime.tv_sec,
+		 c->boottime.tv_nsec);
+	json_set_str(o, "boottime", buf);
+	return o;
+}
+
+/* argv as an array of strings, plus "argv_b64" when any is not UTF-8. */
+static void set_argv(json_t *o, int argc, char **argv)
+{
+	json_t *arr = json_array(), *b64 = json_array();
+	bool need_b64 = false;
+
+	for (int i = 0; i < argc; i++) {
+		json_t *tmp = json_object();
+		json_set_str(tmp, "a", argv[i]);
+		json_array_append(arr, json_object_get(tmp, "a"));
+		json_t *bb = json_object_get(tmp, "a_b64");
+		if (bb)
+			need_b64 = true;
+		json_array_append(b64, bb ? bb : json_null());
+		json_decref(tmp);
+	}
+	json_set_new(o, "argv", arr);
+	if (need_b64)
+		json_set_new(o, "argv_b64", b64);
+	else
+		json_decref(b64);
+}
+
+json_t *run_json(const struct run *r, const struct run_identity *id)
+{
+	json_t *o = json_object(), *t = json_object(), *c = json_object(),
+	       *h = json_object(), *k = json_object(), *clk = json_object(),
+	       *n = json_object(), *s = json_object();
+
+	if (!o || !t || !c || !h || !k || !clk || !n || !s) {
+		json_decref(o); json_decref(t); json_decref(c); json_decref(h);
+		json_decref(k); json_decref(clk); json_decref(n); json_decref(s);
+		return NULL;
+	}
+	json_set_str(o, "format", "irsnap-bundle/1");
+	json_set_str(o, "id", r->id);
+
+	json_set_str(t, "name", "irsnap");
+	json_set_str(t, "version", IRSNAP_VERSION);
+	json_set_str(t, "sha256", id->self_sha256[0] ? id->self_sha256 : NULL);
+	json_set_new(o, "tool", t);
+
+	json_set_str(c, "id", r->opt->case_id);
+	json_set_str(c, "examiner", r->opt->examiner);
+	json_set_str(c, "note", r->opt->note);
+	json_set_new(o, "case", c);
+
+	json_set_str(h, "hostname", r->host.hostname);
+	json_set_str(h, "machine_id", r->host.machine_id[0] ? r->host.machine_id : NULL);
+	json_set_str(h, "boot_id", r->host.boot_id[0] ? r->host.boot_id : NULL);
+	json_set_str(k, "sysname", r->host.sysname);
+	json_set_str(k, "release", r->host.release);
+	json_set_str(k, "version", r->host.version);
+	json_set_str(k, "machine", r->host.machine);
+	json_set_new(h, "kernel", k);
+	json_set_new(o, "host", h);
+
+	set_argv(o, r->opt->argc, r->opt->argv);
+	json_set_str(o, "profile", "default");
+	json_set_time(o, "started_at", &r->start.realtime);
+	json_set_time(o, "finished_at", &r->end.realtime);
+	json_set_new(clk, "start", clocks_json(&r->start));
+	json_set_new(clk, "end", clocks_json(&r->end));
+	json_set_new(o, "clocks", clk);
+	json_set_str(o, "status", r->interrupted ? "partial" : "complete");
+	json_set_int(n, "artifacts", r->artifacts);
+	json_set_int(n, "failed", r->failed);
+	json_set_int(n, "truncated", r->truncated);
+	json_set_new(o, "counts", n);
+	json_set_str(s, "algorithm", "ed25519");
+	json_set_str(s, "fingerprint", id->fingerprint);
+	json_set_str(s, "key_source", r->opt->key_path ? "file" : "ephemeral");
+	json_set_new(o, "signer", s);
+	json_set_str(o, "lockdown", id->lockdown);
+	json_set_str(o, "footprint", id->footprint);
+	return o;
+}

@@ -1,0 +1,15 @@
+/* sources.c - the source table (source.h), sorted by volatility rank. */
+#include "source.h"
+#include "banned.h"
+
+const struct source irsnap_sources[] = {
+	{ .name = "host", .rank = VOL_SYSTEM, .collect = src_host_collect,
+	  .what = "system/host.json: uname, hostname, machine-id, boot_id, uptime, boot time, clocks" },
+	{ .name = "system-files", .rank = VOL_SYSTEM, .collect = src_sysfiles_collect,
+	  .what = "fs/: raw copies of /etc/passwd, /etc/group, /etc/hostname, /etc/os-release, /etc/machine-id" },
+	{ .name = "responder-files", .rank = VOL_RESPONDER, .collect = src_userfiles_collect,
+	  .what = "fs/: raw copies of the files named with --file" },
+};
+#define NSOURCES (sizeof(irsnap_sources) / sizeof(irsnap_sources[0]))
+_Static_assert(NSOURCES == 3, "update the count when adding a source");
+const size_t irsnap_nsources = NSOURCES;

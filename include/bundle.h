@@ -1,0 +1,67 @@
+/*
+ * bundle.h - the only writer of the evidence tar (bundle format v1, DESIGN §4).
+ *
+ * The bundle writer owns the output fd, the libarchive handle and every
+ * SHA-256 computed over archived bytes, so a recorded hash is always the hash
+ * of the exact bytes in the tar. Sources never see libarchive or OpenSSL.
+ *
+ * Members are named relative to the bundle folder "<id>/"; names must satisfy
+ * member_name_safe() (textutil.h). Parent directories are emitted on first
+ * use. Each member's "<sha256>  <name>" line goes into the manifest in the
+ * order written, except the two sealing members (manifest and signature).
+ *
+ * Errors: every call returns 0 or -errno. A failure to write the output is
+ * fatal and sticky: from then on every call returns the same -errno at once,
+ * and bundle_error() describes it ("cannot write '<path>': <reason>").
+ * Other failures (-EEXIST for a duplicate name, -EINVAL for an unsafe name)
+ * concern one member only.
+ */
+#ifndef IRSNAP_BUNDLE_H
+#define IRSNAP_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_HEX_LEN 65
+
+struct bundle;
+
+/* Take over `fd` (not closed by the bundle) and start the archive with the
+ * top folder "<id>/". `display` names the output in messages. `mtime` is the
+ * modification time given to every member (the collection time). */
+int bundle_open(struct bundle **ret, int fd, const char *display,
+		const char *id, int64_t mtime);
+
+/* A whole member from memory. */
+int bundle_add_bytes(struct bundle *b, const char *name, const void *data,
+		     size_t len, char ret_sha256[SHA256_HEX_LEN]);
+
+/* A streamed member of a size declared up front. bundle_write() refuses
+ * bytes beyond the declared size (-EFBIG); bundle_end() pads a short member
+ * with zero bytes (a tar member's size is fixed in its header) and reports
+ * how many bytes were padded, so the caller can record it. */
+int bundle_begin(struct bundle *b, const char *name, uint64_t size);
+int bundle_write(struct bundle *b, const void *data, size_t len);
+int bundle_end(struct bundle *b, char ret_sha256[SHA256_HEX_LEN],
+	       uint64_t *ret_padded);
+
+bool bundle_has(const struct bundle *b, const char *name);
+
+/* The manifest text so far (sha256sum(1) format). */
+const char *bundle_manifest(const struct bundle *b, size_t *ret_len);
+
+/* Write MANIFEST.sha256 and then MANIFEST.sha256.sig (raw signature bytes),
+ * outside the manifest. Returns the manifest's own SHA-256. */
+int bundle_seal(struct bundle *b, const unsigned char *sig, size_t siglen,
+		char ret_manifest_sha256[SHA256_HEX_LEN]);
+
+/* Finish the archive (end-of-archive blocks) and return the SHA-256 of every
+ * byte written to the output. Safe to call after a fatal error. */
+int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
+		 uint64_t *ret_total_bytes);
+
+const char *bundle_error(const struct bundle *b);
+void bundle_free(struct bundle *b);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * capbuf.h - a growable byte buffer with a maximum fixed at init.
+ *
+ * Contract:
+ *  - capbuf_init() sets the maximum; the buffer never holds more than `max`
+ *    bytes, whatever is appended.
+ *  - An append that does not fit stores the bytes that do fit, sets
+ *    `truncated`, adds the whole requested length to `wanted`, and returns
+ *    -E2BIG. The caller records that as truncation (original size = wanted).
+ *  - An allocation failure returns -ENOMEM and leaves the content unchanged.
+ *  - `buf` is always NUL-terminated (one byte beyond `len`), so text can be
+ *    read in place; the NUL is not counted in `len` and not in `max`.
+ *  - capbuf_release() frees and resets to the empty state; after it the buffer
+ *    may be reused with capbuf_init().
+ */
+#ifndef IRSNAP_CAPBUF_H
+#define IRSNAP_CAPBUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct capbuf {
+	char *buf;        /* NULL until the first append */
+	size_t len;       /* bytes held */
+	size_t alloc;     /* bytes allocated, including the NUL */
+	size_t max;       /* the cap fixed at init */
+	uint64_t wanted;  /* bytes offered in total, stored or not */
+	bool truncated;   /* some offered bytes did not fit */
+};
+
+void capbuf_init(struct capbuf *cb, size_t max);
+int capbuf_add(struct capbuf *cb, const void *data, size_t n);
+int capbuf_addstr(struct capbuf *cb, const char *s);
+int capbuf_printf(struct capbuf *cb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int capbuf_vprintf(struct capbuf *cb, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+void capbuf_reset(struct capbuf *cb);   /* empty, keep memory and max */
+void capbuf_release(struct capbuf *cb);
+/* Hand the bytes to the caller (who frees them); the buffer becomes empty. */
+char *capbuf_detach(struct capbuf *cb, size_t *ret_len);
+
+/* Read `fd` to end of file (or the cap) into `cb`. Returns 0, -E2BIG when
+ * the cap cut the read (cb->wanted then counts only what was read: the rest
+ * of the file is unknown), or -errno. EINTR is retried; EAGAIN is an error. */
+int capbuf_read_fd(struct capbuf *cb, int fd);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * commands.h - the verbs of the command line (DESIGN §3).
+ *
+ * Each verb parses its own options and returns the process exit status;
+ * only main() exits. Exit statuses:
+ */
+#ifndef IRSNAP_COMMANDS_H
+#define IRSNAP_COMMANDS_H
+
+enum exit_status {
+	EXIT_COMPLETE = 0,   /* everything collected (verify: bundle valid) */
+	EXIT_PARTIAL = 1,    /* sealed, some artifacts failed or truncated (verify: invalid) */
+	EXIT_USAGE = 2,      /* usage error, nothing collected */
+	EXIT_FATAL = 3,      /* the bundle could not be written or sealed */
+};
+
+#define IRSNAP_VERSION "0.1.0"
+
+int cmd_collect(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* Helpers shared by the verbs (main.c). */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print a host- or bundle-supplied string to a stream, escaped. */
+const char *safe(const char *s);   /* valid until the next call */
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * run.h - the run context of one collection, and the artifact record.
+ *
+ * One `struct run` is created by the collect command and passed explicitly
+ * to every source; there is no other mutable state. It holds the options,
+ * the clocks read at start, the bundle, the work log (acquisition.log) and
+ * the index (index.jsonl) being built, and the counters for run.json.
+ *
+ * Every attempt to collect something is an artifact: a source calls
+ * artifact_begin(), fills in what happened, and calls artifact_end(), which
+ * appends the index line, writes the work-log line and counts it. Status is
+ * graded as in libarchive: ok, partial (truncated or changed while read),
+ * vanished (the process or file went away), error (with errno and message).
+ *
+ * The work log has one line per action:
+ *   <RFC 3339 UTC>  +<seconds since start, monotonic>  <message>
+ * Messages are escaped with text_escape() where they quote host bytes.
+ */
+#ifndef IRSNAP_RUN_H
+#define IRSNAP_RUN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "bundle.h"
+#include "capbuf.h"
+#include "jsonx.h"
+
+struct options {
+	const char *output;          /* path, or "-" for stdout */
+	const char *case_id, *examiner, *note;
+	const char *key_path;        /* NULL: ephemeral key */
+	const char **files;          /* --file paths, in order given */
+	size_t nfiles;
+	bool allow_host_output;
+	int argc;
+	char **argv;
+};
+
+struct clocks {
+	struct timespec realtime, monotonic, boottime;
+};
+
+struct hostid {
+	char hostname[256];
+	char machine_id[64];
+	char boot_id[64];
+	char sysname[65], release[65], version[65], machine[65];
+};
+
+struct run {
+	const struct options *opt;
+	struct clocks start, end;
+	struct hostid host;
+	char id[320];                  /* bundle folder name */
+	struct bundle *bundle;
+	struct capbuf worklog;
+	struct capbuf index;
+	unsigned artifacts, failed, truncated;
+	volatile sig_atomic_t *stop;   /* nonzero: a signal asked us to stop */
+	bool interrupted;              /* the stop was seen and obeyed */
+	bool progress;                 /* stderr is a terminal */
+};
+
+enum art_status { ART_OK, ART_PARTIAL, ART_VANISHED, ART_ERROR };
+
+struct artifact {
+	const char *step;              /* the source's name */
+	const char *kind;              /* "file", "proc", "generated", "symlink"... */
+	const char *source;            /* host path bytes, or NULL */
+	char *member;                  /* owned; NULL when nothing was archived */
+	struct timespec started, finished;
+	uint64_t bytes;
+	char sha256[SHA256_HEX_LEN];
+	enum art_status status;
+	int err;                       /* errno of the first failure, or 0 */
+	char message[512];
+	bool truncated;
+	uint64_t original_size;        /* meaningful when truncated */
+	bool has_stat;
+	struct statx st;
+	int noatime;                   /* 1 read with O_NOATIME, 0 refused, -1 n/a */
+	char *link_target;             /* owned; for kind "symlink" */
+	size_t link_len;
+	json_t *extra;                 /* owned; more fields for the index line */
+};
+
+void run_log(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Seconds since the start of the run (monotonic). */
+double run_elapsed(const struct run *r);
+bool run_should_stop(struct run *r);
+
+void artifact_begin(struct run *r, struct artifact *a, const char *step,
+		    const char *kind, const char *source);
+/* Record a failure: status becomes `st`, err and message are kept (the
+ * first error wins; later ones are appended to the message). */
+void artifact_fail(struct artifact *a, enum art_status st, int err,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void artifact_end(struct run *r, struct artifact *a);
+
+/* Archive a generated member (a record file or text view) as an artifact of
+ * kind "generated". `buf` holds the bytes; a truncated buffer is recorded
+ * as such. Returns 0, or the bundle's fatal error. */
+int run_emit(struct run *r, const char *step, const char *member,
+	     const struct capbuf *buf);
+
+#endif

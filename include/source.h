@@ -1,0 +1,48 @@
+/*
+ * source.h - the table of sources, in order of volatility (RFC 3227).
+ *
+ * A source is one artifact family: it reads the host and hands records or
+ * raw copies to the bundle through run.h and hostfile.h. It never touches
+ * libarchive or OpenSSL. collect() returns 0 when the run may go on (every
+ * per-artifact failure is already in the index) or the bundle's fatal error.
+ *
+ * Ranks follow RFC 3227 §2.1 and DESIGN §1.2; the table is sorted by rank
+ * and a unit test checks it.
+ */
+#ifndef IRSNAP_SOURCE_H
+#define IRSNAP_SOURCE_H
+
+#include <stddef.h>
+
+#include "run.h"
+
+enum volatility {
+	VOL_NETWORK = 10,     /* sockets */
+	VOL_PROCESS = 20,     /* processes, open files */
+	VOL_SESSION = 30,     /* logged-in sessions */
+	VOL_SYSTEM = 40,      /* kernel and system state */
+	VOL_TMPFS = 50,       /* temporary file systems */
+	VOL_LOGS = 60,        /* logs and login history */
+	VOL_RESPONDER = 65,   /* files the responder named with --file */
+	VOL_METADATA = 70,    /* file system metadata */
+};
+
+struct source {
+	const char *name;
+	enum volatility rank;
+	const char *what;     /* one line for `irsnap list` */
+	int (*collect)(struct run *r);
+};
+
+extern const struct source irsnap_sources[];
+extern const size_t irsnap_nsources;
+
+/* The sources, one file each. */
+int src_host_collect(struct run *r);
+int src_sysfiles_collect(struct run *r);
+int src_userfiles_collect(struct run *r);
+
+/* Host identity for run.json and the bundle name (src_host.c). */
+void hostid_read(struct hostid *h);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * verify.h - check a bundle without extracting it (DESIGN §4).
+ *
+ * verify_bundle() reads the tar once, in order, with libarchive, hashing
+ * every regular member, and then checks: member names (safe, one top folder
+ * "irsnap-*"), member types (regular files and directories only),
+ * duplicates, every manifest line against a member and its SHA-256, every
+ * member against the manifest, the place of MANIFEST.sha256 (second to last)
+ * and of its signature (last), and the Ed25519 signature over the manifest.
+ *
+ * The signature is checked with `pubkey` when given (PEM), else with the
+ * bundle's signer.pub.pem; when `fingerprint` is given it must match the key
+ * used. Findings are appended to `report` as lines "FAIL: ..." with names
+ * escaped, so the report is safe on a terminal. Returns the number of
+ * failures, or -errno when the bundle cannot be read at all.
+ */
+#ifndef IRSNAP_VERIFY_H
+#define IRSNAP_VERIFY_H
+
+#include <stddef.h>
+
+#include "capbuf.h"
+#include "sign.h"
+
+struct verify_result {
+	char id[256];
+	unsigned members, dirs;
+	char fingerprint[FINGERPRINT_LEN];
+	int signature_ok;          /* 1 valid, 0 invalid or not checked */
+	int key_pinned;            /* --pubkey or --fingerprint was given */
+	char *run_json;            /* malloc'ed copy, for the summary */
+	size_t run_json_len;
+};
+
+int verify_bundle(int fd, const char *pubkey_pem, size_t pubkey_len,
+		  const char *fingerprint, struct verify_result *res,
+		  struct capbuf *report);
+void verify_result_free(struct verify_result *res);
+
+#endif
