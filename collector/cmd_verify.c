@@ -75,7 +75,7 @@ int cmd_verify(int argc, char **argv)
 	int c, fd, status = EXIT_FATAL;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PUBKEY: pubkey_path = optarg; break;
 		case OPT_FPR: fpr = optarg; break;

@@ -1,0 +1,73 @@
+# lib.sh - helpers for irsnap's command-line tests (sourced, bash).
+#
+# Every step is &&-chained or checked; the program under test is never the
+# left side of a pipe whose status is lost. A test exits 0 (pass), 1 (fail)
+# or 77 (skip, with the reason on stdout).
+#
+# Environment: IRSNAP (the binary under test), IRSNAP_BUILD (static|asan).
+set -u
+
+: "${IRSNAP:?IRSNAP must name the irsnap binary under test}"
+IRSNAP_BUILD=${IRSNAP_BUILD:-asan}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+T_NAME=$(basename "$0" .sh)
+T_FAILS=0
+T_MOUNTS=()
+
+skip() { echo "SKIP $T_NAME: $*"; exit 77; }
+fail() { echo "FAIL $T_NAME: $*"; T_FAILS=$((T_FAILS + 1)); }
+ok() { echo "ok   $*"; }
+# check DESCRIPTION COMMAND...: run COMMAND, record pass or fail
+check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
+need() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (not installed)"; }
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($*)"; }
+need_static() { [ "$IRSNAP_BUILD" = static ] || skip "needs the static release build ($*)"; }
+
+cleanup() {
+	local m
+	for m in "${T_MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done
+	[ -n "${T_DIR:-}" ] && rm -rf "$T_DIR"
+}
+trap cleanup EXIT
+
+T_DIR=$(mktemp -d "/tmp/irsnap-test-$T_NAME.XXXXXX")
+
+# A fresh tmpfs for outputs: the bundle must not land on an evidence file
+# system. Without root, fall back to a plain directory and --allow-host-output.
+OUT=$T_DIR/out
+mkdir -p "$OUT"
+OUT_FLAGS=()
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=512m irsnap-test "$OUT" 2>/dev/null; then
+	T_MOUNTS+=("$OUT")
+else
+	OUT_FLAGS=(--allow-host-output)
+fi
+
+# collect NAME [args...]: run a collection into $OUT/NAME.tar, stderr to
+# $OUT/NAME.err, exit status in $RC.
+collect() {
+	local name=$1; shift
+	"$IRSNAP" collect -o "$OUT/$name.tar" "${OUT_FLAGS[@]}" "$@" 2>"$OUT/$name.err"
+	RC=$?
+}
+
+# extract NAME: unpack $OUT/NAME.tar with GNU tar into $OUT/NAME.d; sets BDIR.
+extract() {
+	rm -rf "$OUT/$1.d" && mkdir -p "$OUT/$1.d" &&
+	tar -xf "$OUT/$1.tar" -C "$OUT/$1.d" &&
+	BDIR=$(echo "$OUT/$1.d"/irsnap-*) && [ -d "$BDIR" ]
+}
+
+# errline NAME KEY: the value of "irsnap: KEY: value" in NAME.err
+errline() { sed -n "s/^irsnap: $2: //p" "$OUT/$1.err" | tail -n 1; }
+
+finish() {
+	if [ "$T_FAILS" -ne 0 ]; then
+		echo "$T_NAME: $T_FAILS check(s) failed"
+		exit 1
+	fi
+	echo "$T_NAME: all checks passed"
+	exit 0
+}

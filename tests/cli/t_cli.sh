@@ -1,0 +1,30 @@
+#!/bin/bash
+# The command line: help for every verb, usage errors exit 2 with a message,
+# `list` shows the plan in order of volatility, `version` names the format.
+. "$(dirname "$0")/lib.sh"
+
+for v in collect verify keygen list; do
+	check "$v --help exits 0 and shows usage" bash -c "'$IRSNAP' $v --help | grep -q '^usage: irsnap $v'"
+done
+check "--help lists the commands" bash -c "'$IRSNAP' --help | grep -q 'verify BUNDLE'"
+"$IRSNAP" >/dev/null 2>&1; check "no command: exit 2" [ $? = 2 ]
+"$IRSNAP" frobnicate 2>"$T_DIR/e" >/dev/null; check "unknown command: exit 2" [ $? = 2 ]
+check "unknown command is named" grep -q "unknown command 'frobnicate'" "$T_DIR/e"
+"$IRSNAP" collect 2>"$T_DIR/e" >/dev/null; check "collect without -o: exit 2" [ $? = 2 ]
+check "collect without -o says so" grep -q 'collect needs -o' "$T_DIR/e"
+"$IRSNAP" collect -o "$OUT/x.tar" --bogus 2>/dev/null; check "unknown option: exit 2" [ $? = 2 ]
+check "... and no output file" [ ! -e "$OUT/x.tar" ]
+"$IRSNAP" collect -o "$OUT/k.tar" "${OUT_FLAGS[@]}" --key /nonexistent 2>"$T_DIR/e"
+check "missing --key: exit 2 with the reason" bash -c "[ $? = 2 ] && grep -q \"cannot open key '/nonexistent'\" '$T_DIR/e'"
+echo "not a key" >"$T_DIR/bad.key"
+"$IRSNAP" collect -o "$OUT/k.tar" "${OUT_FLAGS[@]}" --key "$T_DIR/bad.key" 2>"$T_DIR/e"
+check "garbage --key: exit 2" [ $? = 2 ]
+"$IRSNAP" verify 2>/dev/null >/dev/null; check "verify without a bundle: exit 2" [ $? = 2 ]
+"$IRSNAP" verify /nonexistent.tar 2>"$T_DIR/e" >/dev/null; check "verify of a missing file: exit 3" [ $? = 3 ]
+"$IRSNAP" verify x.tar --fingerprint nothex 2>/dev/null >/dev/null; check "bad --fingerprint: exit 2" [ $? = 2 ]
+"$IRSNAP" keygen 2>/dev/null; check "keygen without -o: exit 2" [ $? = 2 ]
+"$IRSNAP" list >"$T_DIR/list" || fail "list failed"
+check "list shows the sources" grep -q 'system-files' "$T_DIR/list"
+check "list is in order of volatility" bash -c "awk 'NR > 1 {print \$2}' '$T_DIR/list' | sort -n -c"
+check "version names the bundle format" bash -c "'$IRSNAP' version | grep -q 'irsnap-bundle/1'"
+finish

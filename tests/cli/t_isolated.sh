@@ -1,0 +1,35 @@
+#!/bin/bash
+# The static binary runs from a read-only mount, and inside an otherwise
+# empty root that has only /proc mounted, and still makes a verifiable bundle.
+. "$(dirname "$0")/lib.sh"
+need_static "only the static binary can run in an empty root"
+need_root "bind mounts and chroot"
+need unshare; need jq; need tar
+
+# read-only media
+RO=$T_DIR/media
+mkdir -p "$RO" "$T_DIR/media-src"
+cp "$IRSNAP" "$T_DIR/media-src/irsnap"
+mount --bind "$T_DIR/media-src" "$RO" && T_MOUNTS+=("$RO") && mount -o remount,bind,ro "$RO" ||
+	skip "cannot make a read-only bind mount here"
+check "the media is read-only" bash -c "! touch '$RO/x' 2>/dev/null"
+"$RO/irsnap" collect -o "$OUT/ro.tar" "${OUT_FLAGS[@]}" 2>"$OUT/ro.err"
+check "collect from read-only media exits 0" [ $? = 0 ]
+check "... and its bundle verifies" "$IRSNAP" verify "$OUT/ro.tar" >/dev/null
+
+# an empty root with only /proc (and the output) mounted
+R=$T_DIR/root
+mkdir -p "$R"
+mount -t tmpfs -o size=64m irsnap-root "$R" && T_MOUNTS+=("$R") || skip "cannot mount a tmpfs root"
+mkdir -p "$R/proc" "$R/out" && cp "$IRSNAP" "$R/irsnap"
+unshare --mount --pid --fork --mount-proc="$R/proc" chroot "$R" /irsnap collect -o /out/empty.tar \
+	--allow-host-output 2>"$OUT/empty.err"
+rc=$?
+check "collect in an empty root exits 0 or 1 (got $rc)" [ "$rc" -le 1 ]
+check "... and its bundle verifies" "$IRSNAP" verify "$R/out/empty.tar" >/dev/null
+extract_empty() { mkdir -p "$OUT/e.d" && tar -xf "$R/out/empty.tar" -C "$OUT/e.d"; }
+extract_empty
+E=$(echo "$OUT/e.d"/irsnap-*)
+check "... it records that /etc/passwd is absent" [ "$(jq -r 'select(.source == "/etc/passwd") | .status + " " + .error' "$E/index.jsonl")" = "error ENOENT" ]
+check "... and still has host.json with the kernel release" [ "$(jq -r .kernel.release "$E/system/host.json")" = "$(uname -r)" ]
+finish

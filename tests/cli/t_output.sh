@@ -1,0 +1,66 @@
+#!/bin/bash
+# Where the bundle goes: a full file system gives exit 3 and a clear message;
+# "-o -" streams a tar; an existing file or a symlink is never replaced; an
+# output on a file system holding evidence is refused without the flag.
+. "$(dirname "$0")/lib.sh"
+need tar
+
+# stdout
+"$IRSNAP" collect -o - 2>"$OUT/stdout.err" | tar -tf - >"$OUT/stdout.lst"
+st=("${PIPESTATUS[@]}")
+check "-o - piped to tar -t: irsnap exits 0 (got ${st[0]})" [ "${st[0]}" = 0 ]
+check "-o - piped to tar -t: tar exits 0" [ "${st[1]}" = 0 ]
+check "-o - carries the sealing members" grep -q '/MANIFEST.sha256.sig$' "$OUT/stdout.lst"
+check "-o - reports 'bundle: stdout'" grep -qx 'irsnap: bundle: stdout' "$OUT/stdout.err"
+"$IRSNAP" collect -o - >"$OUT/piped.tar" 2>/dev/null
+check "a bundle from stdout verifies" "$IRSNAP" verify "$OUT/piped.tar" >/dev/null
+
+# never replace
+echo precious >"$OUT/exists.tar"
+"$IRSNAP" collect -o "$OUT/exists.tar" "${OUT_FLAGS[@]}" 2>"$OUT/exists.err"
+check "an existing output file is refused with exit 2" [ $? = 2 ]
+check "... and left untouched" [ "$(cat "$OUT/exists.tar")" = precious ]
+check "... with a clear message" grep -q "cannot create '.*exists.tar': File exists" "$OUT/exists.err"
+ln -s "$OUT/target" "$OUT/link.tar"
+"$IRSNAP" collect -o "$OUT/link.tar" "${OUT_FLAGS[@]}" 2>/dev/null
+check "a symlink as output is refused (exit 2, got $?)" [ $? = 2 ]
+check "... and not followed" [ ! -e "$OUT/target" ]
+
+# host output refusal (needs an output directory on the root file system)
+mkdir -p "$T_DIR/onroot"
+if [ "$(stat -c %d "$T_DIR/onroot")" = "$(stat -c %d /)" ] || [ "$(stat -c %d "$T_DIR/onroot")" = "$(stat -c %d /tmp)" ]; then
+	"$IRSNAP" collect -o "$T_DIR/onroot/x.tar" 2>"$OUT/host.err"
+	check "an output on an evidence file system is refused with exit 2" [ $? = 2 ]
+	check "... nothing is created" [ ! -e "$T_DIR/onroot/x.tar" ]
+	check "... and the message says why and what to do" grep -q "holds evidence.*--allow-host-output" "$OUT/host.err"
+	"$IRSNAP" collect -o "$T_DIR/onroot/y.tar" --allow-host-output 2>/dev/null
+	check "--allow-host-output accepts it" [ $? = 0 ]
+else
+	echo "note: $T_DIR is not on / or /tmp; host-output refusal not exercised here"
+fi
+
+# a full output file system
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$T_DIR/tiny"
+	if mount -t tmpfs -o size=16k irsnap-tiny "$T_DIR/tiny"; then
+		T_MOUNTS+=("$T_DIR/tiny")
+		head -c 200000 /dev/urandom >"$T_DIR/big"
+		timeout 60 "$IRSNAP" collect -o "$T_DIR/tiny/full.tar" --file "$T_DIR/big" 2>"$OUT/full.err"
+		rc=$?
+		check "a full output file system gives exit 3 (got $rc)" [ "$rc" = 3 ]
+		check "... with a message naming the path and the reason" \
+			grep -q "cannot write '$T_DIR/tiny/full.tar': No space left on device" "$OUT/full.err"
+		check "... and says the bundle is not evidence" grep -q "incomplete and unsealed" "$OUT/full.err"
+		check "... and prints no bundle hash" bash -c "! grep -q 'bundle-sha256' '$OUT/full.err'"
+		check "... and verify rejects what was written" bash -c "! '$IRSNAP' verify '$T_DIR/tiny/full.tar' >/dev/null 2>&1"
+	else
+		echo "note: cannot mount a tmpfs; full-disk case not exercised"
+	fi
+	# /dev/full as stdout: every write fails with ENOSPC
+	"$IRSNAP" collect -o - >/dev/full 2>"$OUT/devfull.err"
+	check "stdout on /dev/full gives exit 3" [ $? = 3 ]
+	check "... naming stdout" grep -q "cannot write 'stdout': No space left on device" "$OUT/devfull.err"
+else
+	echo "note: not root; full-disk cases not exercised"
+fi
+finish

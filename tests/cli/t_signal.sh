@@ -1,0 +1,36 @@
+#!/bin/bash
+# SIGTERM and SIGINT mid-run: collection stops, what was collected is sealed,
+# status partial, exit 1, and the bundle verifies.
+. "$(dirname "$0")/lib.sh"
+need jq; need tar; need python3
+
+head -c $((64 << 20)) /dev/urandom >"$T_DIR/big"
+for sig in TERM INT; do
+	# a slow reader keeps irsnap blocked in the middle of the big file
+	python3 -c '
+import sys, time
+out = open(sys.argv[1], "wb")
+time.sleep(2)
+while True:
+    b = sys.stdin.buffer.read(1 << 20)
+    if not b: break
+    out.write(b)
+' "$OUT/$sig.tar" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --file /etc/hosts 2>"$OUT/$sig.err"; echo $? >"$OUT/$sig.rc") &
+	reader=$!
+	sleep 1
+	pkill -"$sig" -f "irsnap collect -o - --file $T_DIR/big" || pkill -"$sig" -x irsnap
+	wait "$reader"
+	sleep 0.2
+	rc=$(cat "$OUT/$sig.rc" 2>/dev/null)
+	check "SIG$sig: exit 1 (got $rc)" [ "$rc" = 1 ]
+	check "SIG$sig: the sealed bundle verifies" "$IRSNAP" verify "$OUT/$sig.tar" >/dev/null
+	extract "$sig" || { fail "SIG$sig: cannot extract"; continue; }
+	check "SIG$sig: run.json status partial" [ "$(jq -r .status "$BDIR/run.json")" = partial ]
+	check "SIG$sig: the interrupted file is marked partial" [ "$(jq -r --arg s "$T_DIR/big" \
+		'select(.source == $s) | .status + " " + (.truncated | tostring)' "$BDIR/index.jsonl")" = "partial true" ]
+	check "SIG$sig: the file after it was not collected" \
+		[ -z "$(jq -r 'select(.source == "/etc/hosts")' "$BDIR/index.jsonl")" ]
+	check "SIG$sig: the work log records the interruption" grep -q 'interrupted by signal' "$BDIR/acquisition.log"
+	check "SIG$sig: stderr says partial" grep -q 'status: partial (interrupted)' "$OUT/$sig.err"
+done
+finish
