@@ -67,7 +67,7 @@ static int guard_stdio(void)
 	for (int fd = 0; fd <= 2; fd++) {
 		if (fcntl(fd, F_GETFD) >= 0)
 			continue;
-		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		int n = open("/dev/null", (fd == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
 		if (n != fd)
 			return -1;
 	}

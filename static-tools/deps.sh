@@ -1,0 +1,34 @@
+#!/bin/bash
+# deps.sh [build|test] - install the Debian packages irsnap needs, when missing.
+#   build: compiler, CMake and the -dev packages whose static archives the
+#          release binary links (libarchive, OpenSSL, libproc2, jansson and
+#          libarchive's compression libraries)
+#   test:  build + the independent tools the tests compare against
+# Works offline from a Debian package mirror; needs root only to install.
+set -euo pipefail
+
+build_pkgs=(gcc make cmake pkg-config libc6-dev
+	libarchive-dev libssl-dev libproc2-dev libjansson-dev
+	nettle-dev libacl1-dev libattr1-dev liblzma-dev libzstd-dev liblz4-dev
+	libbz2-dev zlib1g-dev libxml2-dev)
+test_pkgs=(tar libarchive-tools coreutils openssl jq strace binutils python3
+	util-linux procps iproute2 cppcheck)
+
+want=("${build_pkgs[@]}")
+[ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+	exit 0
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages (${missing[*]}): run as root to install them" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
