@@ -18,7 +18,7 @@ while True:
 ' "$OUT/$sig.tar" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --file /etc/hosts 2>"$OUT/$sig.err"; echo $? >"$OUT/$sig.rc") &
 	reader=$!
 	sleep 1
-	pkill -"$sig" -f "irsnap collect -o - --file $T_DIR/big" || pkill -"$sig" -x irsnap
+	pkill -"$sig" -f "irsnap collect -o - --file $T_DIR/big"
 	wait "$reader"
 	sleep 0.2
 	rc=$(cat "$OUT/$sig.rc" 2>/dev/null)
