@@ -189,6 +189,42 @@ static int copy_stream(struct run *r, struct artifact *a, int fd, uint64_t want,
 	return ret;
 }
 
+int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *member,
+		      uint64_t size, uint64_t cap)
+{
+	uint64_t want = size < cap ? size : cap, got = 0, padded = 0;
+	int ret, ret2;
+
+	if (size > cap) {
+		a->truncated = true;
+		a->original_size = size;
+		artifact_fail(a, ART_PARTIAL, 0, "copied up to the cap of %" PRIu64 " bytes",
+			      cap);
+	}
+	ret = bundle_begin(r->bundle, member, want);
+	if (ret < 0) {
+		artifact_fail(a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+		return ret;
+	}
+	ret = copy_stream(r, a, fd, want, &got);
+	ret2 = bundle_end(r->bundle, a->sha256, &padded);
+	if (ret == 0)
+		ret = ret2;
+	if (ret < 0) {
+		artifact_fail(a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+		return ret;
+	}
+	a->member = strdup(member);
+	a->bytes = want;
+	if (padded) {
+		a->truncated = true;
+		a->original_size = size;
+		artifact_fail(a, ART_PARTIAL, 0, "last %" PRIu64 " bytes of the member are "
+			      "zero padding", padded);
+	}
+	return 0;
+}
+
 int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
 	      enum copy_policy policy)
 {
@@ -215,35 +251,10 @@ int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
 		snprintf(a.message, sizeof(a.message), "already collected as '%s'", name.buf);
 		goto out;
 	}
-
-	uint64_t size = a.st.stx_size, want = size < cap ? size : cap, got = 0, padded = 0;
-	if (size > cap) {
-		a.truncated = true;
-		a.original_size = size;
-		artifact_fail(&a, ART_PARTIAL, 0, "copied up to the cap of %" PRIu64 " bytes",
-			      cap);
-	}
-	ret = bundle_begin(r->bundle, name.buf, want);
-	if (ret < 0) {
-		artifact_fail(&a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+	uint64_t size = a.st.stx_size;
+	ret = copy_fd_to_member(r, &a, fd, name.buf, size, cap);
+	if (ret < 0)
 		goto out;
-	}
-	ret = copy_stream(r, &a, fd, want, &got);
-	int ret2 = bundle_end(r->bundle, a.sha256, &padded);
-	if (ret == 0)
-		ret = ret2;
-	if (ret < 0) {
-		artifact_fail(&a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
-		goto out;
-	}
-	a.member = strdup(name.buf);
-	a.bytes = want;
-	if (padded) {
-		a.truncated = true;
-		a.original_size = size;
-		artifact_fail(&a, ART_PARTIAL, 0, "last %" PRIu64 " bytes of the member are "
-			      "zero padding", padded);
-	}
 	/* did it change while we read it? */
 	struct statx after;
 	if (statx_fd(fd, &after) == 0) {
@@ -254,7 +265,6 @@ int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
 			 after.stx_mtime.tv_nsec != a.st.stx_mtime.tv_nsec)
 			artifact_fail(&a, ART_PARTIAL, 0, "modified while read");
 	}
-	(void)got;
 out:
 	close(fd);
 	capbuf_release(&name);

@@ -1,5 +1,7 @@
 /* jsonx.c - JSON helpers for evidence records (jsonx.h). */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -84,6 +86,54 @@ int json_set_bytes(json_t *obj, const char *key, const char *data, size_t n)
 	r = json_set_new(obj, k64, json_string(b64));
 	free(k64);
 	free(b64);
+	return r;
+}
+
+int json_set_bytes_array(json_t *obj, const char *key, const char *const *items,
+			 const size_t *lens, size_t n)
+{
+	json_t *arr = json_array(), *b64 = json_array(), *tmp = json_object();
+	bool need_b64 = false;
+	int r = 0;
+
+	if (!arr || !b64 || !tmp) {
+		json_decref(arr);
+		json_decref(b64);
+		json_decref(tmp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n && r == 0; i++) {
+		json_object_clear(tmp);
+		r = json_set_bytes(tmp, "a", items[i], lens[i]);
+		if (r < 0)
+			break;
+		json_t *bb = json_object_get(tmp, "a_b64");
+		if (bb)
+			need_b64 = true;
+		if (json_array_append(arr, json_object_get(tmp, "a")) < 0 ||
+		    json_array_append(b64, bb ? bb : json_null()) < 0)
+			r = -ENOMEM;
+	}
+	json_decref(tmp);
+	if (r < 0) {
+		json_decref(arr);
+		json_decref(b64);
+		return r;
+	}
+	r = json_set_new(obj, key, arr);
+	if (r == 0 && need_b64) {
+		size_t klen = strlen(key) + 5;
+		char *k64 = malloc(klen);
+		if (!k64) {
+			json_decref(b64);
+			return -ENOMEM;
+		}
+		snprintf(k64, klen, "%s_b64", key);
+		r = json_set_new(obj, k64, b64);
+		free(k64);
+	} else {
+		json_decref(b64);
+	}
 	return r;
 }
 

@@ -1,5 +1,6 @@
 /* run_json.c - run.json, the record of who ran what, where and when. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -27,24 +28,18 @@ static json_t *clocks_json(const struct clocks *c)
 /* argv as an array of strings, plus "argv_b64" when any is not UTF-8. */
 static void set_argv(json_t *o, int argc, char **argv)
 {
-	json_t *arr = json_array(), *b64 = json_array();
-	bool need_b64 = false;
+	const char **items = calloc((size_t)argc + 1, sizeof(*items));
+	size_t *lens = calloc((size_t)argc + 1, sizeof(*lens));
 
-	for (int i = 0; i < argc; i++) {
-		json_t *tmp = json_object();
-		json_set_str(tmp, "a", argv[i]);
-		json_array_append(arr, json_object_get(tmp, "a"));
-		json_t *bb = json_object_get(tmp, "a_b64");
-		if (bb)
-			need_b64 = true;
-		json_array_append(b64, bb ? bb : json_null());
-		json_decref(tmp);
+	if (items && lens) {
+		for (int i = 0; i < argc; i++) {
+			items[i] = argv[i];
+			lens[i] = strlen(argv[i]);
+		}
+		json_set_bytes_array(o, "argv", items, lens, (size_t)argc);
 	}
-	json_set_new(o, "argv", arr);
-	if (need_b64)
-		json_set_new(o, "argv_b64", b64);
-	else
-		json_decref(b64);
+	free(items);
+	free(lens);
 }
 
 json_t *run_json(const struct run *r, const struct run_identity *id)

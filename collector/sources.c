@@ -3,6 +3,8 @@
 #include "banned.h"
 
 const struct source irsnap_sources[] = {
+	{ .name = "processes", .rank = VOL_PROCESS, .collect = src_procs_collect,
+	  .what = "volatile/: processes, threads, environments, open files and mappings, deleted executables" },
 	{ .name = "host", .rank = VOL_SYSTEM, .collect = src_host_collect,
 	  .what = "system/host.json: uname, hostname, machine-id, boot_id, uptime, boot time, clocks" },
 	{ .name = "system-files", .rank = VOL_SYSTEM, .collect = src_sysfiles_collect,
@@ -11,5 +13,5 @@ const struct source irsnap_sources[] = {
 	  .what = "fs/: raw copies of the files named with --file" },
 };
 #define NSOURCES (sizeof(irsnap_sources) / sizeof(irsnap_sources[0]))
-_Static_assert(NSOURCES == 3, "update the count when adding a source");
+_Static_assert(NSOURCES == 4, "update the count when adding a source");
 const size_t irsnap_nsources = NSOURCES;

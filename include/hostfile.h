@@ -43,6 +43,12 @@ enum copy_policy {
 	COPY_STRICT,    /* anything but a regular file is an error */
 };
 
+/* Archive `size` bytes (at most `cap`) of an open fd as `member`, filling
+ * the artifact's member, bytes, sha256 and truncation. Returns 0 or the
+ * bundle's error (already recorded in the artifact). */
+int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *member,
+		      uint64_t size, uint64_t cap);
+
 int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
 	      enum copy_policy policy);
 

@@ -25,6 +25,11 @@
 void jsonx_init(void);
 
 int json_set_bytes(json_t *obj, const char *key, const char *data, size_t n);
+/* An array of byte strings under `key`; when any is not UTF-8, also
+ * "<key>_b64": an array of the same length holding base64 for those
+ * entries and null for the others. */
+int json_set_bytes_array(json_t *obj, const char *key, const char *const *items,
+			 const size_t *lens, size_t n);
 int json_set_str(json_t *obj, const char *key, const char *s);   /* s may be NULL */
 int json_set_int(json_t *obj, const char *key, int64_t v);
 int json_set_bool(json_t *obj, const char *key, int v);

@@ -15,6 +15,7 @@
 #define IRSNAP_SIGN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "capbuf.h"
 
@@ -41,5 +42,8 @@ void key_free(EVP_PKEY *key);
 
 /* SHA-256 of a memory block as lowercase hex (65 bytes). */
 int sha256_hex(const void *data, size_t len, char ret[65]);
+/* SHA-256 of what an fd yields to EOF, reading at most `cap` bytes:
+ * -E2BIG when the cap cut it (the hash is then of the first cap bytes). */
+int sha256_fd(int fd, uint64_t cap, char ret[65], uint64_t *ret_bytes);
 
 #endif

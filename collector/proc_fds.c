@@ -1,0 +1,171 @@
+/*
+ * proc_fds.c - the lsof equivalent: every fd of a process from
+ * /proc/<pid>/fd and fdinfo/<fd>, and every mapped file from maps (proc(5)).
+ * Records go to volatile/open-files.jsonl, one per fd or mapped file.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "procfs.h"
+#include "procsrc.h"
+#include "banned.h"
+
+static bool has_prefix(const char *s, size_t n, const char *pre)
+{
+	size_t k = strlen(pre);
+	return n >= k && memcmp(s, pre, k) == 0;
+}
+
+/* "socket:[123]" -> type socket, inode 123, and so on. */
+static void classify(json_t *o, const char *t, size_t n)
+{
+	static const char del[] = " (deleted)";
+	const char *type = "other";
+
+	if (has_prefix(t, n, "socket:["))
+		type = "socket";
+	else if (has_prefix(t, n, "pipe:["))
+		type = "pipe";
+	else if (has_prefix(t, n, "anon_inode:"))
+		type = "anon_inode";
+	else if (n && t[0] == '/')
+		type = "file";
+	json_set_str(o, "type", type);
+	if (!strcmp(type, "socket") || !strcmp(type, "pipe"))
+		json_set_int(o, strcmp(type, "socket") == 0 ? "socket_inode" : "pipe_inode",
+			     (int64_t)strtoull((const char *)memchr(t, '[', n) + 1, NULL, 10));
+	json_set_bool(o, "deleted", !strcmp(type, "file") && n >= sizeof(del) - 1 &&
+		      memcmp(t + n - (sizeof(del) - 1), del, sizeof(del) - 1) == 0);
+}
+
+static void add_fdinfo(int dirfd, const char *fdname, json_t *o)
+{
+	char path[300];
+	struct capbuf cb;
+	size_t n;
+
+	snprintf(path, sizeof(path), "fdinfo/%s", fdname);
+	capbuf_init(&cb, FDINFO_CAP);
+	if (proc_read(dirfd, path, &cb) == 0 || cb.len) {
+		const char *t = cb.buf ? cb.buf : "";
+		const char *v = proc_status_field(t, "pos", &n);
+		if (v)
+			json_set_int(o, "pos", (int64_t)strtoll(v, NULL, 10));
+		v = proc_status_field(t, "flags", &n);
+		if (v)
+			json_set_new(o, "flags", json_stringn(v, n));
+		v = proc_status_field(t, "mnt_id", &n);
+		if (v)
+			json_set_int(o, "mnt_id", strtol(v, NULL, 10));
+	}
+	capbuf_release(&cb);
+}
+
+void proc_collect_fds(struct procs *p, int pdir, int pid, json_t *errs)
+{
+	int fdd = openat(pdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *de;
+
+	if (fdd < 0) {
+		proc_err(errs, "fd", -errno);
+		return;
+	}
+	d = fdopendir(fdd);
+	if (!d) {
+		proc_err(errs, "fd", -errno);
+		close(fdd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		char *link = NULL;
+		size_t len = 0;
+		int r = proc_readlink(fdd, de->d_name, &link, &len);
+		if (r < 0) {
+			free(link);
+			continue;   /* closed meanwhile */
+		}
+		json_t *o = json_object();
+		json_set_int(o, "pid", pid);
+		json_set_int(o, "fd", strtol(de->d_name, NULL, 10));
+		json_set_bytes(o, "target", link, len);
+		classify(o, link, len);
+		struct stat st;
+		if (fstatat(fdd, de->d_name, &st, 0) == 0) {
+			char dev[32];
+			snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
+			json_set_str(o, "dev", dev);
+			json_set_int(o, "ino", (int64_t)st.st_ino);
+			json_set_int(o, "size", (int64_t)st.st_size);
+			char mode[8];
+			snprintf(mode, sizeof(mode), "%06o", (unsigned)st.st_mode);
+			json_set_str(o, "mode", mode);
+		}
+		add_fdinfo(pdir, de->d_name, o);
+		json_append_line(&p->files, o);
+		json_decref(o);
+		free(link);
+		p->nfds++;
+	}
+	closedir(d);
+}
+
+/* maps lines: "start-end perms offset major:minor inode   path" */
+void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs)
+{
+	struct capbuf cb;
+	int r;
+
+	capbuf_init(&cb, MAPS_CAP);
+	r = proc_read(dirfd, "maps", &cb);
+	if (r < 0 && r != -E2BIG) {
+		proc_err(errs, "maps", r);
+		capbuf_release(&cb);
+		return;
+	}
+	char last_path[4096] = "";
+	unsigned long long last_ino = 0;
+	for (char *line = cb.buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char perms[8], dev[16];
+		unsigned long long ino = 0;
+		int off = 0;
+		if (sscanf(line, "%*x-%*x %7s %*x %15s %llu %n", perms, dev, &ino, &off) >= 3 &&
+		    off > 0 && line[off] == '/' && ino != 0) {
+			const char *path = line + off;
+			if (!(ino == last_ino && strcmp(path, last_path) == 0)) {
+				json_t *o = json_object();
+				json_set_int(o, "pid", pid);
+				json_set_new(o, "fd", json_null());
+				json_set_str(o, "type", "mmap");
+				json_set_bytes(o, "target", path, strlen(path));
+				static const char del[] = " (deleted)";
+				size_t n = strlen(path);
+				json_set_bool(o, "deleted", n >= sizeof(del) - 1 &&
+					      strcmp(path + n - (sizeof(del) - 1), del) == 0);
+				json_set_str(o, "dev", dev);
+				json_set_int(o, "ino", (int64_t)ino);
+				json_set_str(o, "perms", perms);
+				json_append_line(&p->files, o);
+				json_decref(o);
+				snprintf(last_path, sizeof(last_path), "%s", path);
+				last_ino = ino;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (r == -E2BIG)
+		proc_err(errs, "maps (truncated at cap)", E2BIG);
+	capbuf_release(&cb);
+}

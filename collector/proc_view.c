@@ -1,0 +1,139 @@
+/*
+ * proc_view.c - volatile/processes.txt: the `ps -ef` shape with a process
+ * tree, for a human with `less`. Every string is already escaped (no control
+ * byte, no bidi control); the JSON Lines file is the record.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "procsrc.h"
+#include "textutil.h"
+#include "banned.h"
+
+/* Linux device numbers of terminals (devices.txt): pts, ttyN, ttySN. */
+void tty_name(int tty_nr, char *buf, size_t len)
+{
+	unsigned maj = ((unsigned)tty_nr >> 8) & 0xfff;
+	unsigned min = ((unsigned)tty_nr & 0xff) | (((unsigned)tty_nr >> 12) & 0xfff00);
+
+	if (tty_nr == 0)
+		snprintf(buf, len, "?");
+	else if (maj >= 136 && maj <= 143)
+		snprintf(buf, len, "pts/%u", min + (maj - 136) * 256);
+	else if (maj == 4 && min < 64)
+		snprintf(buf, len, "tty%u", min);
+	else if (maj == 4)
+		snprintf(buf, len, "ttyS%u", min - 64);
+	else if (maj == 5 && min == 1)
+		snprintf(buf, len, "console");
+	else
+		snprintf(buf, len, "%u:%u", maj, min);
+}
+
+static int by_ppid_pid(const void *x, const void *y)
+{
+	const struct view_row *a = *(const struct view_row *const *)x;
+	const struct view_row *b = *(const struct view_row *const *)y;
+	if (a->ppid != b->ppid)
+		return a->ppid < b->ppid ? -1 : 1;
+	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+struct tree {
+	struct procs *p;
+	struct view_row **sorted;   /* by (ppid, pid) */
+	struct capbuf *out;
+	char *seen;                 /* rows printed, to survive ppid cycles */
+};
+
+static void print_row(struct tree *t, const struct view_row *v, int depth)
+{
+	const struct account *a = accounts_user(&t->p->acc, v->uid);
+	struct capbuf user;
+	char stime[RFC3339_LEN];
+	unsigned long long cpu = v->cpu_ticks / (unsigned long long)t->p->hz;
+	int64_t ns = t->p->boot_ns + (int64_t)(v->start_ticks * (1000000000ULL /
+					       (unsigned long long)t->p->hz));
+
+	capbuf_init(&user, 64);
+	if (a)
+		text_escape(&user, a->name, a->len);
+	else
+		capbuf_printf(&user, "%u", v->uid);
+	fmt_rfc3339_ns(stime, ns / 1000000000LL, 0);
+	stime[19] = 'Z';
+	stime[20] = '\0';
+	capbuf_printf(t->out, "%-12.12s %7d %7d %c %-20s %-8s %02llu:%02llu:%02llu %*s%s%s%s\n",
+		      user.buf ? user.buf : "?", v->pid, v->ppid, v->state, stime, v->tty,
+		      cpu / 3600, cpu / 60 % 60, cpu % 60, depth * 2, "",
+		      depth ? "\\_ " : "", v->cmd ? v->cmd : "",
+		      v->status == ART_VANISHED ? "  <vanished>" : "");
+	capbuf_release(&user);
+}
+
+static void walk(struct tree *t, int ppid, int depth)
+{
+	size_t n = t->p->nrows, lo = 0, hi = n;
+
+	while (lo < hi) {   /* first row with this ppid */
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->sorted[mid]->ppid < ppid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < n && t->sorted[i]->ppid == ppid; i++) {
+		size_t idx = (size_t)(t->sorted[i] - t->p->rows);
+		if (t->seen[idx])
+			continue;
+		t->seen[idx] = 1;
+		print_row(t, t->sorted[i], depth);
+		if (depth < 200)
+			walk(t, t->sorted[i]->pid, depth + 1);
+	}
+}
+
+static bool has_pid(struct procs *p, int pid)
+{
+	for (size_t i = 0; i < p->nrows; i++)
+		if (p->rows[i].pid == pid)
+			return true;
+	return false;
+}
+
+int proc_view(struct procs *p, struct capbuf *out)
+{
+	struct tree t = { .p = p, .out = out };
+
+	t.sorted = calloc(p->nrows + 1, sizeof(*t.sorted));
+	t.seen = calloc(p->nrows + 1, 1);
+	if (!t.sorted || !t.seen) {
+		free(t.sorted);
+		free(t.seen);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->nrows; i++)
+		t.sorted[i] = &p->rows[i];
+	qsort(t.sorted, p->nrows, sizeof(*t.sorted), by_ppid_pid);
+	capbuf_printf(out, "%-12s %7s %7s %s %-20s %-8s %8s %s\n", "UID", "PID", "PPID", "S",
+		      "STIME (UTC)", "TTY", "TIME", "CMD");
+	/* roots: pid 0's children, then orphans whose parent is not listed */
+	walk(&t, 0, 0);
+	for (size_t i = 0; i < p->nrows; i++)
+		if (!t.seen[i] && !has_pid(p, p->rows[i].ppid)) {
+			t.seen[i] = 1;
+			print_row(&t, &p->rows[i], 0);
+			walk(&t, p->rows[i].pid, 1);
+		}
+	for (size_t i = 0; i < p->nrows; i++)   /* anything left: a ppid cycle */
+		if (!t.seen[i]) {
+			t.seen[i] = 1;
+			print_row(&t, &p->rows[i], 0);
+		}
+	free(t.sorted);
+	free(t.seen);
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* procfs.c - /proc/<pid> through one directory fd (procfs.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hostfile.h"
+#include "procfs.h"
+#include "banned.h"
+
+int proc_open_root(void)
+{
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int proc_open_pid(int procfd, int pid)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%d", pid);
+	int fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int proc_read(int dirfd, const char *name, struct capbuf *cb)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	r = capbuf_read_fd(cb, fd);
+	close(fd);
+	return r;
+}
+
+int proc_readlink(int dirfd, const char *name, char **ret, size_t *ret_len)
+{
+	return host_readlink(dirfd, name, ret, ret_len);
+}
+
+int proc_stat_parse(const char *buf, size_t len, struct proc_stat *st)
+{
+	const char *open = memchr(buf, '(', len), *close = NULL;
+
+	memset(st, 0, sizeof(*st));
+	for (const char *p = buf + len; p > buf; p--)
+		if (p[-1] == ')') {
+			close = p - 1;
+			break;
+		}
+	if (!open || !close || close < open)
+		return -EINVAL;
+	st->comm = open + 1;
+	st->comm_len = (size_t)(close - open - 1);
+
+	/* fields after the comm, NUL-terminated copy so sscanf cannot run off */
+	char tail[1024];
+	size_t tl = (size_t)(buf + len - close - 1);
+	if (tl >= sizeof(tail))
+		tl = sizeof(tail) - 1;
+	memcpy(tail, close + 1, tl);
+	tail[tl] = '\0';
+	long long cutime, cstime, itreal;
+	unsigned long long minflt, cminflt, majflt, cmajflt;
+	int n = sscanf(tail, " %c %d %d %d %d %d %lu %llu %llu %llu %llu %llu %llu %lld %lld "
+		       "%ld %ld %ld %lld %llu %llu %lld",
+		       &st->state, &st->ppid, &st->pgrp, &st->session, &st->tty_nr, &st->tpgid,
+		       &st->flags, &minflt, &cminflt, &majflt, &cmajflt, &st->utime, &st->stime,
+		       &cutime, &cstime, &st->priority, &st->nice, &st->num_threads, &itreal,
+		       &st->starttime, &st->vsize, &st->rss);
+	return n == 22 ? 0 : -EINVAL;
+}
+
+int proc_starttime(int dirfd, unsigned long long *ret_start, unsigned long *ret_flags)
+{
+	struct capbuf cb;
+	struct proc_stat st;
+	int r;
+
+	capbuf_init(&cb, 4096);
+	r = proc_read(dirfd, "stat", &cb);
+	if (r == 0)
+		r = proc_stat_parse(cb.buf ? cb.buf : "", cb.len, &st);
+	if (r == 0) {
+		*ret_start = st.starttime;
+		if (ret_flags)
+			*ret_flags = st.flags;
+	}
+	capbuf_release(&cb);
+	return r;
+}
+
+const char *proc_status_field(const char *text, const char *key, size_t *ret_len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p && *p;) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':') {
+			const char *v = p + klen + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			size_t n = strcspn(v, "\n");
+			while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+				n--;
+			*ret_len = n;
+			return v;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}

@@ -1,0 +1,632 @@
+/*
+ * src_procs.c - the ps equivalent: volatile/processes.jsonl, threads.jsonl,
+ * environ.jsonl, open-files.jsonl (proc_fds.c), processes.txt (proc_view.c)
+ * and the bytes of deleted executables.
+ *
+ * libproc2 (proc_adapter.c) enumerates the processes and their numbers. For
+ * each one, a /proc/<pid> directory fd is opened once and the raw bytes are
+ * read through it (proc(5)): stat (comm, start time), status (capabilities,
+ * seccomp), cmdline, environ, exe, cwd, root, ns/ entries, cgroup, fd/, maps. The
+ * start time is compared with libproc2's before reading and read again
+ * after: a recycled pid is never mixed in, and a process that exits while
+ * read is marked "vanished" with what was read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hostfile.h"
+#include "procfs.h"
+#include "procsrc.h"
+#include "sign.h"
+#include "source.h"
+#include "textutil.h"
+#include "banned.h"
+
+static const char *const ns_names[] = {
+	"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time",
+	"time_for_children", "user", "uts",
+};
+
+void proc_err(json_t *errs, const char *what, int err)
+{
+	char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s: %s", what, strerrorname_np(err < 0 ? -err : err) ?
+		 strerrorname_np(err < 0 ? -err : err) : "error");
+	json_array_append_new(errs, json_string(buf));
+}
+
+/* Split NUL-separated bytes (cmdline, environ) into a JSON array. */
+static void set_nul_list(json_t *o, const char *key, const char *buf, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += buf[i] == '\0';
+	n += len && buf[len - 1] != '\0';   /* a last item without its NUL */
+	const char **items = calloc(n + 1, sizeof(*items));
+	size_t *lens = calloc(n + 1, sizeof(*lens));
+
+	if (items && lens) {
+		size_t k = 0;
+		for (size_t i = 0; i < len && k < n; k++) {
+			const char *z = memchr(buf + i, '\0', len - i);
+			size_t l = z ? (size_t)(z - (buf + i)) : len - i;
+			items[k] = buf + i;
+			lens[k] = l;
+			i += l + 1;
+		}
+		json_set_bytes_array(o, key, items, lens, k);
+	}
+	free(items);
+	free(lens);
+}
+
+/* Read a capped /proc file; on E2BIG keep counting to learn the true size. */
+static int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t *ret_total)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	char drain[8192];
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = capbuf_read_fd(cb, fd);
+	uint64_t total = cb->len;
+	if (r == -E2BIG) {
+		total = cb->wanted;
+		for (int i = 0; i < 8192; i++) {   /* at most 64 MiB more */
+			ssize_t n = read(fd, drain, sizeof(drain));
+			if (n <= 0)
+				break;
+			total += (uint64_t)n;
+		}
+	}
+	close(fd);
+	*ret_total = total;
+	return r;
+}
+
+static const struct exe_hash *exe_lookup(struct procs *p, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < p->nexes; i++)
+		if (p->exes[i].dev == dev && p->exes[i].ino == ino)
+			return &p->exes[i];
+	return NULL;
+}
+
+static const struct exe_hash *exe_remember(struct procs *p, const struct exe_hash *e)
+{
+	if (p->nexes == p->exes_alloc) {
+		size_t n = p->exes_alloc ? p->exes_alloc * 2 : 64;
+		struct exe_hash *v = reallocarray(p->exes, n, sizeof(*v));
+		if (!v)
+			return NULL;
+		p->exes = v;
+		p->exes_alloc = n;
+	}
+	p->exes[p->nexes] = *e;
+	return &p->exes[p->nexes++];
+}
+
+/* exe: path, deleted flag, SHA-256 once per (dev, ino); the bytes of a
+ * deleted executable are copied into volatile/deleted-exe/<pid>. */
+static int collect_exe(struct procs *p, int dirfd, int pid, json_t *o, json_t *errs)
+{
+	char *link = NULL;
+	size_t len = 0;
+	int r = proc_readlink(dirfd, "exe", &link, &len);
+
+	if (r < 0) {
+		json_set_new(o, "exe", json_null());
+		if (r != -ENOENT)   /* kernel threads and zombies have no exe */
+			proc_err(errs, "exe", r);
+		return 0;
+	}
+	static const char del[] = " (deleted)";
+	bool deleted = len >= sizeof(del) - 1 && memcmp(link + len - (sizeof(del) - 1), del,
+						      sizeof(del) - 1) == 0;
+	json_set_bytes(o, "exe", link, len);
+	json_set_bool(o, "exe_deleted", deleted);
+
+	int fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		proc_err(errs, "exe open", fd < 0 ? -errno : -EINVAL);
+		json_set_new(o, "exe_sha256", json_null());
+		if (fd >= 0)
+			close(fd);
+		free(link);
+		return 0;
+	}
+	const struct exe_hash *h = exe_lookup(p, st.st_dev, st.st_ino);
+	int ret = 0;
+	if (!h && deleted) {
+		struct artifact a;
+		char member[64], src[64];
+		snprintf(member, sizeof(member), "volatile/deleted-exe/%d", pid);
+		snprintf(src, sizeof(src), "/proc/%d/exe", pid);
+		artifact_begin(p->r, &a, "processes", "deleted-exe", src);
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &a.st) == 0)
+			a.has_stat = true;
+		a.link_target = link;
+		a.link_len = len;
+		link = NULL;
+		ret = copy_fd_to_member(p->r, &a, fd, member, (uint64_t)st.st_size,
+					DELETED_EXE_CAP);
+		if (ret == 0) {
+			struct exe_hash e = { .dev = st.st_dev, .ino = st.st_ino,
+					      .bytes = a.bytes, .truncated = a.truncated };
+			memcpy(e.sha256, a.sha256, sizeof(e.sha256));
+			h = exe_remember(p, &e);
+			json_set_str(o, "deleted_exe_member", member);
+		}
+		artifact_end(p->r, &a);
+	} else if (!h) {
+		struct exe_hash e = { .dev = st.st_dev, .ino = st.st_ino };
+		r = sha256_fd(fd, EXE_HASH_CAP, e.sha256, &e.bytes);
+		if (r == 0 || r == -E2BIG) {
+			e.truncated = r == -E2BIG;
+			h = exe_remember(p, &e);
+		} else {
+			proc_err(errs, "exe read", r);
+		}
+	}
+	if (h && !h->truncated)
+		json_set_str(o, "exe_sha256", h->sha256);
+	else
+		json_set_new(o, "exe_sha256", json_null());
+	close(fd);
+	free(link);
+	return ret;
+}
+
+static void set_link(int dirfd, const char *name, json_t *o, const char *key, json_t *errs)
+{
+	char *link = NULL;
+	size_t len = 0;
+	int r = proc_readlink(dirfd, name, &link, &len);
+
+	if (r == 0)
+		json_set_bytes(o, key, link, len);
+	else {
+		json_set_new(o, key, json_null());
+		if (r != -ENOENT)
+			proc_err(errs, name, r);
+	}
+	free(link);
+}
+
+static void set_namespaces(int dirfd, json_t *o)
+{
+	json_t *ns = json_object();
+	char path[64];
+
+	for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
+		char *link = NULL;
+		size_t len;
+		snprintf(path, sizeof(path), "ns/%s", ns_names[i]);
+		if (proc_readlink(dirfd, path, &link, &len) == 0) {
+			const char *b = strchr(link, '[');
+			json_set_int(ns, ns_names[i], b ? (int64_t)strtoull(b + 1, NULL, 10) : 0);
+		}
+		free(link);
+	}
+	json_set_new(o, "namespaces", ns);
+}
+
+/* status: capabilities, seccomp, exact supplementary groups. */
+static void set_status(struct procs *p, int dirfd, json_t *o, json_t *errs)
+{
+	static const char *const caps[][2] = {
+		{ "CapEff", "effective" }, { "CapPrm", "permitted" }, { "CapBnd", "bounding" },
+		{ "CapInh", "inheritable" }, { "CapAmb", "ambient" },
+	};
+	struct capbuf cb;
+	json_t *c = json_object();
+	size_t n;
+	int r;
+
+	capbuf_init(&cb, STATUS_CAP);
+	r = proc_read(dirfd, "status", &cb);
+	if (r < 0 && r != -E2BIG) {
+		proc_err(errs, "status", r);
+		json_decref(c);
+		capbuf_release(&cb);
+		return;
+	}
+	const char *text = cb.buf ? cb.buf : "";
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		const char *v = proc_status_field(text, caps[i][0], &n);
+		if (v)
+			json_set_new(c, caps[i][1], json_stringn(v, n));
+	}
+	json_set_new(o, "capabilities", c);
+	const char *v = proc_status_field(text, "Seccomp", &n);
+	json_set_new(o, "seccomp", v ? json_integer(strtol(v, NULL, 10)) : json_null());
+	v = proc_status_field(text, "Groups", &n);
+	json_t *g = json_array(), *gn = json_array();
+	for (const char *q = v, *end = v ? v + n : NULL; q && q < end;) {
+		char *e;
+		unsigned long gid = strtoul(q, &e, 10);
+		if (e == q)
+			break;
+		json_array_append_new(g, json_integer((json_int_t)gid));
+		const struct account *acc = accounts_group(&p->acc, (unsigned)gid);
+		json_t *tmp = json_object();
+		if (acc)
+			json_set_bytes(tmp, "n", acc->name, acc->len);
+		json_array_append(gn, acc ? json_object_get(tmp, "n") : json_null());
+		json_decref(tmp);
+		q = e;
+		while (q < end && *q == ' ')
+			q++;
+	}
+	json_set_new(o, "groups", g);
+	json_set_new(o, "group_names", gn);
+	capbuf_release(&cb);
+}
+
+static void set_ids(struct procs *p, json_t *o, const char *key, const unsigned v[4], bool user)
+{
+	static const char *const which[] = { "real", "effective", "saved", "fs" };
+	json_t *ids = json_object(), *names = json_object();
+	char nkey[32];
+
+	for (int i = 0; i < 4; i++) {
+		json_set_int(ids, which[i], v[i]);
+		const struct account *a = user ? accounts_user(&p->acc, v[i]) :
+					  accounts_group(&p->acc, v[i]);
+		if (a)
+			json_set_bytes(names, which[i], a->name, a->len);
+		else
+			json_set_new(names, which[i], json_null());
+	}
+	json_set_new(o, key, ids);
+	snprintf(nkey, sizeof(nkey), "%s_names", key);
+	json_set_new(o, nkey, names);
+}
+
+static void set_time_ticks(struct procs *p, json_t *o, unsigned long long ticks)
+{
+	char buf[RFC3339_LEN];
+	int64_t ns = p->boot_ns + (int64_t)(ticks * (1000000000ULL / (unsigned long long)p->hz));
+
+	fmt_rfc3339_ns(buf, ns / 1000000000LL, (long)(ns % 1000000000LL));
+	json_set_str(o, "start_time", buf);
+	json_set_int(o, "start_ticks", (int64_t)ticks);
+}
+
+/* The escaped command for the text view: argv joined, or [comm]. */
+static char *view_cmd(const char *cmd, size_t len, const char *comm, size_t comm_len)
+{
+	struct capbuf cb;
+
+	capbuf_init(&cb, 4096);
+	if (len == 0) {
+		capbuf_add(&cb, "[", 1);
+		text_escape(&cb, comm, comm_len);
+		capbuf_add(&cb, "]", 1);
+	} else {
+		for (size_t i = 0; i < len;) {
+			const char *z = memchr(cmd + i, '\0', len - i);
+			size_t l = z ? (size_t)(z - cmd - i) : len - i;
+			if (i)
+				capbuf_add(&cb, " ", 1);
+			text_escape(&cb, cmd + i, l);
+			i += l + 1;
+		}
+	}
+	size_t n;
+	char *s = capbuf_detach(&cb, &n);
+	return s;
+}
+
+static void add_row(struct procs *p, const struct proc_entry *e, char *cmd, int status)
+{
+	struct view_row *v = reallocarray(p->rows, p->nrows + 1, sizeof(*v));
+
+	if (!v) {
+		free(cmd);
+		return;
+	}
+	p->rows = v;
+	v = &p->rows[p->nrows++];
+	memset(v, 0, sizeof(*v));
+	v->pid = e->pid;
+	v->ppid = e->ppid;
+	v->uid = e->euid;
+	tty_name(e->tty, v->tty, sizeof(v->tty));
+	v->state = e->state;
+	v->start_ticks = e->start_ticks;
+	v->cpu_ticks = e->utime + e->stime;
+	v->cmd = cmd;
+	v->status = status;
+}
+
+/* Threads of one process, read through its directory fd. */
+static void collect_threads(struct procs *p, int dirfd, const struct proctable *t,
+			    size_t *ti, int tgid)
+{
+	for (; *ti < t->ntasks && t->tasks[*ti].tgid == tgid; (*ti)++) {
+		const struct task_entry *k = &t->tasks[*ti];
+		json_t *o = json_object();
+		char path[64];
+		struct capbuf cb;
+		struct proc_stat st;
+
+		json_set_int(o, "tid", k->tid);
+		json_set_int(o, "tgid", k->tgid);
+		capbuf_init(&cb, 4096);
+		snprintf(path, sizeof(path), "task/%d/stat", k->tid);
+		int r = dirfd >= 0 ? proc_read(dirfd, path, &cb) : -ESRCH;
+		if (r == 0)
+			r = proc_stat_parse(cb.buf, cb.len, &st);
+		if (r == 0 && st.starttime == k->start_ticks) {
+			json_set_bytes(o, "comm", st.comm, st.comm_len);
+			char s[2] = { st.state, 0 };
+			json_set_str(o, "state", s);
+			json_set_int(o, "utime_ticks", (int64_t)st.utime);
+			json_set_int(o, "stime_ticks", (int64_t)st.stime);
+			json_set_str(o, "status", "ok");
+		} else {
+			char s[2] = { k->state, 0 };
+			json_set_new(o, "comm", json_null());
+			json_set_str(o, "state", s);
+			json_set_int(o, "utime_ticks", (int64_t)k->utime);
+			json_set_int(o, "stime_ticks", (int64_t)k->stime);
+			json_set_str(o, "status", "vanished");
+		}
+		set_time_ticks(p, o, k->start_ticks);
+		json_append_line(&p->threads, o);
+		json_decref(o);
+		capbuf_release(&cb);
+	}
+}
+
+static void fill_from_table(struct procs *p, json_t *o, const struct proc_entry *e)
+{
+	char buf[32];
+
+	json_set_int(o, "pid", e->pid);
+	json_set_int(o, "ppid", e->ppid);
+	json_set_int(o, "pgid", e->pgid);
+	json_set_int(o, "sid", e->sid);
+	json_set_int(o, "tpgid", e->tpgid);
+	json_t *tty = json_object();
+	json_set_int(tty, "nr", e->tty);
+	tty_name(e->tty, buf, sizeof(buf));
+	json_set_str(tty, "name", e->tty ? buf : NULL);
+	json_set_new(o, "tty", tty);
+	char s[2] = { e->state, 0 };
+	json_set_str(o, "state", s);
+	unsigned u[4] = { e->ruid, e->euid, e->suid, e->fuid };
+	unsigned g[4] = { e->rgid, e->egid, e->sgid, e->fgid };
+	set_ids(p, o, "uid", u, true);
+	set_ids(p, o, "gid", g, false);
+	json_set_int(o, "nice", e->nice);
+	json_set_int(o, "priority", e->priority);
+	json_set_int(o, "threads", e->nlwp);
+	set_time_ticks(p, o, e->start_ticks);
+	json_set_int(o, "utime_ticks", (int64_t)e->utime);
+	json_set_int(o, "stime_ticks", (int64_t)e->stime);
+	json_set_int(o, "vsz_kib", (int64_t)(e->vsize / 1024));
+	json_set_int(o, "rss_kib", (int64_t)e->rss_kib);
+	json_set_bool(o, "kernel_thread", (e->flags & PF_KTHREAD_FLAG) != 0);
+}
+
+static int collect_one(struct procs *p, const struct proctable *t, size_t i, size_t *ti)
+{
+	const struct proc_entry *e = &t->procs[i];
+	json_t *o = json_object(), *errs = json_array();
+	const char *status = "ok", *reason = NULL;
+	struct capbuf stat, cmd, env;
+	struct proc_stat st = { 0 };
+	uint64_t total;
+	int ret = 0, r;
+
+	capbuf_init(&stat, 4096);
+	capbuf_init(&cmd, CMDLINE_CAP);
+	capbuf_init(&env, ENVIRON_CAP);
+	fill_from_table(p, o, e);
+
+	int dirfd = proc_open_pid(p->procfd, e->pid);
+	r = dirfd < 0 ? dirfd : proc_read(dirfd, "stat", &stat);
+	if (r == 0)
+		r = proc_stat_parse(stat.buf, stat.len, &st);
+	if (r < 0 || st.starttime != e->start_ticks) {
+		status = "vanished";
+		reason = r < 0 ? "exited before its files could be read" :
+			 "pid reused by a new process: nothing of it is mixed in";
+		json_set_new(o, "comm", json_null());
+		json_set_new(o, "cmdline", json_null());
+		add_row(p, e, view_cmd("", 0, "?", 1), ART_VANISHED);
+		if (dirfd >= 0)
+			close(dirfd);
+		dirfd = -1;
+		collect_threads(p, -1, t, ti, e->pid);
+		goto emit;
+	}
+	json_set_bytes(o, "comm", st.comm, st.comm_len);
+
+	r = read_capped(dirfd, "cmdline", &cmd, &total);
+	if (r < 0 && r != -E2BIG)
+		proc_err(errs, "cmdline", r);
+	set_nul_list(o, "cmdline", cmd.buf ? cmd.buf : "", cmd.len);
+	json_set_bool(o, "cmdline_truncated", r == -E2BIG);
+	if (r == -E2BIG) {
+		json_set_int(o, "cmdline_original_size", (int64_t)total);
+		status = "partial";
+		reason = "cmdline truncated at the cap";
+	}
+	add_row(p, e, view_cmd(cmd.buf ? cmd.buf : "", cmd.len, st.comm, st.comm_len), ART_OK);
+
+	ret = collect_exe(p, dirfd, e->pid, o, errs);
+	set_link(dirfd, "cwd", o, "cwd", errs);
+	set_link(dirfd, "root", o, "root", errs);
+	set_namespaces(dirfd, o);
+	set_status(p, dirfd, o, errs);
+	struct capbuf cg;
+	capbuf_init(&cg, CGROUP_CAP);
+	r = proc_read(dirfd, "cgroup", &cg);
+	if (r == 0 || r == -E2BIG)
+		json_set_bytes(o, "cgroup", cg.buf ? cg.buf : "", cg.len);
+	else
+		proc_err(errs, "cgroup", r);
+	capbuf_release(&cg);
+
+	/* environment: its own member, exact bytes (kernel threads have none) */
+	bool kthread = (e->flags & PF_KTHREAD_FLAG) != 0;
+	r = kthread ? 0 : read_capped(dirfd, "environ", &env, &total);
+	if (kthread)
+		total = 0;
+	json_t *eo = json_object();
+	json_set_int(eo, "pid", e->pid);
+	json_set_int(eo, "start_ticks", (int64_t)e->start_ticks);
+	if (r == 0 || r == -E2BIG) {
+		set_nul_list(eo, "environ", env.buf ? env.buf : "", env.len);
+		json_set_bool(eo, "truncated", r == -E2BIG);
+		json_set_int(eo, "original_size", (int64_t)total);
+	} else {
+		proc_err(errs, "environ", r);
+		json_set_new(eo, "environ", json_null());
+		json_set_str(eo, "error", strerrorname_np(-r));
+	}
+	json_append_line(&p->environ, eo);
+	json_decref(eo);
+
+	proc_collect_fds(p, dirfd, e->pid, errs);
+	if (!kthread)
+		proc_collect_maps(p, dirfd, e->pid, errs);
+	collect_threads(p, dirfd, t, ti, e->pid);
+
+	/* still the same process? */
+	unsigned long long again = 0;
+	r = proc_starttime(dirfd, &again, NULL);
+	if (r < 0 || again != e->start_ticks) {
+		status = "vanished";
+		reason = "exited while its files were read: the record holds what was read";
+		p->rows[p->nrows - 1].status = ART_VANISHED;
+	} else if (json_array_size(errs) && strcmp(status, "ok") == 0) {
+		status = "partial";
+		reason = "some files could not be read (see errors)";
+	}
+	close(dirfd);
+emit:
+	if (strcmp(status, "vanished") == 0)
+		p->nvanished++;
+	else if (strcmp(status, "partial") == 0)
+		p->npartial++;
+	json_set_str(o, "status", status);
+	json_set_str(o, "status_reason", reason);
+	json_set_new(o, "errors", errs);
+	json_append_line(&p->procs, o);
+	json_decref(o);
+	capbuf_release(&stat);
+	capbuf_release(&cmd);
+	if (env.buf)
+		memset(env.buf, 0, env.alloc);
+	capbuf_release(&env);
+	return ret;
+}
+
+static int task_cmp(const void *x, const void *y)
+{
+	const struct task_entry *a = x, *b = y;
+	if (a->tgid != b->tgid)
+		return a->tgid < b->tgid ? -1 : 1;
+	return (a->tid > b->tid) - (a->tid < b->tid);
+}
+
+static int proc_cmp(const void *x, const void *y)
+{
+	const struct proc_entry *a = x, *b = y;
+	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+static void procs_free(struct procs *p)
+{
+	accounts_free(&p->acc);
+	capbuf_release(&p->procs);
+	capbuf_release(&p->threads);
+	capbuf_release(&p->environ);
+	capbuf_release(&p->files);
+	free(p->exes);
+	for (size_t i = 0; i < p->nrows; i++)
+		free(p->rows[i].cmd);
+	free(p->rows);
+	if (p->procfd >= 0)
+		close(p->procfd);
+}
+
+int src_procs_collect(struct run *r)
+{
+	struct procs p = { .r = r, .procfd = -1 };
+	struct proctable t;
+	struct timespec rt, bt;
+	int ret = 0, e;
+
+	capbuf_init(&p.procs, RECORDS_CAP);
+	capbuf_init(&p.threads, RECORDS_CAP);
+	capbuf_init(&p.environ, RECORDS_CAP);
+	capbuf_init(&p.files, RECORDS_CAP);
+	p.hz = sysconf(_SC_CLK_TCK);
+	if (p.hz <= 0)
+		p.hz = 100;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	p.boot_ns = (rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
+
+	e = accounts_load(&p.acc, "/etc/passwd", "/etc/group");
+	if (e < 0)
+		run_log(r, "processes: user or group names unavailable: %s", strerror(-e));
+	p.procfd = proc_open_root();
+	if (p.procfd < 0) {
+		run_log(r, "processes: cannot open '/proc': %s", strerror(-p.procfd));
+		procs_free(&p);
+		return 0;
+	}
+	e = proctable_read(&t, 1);
+	if (e < 0) {
+		run_log(r, "processes: cannot read the process table: %s", strerror(-e));
+		procs_free(&p);
+		return 0;
+	}
+	qsort(t.procs, t.nprocs, sizeof(*t.procs), proc_cmp);
+	qsort(t.tasks, t.ntasks, sizeof(*t.tasks), task_cmp);
+	run_log(r, "processes: %zu processes, %zu tasks enumerated", t.nprocs, t.ntasks);
+
+	size_t ti = 0;
+	for (size_t i = 0; i < t.nprocs && ret == 0; i++) {
+		if (run_should_stop(r))
+			break;
+		while (ti < t.ntasks && t.tasks[ti].tgid < t.procs[i].pid)
+			ti++;   /* tasks of processes the table did not list */
+		ret = collect_one(&p, &t, i, &ti);
+	}
+	run_log(r, "processes: %zu read, %u vanished, %u partial, %u fds, %zu executables hashed",
+		t.nprocs, p.nvanished, p.npartial, p.nfds, p.nexes);
+	proctable_free(&t);
+
+	struct capbuf view;
+	capbuf_init(&view, RECORDS_CAP);
+	proc_view(&p, &view);
+	if (ret == 0)
+		ret = run_emit(r, "processes", "volatile/processes.jsonl", &p.procs);
+	if (ret == 0)
+		ret = run_emit(r, "processes", "volatile/processes.txt", &view);
+	if (ret == 0)
+		ret = run_emit(r, "processes", "volatile/threads.jsonl", &p.threads);
+	if (ret == 0)
+		ret = run_emit(r, "processes", "volatile/environ.jsonl", &p.environ);
+	if (ret == 0)
+		ret = run_emit(r, "processes", "volatile/open-files.jsonl", &p.files);
+	capbuf_release(&view);
+	procs_free(&p);
+	return ret;
+}

@@ -1,0 +1,48 @@
+/*
+ * procfs.h - reading /proc/<pid> through one directory fd (proc(5)).
+ *
+ * A process is opened once: proc_open_pid() returns an O_DIRECTORY fd on
+ * /proc/<pid>, and every file of that process is read with openat() from it.
+ * If the pid is recycled after the open, reads through the old fd fail with
+ * ESRCH instead of returning the new process's data; the start time read
+ * before and after proves the fd still named the same process.
+ *
+ * Reads of /proc files are capped by the caller's capbuf (proc files report
+ * size 0); errors are -errno, with -ESRCH / -ENOENT meaning "vanished".
+ */
+#ifndef IRSNAP_PROCFS_H
+#define IRSNAP_PROCFS_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capbuf.h"
+
+struct proc_stat {
+	const char *comm;            /* points into the parsed buffer */
+	size_t comm_len;
+	char state;
+	int ppid, pgrp, session, tty_nr, tpgid;
+	unsigned long flags;
+	unsigned long long utime, stime;
+	long priority, nice, num_threads;
+	unsigned long long starttime;
+	unsigned long long vsize;
+	long long rss;
+};
+
+int proc_open_root(void);
+int proc_open_pid(int procfd, int pid);
+int proc_read(int dirfd, const char *name, struct capbuf *cb);
+int proc_readlink(int dirfd, const char *name, char **ret, size_t *ret_len);
+/* Parse /proc/<pid>/stat: comm is between the first '(' and the LAST ')',
+ * so a comm holding ')' or spaces cannot shift the fields. 0 or -EINVAL. */
+int proc_stat_parse(const char *buf, size_t len, struct proc_stat *st);
+/* Read and parse "stat" of an open pid dir; only starttime and flags kept. */
+int proc_starttime(int dirfd, unsigned long long *ret_start, unsigned long *ret_flags);
+/* The value of "Key:" in a /proc status-style text, trimmed; NULL if absent. */
+const char *proc_status_field(const char *text, const char *key, size_t *ret_len);
+static inline bool proc_gone(int err) { return err == -ESRCH || err == -ENOENT; }
+
+#endif
