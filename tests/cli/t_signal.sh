@@ -11,14 +11,23 @@ for sig in TERM INT; do
 import sys, time
 out = open(sys.argv[1], "wb")
 time.sleep(2)
+t0 = time.time()
 while True:
-    b = sys.stdin.buffer.read(1 << 20)
+    slow = time.time() - t0 < 4     # slow at first: the signal lands mid-file
+    b = sys.stdin.buffer.read(1 << 16 if slow else 1 << 20)
     if not b: break
     out.write(b)
+    if slow: time.sleep(0.01)
 ' "$OUT/$sig.tar" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --file /etc/hosts 2>"$OUT/$sig.err"; echo $? >"$OUT/$sig.rc") &
 	reader=$!
-	sleep 1
-	pkill -"$sig" -f "irsnap collect -o - --file $T_DIR/big"
+	# wait until irsnap is reading the big file: then the signal lands mid-file
+	ipid=""
+	for _ in $(seq 1 200); do
+		ipid=$(pgrep -f "irsnap collect -o - --file $T_DIR/big" | head -n 1)
+		[ -n "$ipid" ] && ls -l "/proc/$ipid/fd" 2>/dev/null | grep -q " $T_DIR/big\$" && break
+		sleep 0.05
+	done
+	kill -"$sig" "$ipid"
 	wait "$reader"
 	sleep 0.2
 	rc=$(cat "$OUT/$sig.rc" 2>/dev/null)
