@@ -138,30 +138,25 @@ void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs)
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
-		char perms[8], dev[16];
-		unsigned long long ino = 0;
-		int off = 0;
-		if (sscanf(line, "%*x-%*x %7s %*x %15s %llu %n", perms, dev, &ino, &off) >= 3 &&
-		    off > 0 && line[off] == '/' && ino != 0) {
-			const char *path = line + off;
-			if (!(ino == last_ino && strcmp(path, last_path) == 0)) {
-				json_t *o = json_object();
-				json_set_int(o, "pid", pid);
-				json_set_new(o, "fd", json_null());
-				json_set_str(o, "type", "mmap");
-				json_set_bytes(o, "target", path, strlen(path));
-				static const char del[] = " (deleted)";
-				size_t n = strlen(path);
-				json_set_bool(o, "deleted", n >= sizeof(del) - 1 &&
-					      strcmp(path + n - (sizeof(del) - 1), del) == 0);
-				json_set_str(o, "dev", dev);
-				json_set_int(o, "ino", (int64_t)ino);
-				json_set_str(o, "perms", perms);
-				json_append_line(&p->files, o);
-				json_decref(o);
-				snprintf(last_path, sizeof(last_path), "%s", path);
-				last_ino = ino;
-			}
+		struct map_line m;
+		if (maps_parse_line(line, &m) == 0 && m.path && m.ino != 0 &&
+		    !(m.ino == last_ino && strcmp(m.path, last_path) == 0)) {
+			json_t *o = json_object();
+			json_set_int(o, "pid", pid);
+			json_set_new(o, "fd", json_null());
+			json_set_str(o, "type", "mmap");
+			json_set_bytes(o, "target", m.path, strlen(m.path));
+			static const char del[] = " (deleted)";
+			size_t n = strlen(m.path);
+			json_set_bool(o, "deleted", n >= sizeof(del) - 1 &&
+				      strcmp(m.path + n - (sizeof(del) - 1), del) == 0);
+			json_set_new(o, "dev", json_stringn(m.dev, m.dev_len));
+			json_set_int(o, "ino", (int64_t)m.ino);
+			json_set_new(o, "perms", json_stringn(m.perms, 4));
+			json_append_line(&p->files, o);
+			json_decref(o);
+			snprintf(last_path, sizeof(last_path), "%s", m.path);
+			last_ino = m.ino;
 		}
 		line = nl ? nl + 1 : NULL;
 	}

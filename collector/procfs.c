@@ -28,16 +28,12 @@ int proc_open_pid(int procfd, int pid)
 
 int proc_read(int dirfd, const char *name, struct capbuf *cb)
 {
+	/* files of a /proc/<pid> directory are proc's own: no type check */
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
 	int r;
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
 	r = capbuf_read_fd(cb, fd);
 	close(fd);
 	return r;
@@ -121,3 +117,39 @@ const char *proc_status_field(const char *text, const char *key, size_t *ret_len
 	}
 	return NULL;
 }
+
+static const char *skip_field(const char *p)
+{
+	while (*p && *p != ' ')
+		p++;
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+int maps_parse_line(const char *line, struct map_line *m)
+{
+	const char *p = line;
+
+	p = skip_field(p);                       /* address range */
+	m->perms = p;
+	if (strlen(p) < 4)
+		return -EINVAL;
+	p = skip_field(p);                       /* perms */
+	p = skip_field(p);                       /* offset */
+	m->dev = p;
+	p = skip_field(p);
+	m->dev_len = (size_t)(p - m->dev);
+	while (m->dev_len && m->dev[m->dev_len - 1] == ' ')
+		m->dev_len--;
+	char *end;
+	m->ino = strtoull(p, &end, 10);
+	if (end == p || !m->dev_len)
+		return -EINVAL;
+	p = end;
+	while (*p == ' ')
+		p++;
+	m->path = *p ? p : NULL;
+	return 0;
+}
+

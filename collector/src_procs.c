@@ -134,8 +134,20 @@ static int collect_exe(struct procs *p, int dirfd, int pid, json_t *o, json_t *e
 	json_set_bytes(o, "exe", link, len);
 	json_set_bool(o, "exe_deleted", deleted);
 
-	int fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* stat through the magic link first: a known (dev, ino) needs no open */
 	struct stat st;
+	if (fstatat(dirfd, "exe", &st, 0) == 0 && S_ISREG(st.st_mode)) {
+		const struct exe_hash *known = exe_lookup(p, st.st_dev, st.st_ino);
+		if (known) {
+			if (!known->truncated)
+				json_set_str(o, "exe_sha256", known->sha256);
+			else
+				json_set_new(o, "exe_sha256", json_null());
+			free(link);
+			return 0;
+		}
+	}
+	int fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		proc_err(errs, "exe open", fd < 0 ? -errno : -EINVAL);
 		json_set_new(o, "exe_sha256", json_null());

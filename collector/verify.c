@@ -198,7 +198,8 @@ static void check_manifest(struct vstate *v)
 	const char *p = v->manifest.buf, *end = p + v->manifest.len;
 	struct strset listed = { 0 };
 
-	qsort(v->m, v->n, sizeof(*v->m), member_cmp);
+	if (v->n)
+		qsort(v->m, v->n, sizeof(*v->m), member_cmp);
 	while (p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -213,7 +214,8 @@ static void check_manifest(struct vstate *v)
 			memcpy(name, p + 66, len - 66);
 			name[len - 66] = '\0';
 			struct member key = { .name = name };
-			struct member *m = bsearch(&key, v->m, v->n, sizeof(*v->m), member_cmp);
+			struct member *m = v->n ? bsearch(&key, v->m, v->n, sizeof(*v->m),
+							   member_cmp) : NULL;
 			if (strset_add(&listed, name) == 0)
 				fail(v, "listed twice in the manifest", name, strlen(name));
 			if (!m)

@@ -43,6 +43,16 @@ int proc_stat_parse(const char *buf, size_t len, struct proc_stat *st);
 int proc_starttime(int dirfd, unsigned long long *ret_start, unsigned long *ret_flags);
 /* The value of "Key:" in a /proc status-style text, trimmed; NULL if absent. */
 const char *proc_status_field(const char *text, const char *key, size_t *ret_len);
+/* One line of /proc/<pid>/maps (proc(5)), split in place without sscanf:
+ * "start-end perms offset major:minor inode   [path]". Pointers point into
+ * the line; perms is 4 bytes. 0 or -EINVAL. */
+struct map_line {
+	const char *perms, *dev, *path;   /* path NULL for anonymous mappings */
+	size_t dev_len;
+	unsigned long long ino;
+};
+
+int maps_parse_line(const char *line, struct map_line *m);
 static inline bool proc_gone(int err) { return err == -ESRCH || err == -ENOENT; }
 
 #endif

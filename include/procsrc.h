@@ -58,6 +58,7 @@ struct procs {
  * p->files; problems are appended to `errs` (a JSON array). */
 void proc_collect_fds(struct procs *p, int dirfd, int pid, json_t *errs);
 void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs);
+
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */
 int proc_view(struct procs *p, struct capbuf *out);
 void tty_name(int tty_nr, char *buf, size_t len);

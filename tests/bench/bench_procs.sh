@@ -54,7 +54,6 @@ while [ "$left" -gt 0 ]; do
 done
 # wait until they exist
 for _ in $(seq 1 100); do
-	[ "$(pgrep -c -f '^/.*python3 -$' 2>/dev/null || echo 0)" -ge 0 ] || true
 	have=$(ps -e --no-headers | wc -l)
 	[ "$have" -ge "$N" ] && break
 	sleep 0.2
