@@ -125,7 +125,7 @@ static void explain_refusal(struct artifact *a, int err, const char *path,
 				a->has_stat = true;
 			}
 		}
-		if (policy == COPY_LENIENT) {
+		if (policy != COPY_STRICT) {
 			snprintf(a->message, sizeof(a->message),
 				 "symbolic link recorded, not followed");
 			return;
@@ -144,6 +144,11 @@ static void explain_refusal(struct artifact *a, int err, const char *path,
 		return;
 	}
 	int e = err == -EFTYPE_NOT_REGULAR ? EINVAL : -err;
+	if (e == ENOENT && policy == COPY_OPTIONAL) {
+		a->kind = "absent";
+		snprintf(a->message, sizeof(a->message), "does not exist on this host");
+		return;
+	}
 	artifact_fail(a, ART_ERROR, e, "cannot open: %s", strerror(e));
 }
 

@@ -14,6 +14,7 @@
 #include "capbuf.h"
 #include "commands.h"
 #include "jsonx.h"
+#include "run.h"
 #include "sign.h"
 #include "textutil.h"
 #include "banned.h"
@@ -44,21 +45,9 @@ void say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* A few rotating buffers: enough for the arguments of one message. Output
- * for humans only; the single-threaded program is the reason this is safe. */
 const char *safe(const char *s)
 {
-	static char ring[4][1024];
-	static unsigned next;
-	char *out = ring[next++ % 4];
-	struct capbuf cb;
-
-	capbuf_init(&cb, sizeof(ring[0]) - 4);
-	text_escape(&cb, s, strlen(s));
-	snprintf(out, sizeof(ring[0]), "%s%s", cb.buf ? cb.buf : "",
-		 cb.truncated ? "..." : "");
-	capbuf_release(&cb);
-	return out;
+	return safe_path(s);
 }
 
 /* SQLite's rule: never let a file we open become fd 0, 1 or 2. */

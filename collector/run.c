@@ -20,6 +20,20 @@ double run_elapsed(const struct run *r)
 	       (double)(now.tv_nsec - r->start.monotonic.tv_nsec) / 1e9;
 }
 
+const char *safe_path(const char *path)
+{
+	static char ring[4][1024];
+	static unsigned next;
+	char *out = ring[next++ % 4];
+	struct capbuf cb;
+
+	capbuf_init(&cb, sizeof(ring[0]) - 4);
+	text_escape(&cb, path, strlen(path));
+	snprintf(out, sizeof(ring[0]), "%s%s", cb.buf ? cb.buf : "", cb.truncated ? "..." : "");
+	capbuf_release(&cb);
+	return out;
+}
+
 void run_log(struct run *r, const char *fmt, ...)
 {
 	struct timespec now;

@@ -41,6 +41,7 @@ int host_read_small(int dirfd, const char *path, struct capbuf *cb);
 enum copy_policy {
 	COPY_LENIENT,   /* a symlink is recorded (kind symlink, status ok) */
 	COPY_STRICT,    /* anything but a regular file is an error */
+	COPY_OPTIONAL,  /* as lenient, and an absent file is recorded as such */
 };
 
 /* Archive `size` bytes (at most `cap`) of an open fd as `member`, filling

@@ -89,6 +89,9 @@ struct artifact {
 	json_t *extra;                 /* owned; more fields for the index line */
 };
 
+/* A host path made safe for the work log (escaped; valid until the next
+ * few calls: rotating buffers, for log messages only). */
+const char *safe_path(const char *path);
 void run_log(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Seconds since the start of the run (monotonic). */
 double run_elapsed(const struct run *r);

@@ -40,6 +40,8 @@ extern const size_t irsnap_nsources;
 /* The sources, one file each. */
 int src_procs_collect(struct run *r);
 int src_host_collect(struct run *r);
+int src_sessions_collect(struct run *r);
+int src_logins_collect(struct run *r);
 int src_sysfiles_collect(struct run *r);
 int src_userfiles_collect(struct run *r);
 

@@ -1,0 +1,370 @@
+/*
+ * src_logins.c - who, last, lastb and lastlog from the raw databases:
+ *   sessions (rank 30): /run/utmp -> volatile/sessions.jsonl, sessions.txt
+ *   logins (rank 60):   /var/log/wtmp and btmp (all rotations), lastlog ->
+ *                       logins/: JSON Lines, last.txt, lastb.txt, anomalies
+ * Every database is first copied raw under fs/; the parsed views say which
+ * file and byte offset each record came from. Compressed rotations and
+ * SQLite databases (wtmpdb, lastlog2) are copied raw, not parsed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hostfile.h"
+#include "logins.h"
+#include "procfs.h"
+#include "source.h"
+#include "textutil.h"
+#include "utmp_format.h"
+#include "banned.h"
+
+#define LOGIN_FILE_CAP (2ull << 30)     /* raw copy and parse: 2 GiB per file */
+#define LOGIN_RECORDS_CAP (512u << 20)
+#define VIEW_CAP (256u << 20)
+
+static const char *const utmp_paths[] = { "/run/utmp", "/var/run/utmp" };
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* wtmp, wtmp.1, wtmp-20260101: parse; .gz/.xz/.db/-wal...: raw only. */
+static bool parseable(const char *name)
+{
+	static const char *const raw_only[] = {
+		".gz", ".xz", ".bz2", ".zst", ".lz4", ".Z", ".db", "-wal", "-shm", "-journal",
+	};
+	for (size_t i = 0; i < sizeof(raw_only) / sizeof(raw_only[0]); i++)
+		if (has_suffix(name, raw_only[i]))
+			return false;
+	return true;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names in /var/log starting with wtmp or btmp (or lastlog), sorted. */
+static char **list_logs(const char *prefix, size_t *ret_n)
+{
+	DIR *d = opendir("/var/log");
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0;
+
+	*ret_n = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		char **nv = reallocarray(v, n + 1, sizeof(*v));
+		if (!nv)
+			break;
+		v = nv;
+		v[n] = strdup(de->d_name);
+		if (v[n])
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), name_cmp);
+	*ret_n = n;
+	return v;
+}
+
+struct logins {
+	struct run *r;
+	struct accounts acc;
+	struct capbuf records, anomalies, view;
+	int procfd;
+	int64_t boot_time;
+	uint32_t wtmp_newest;
+};
+
+static int64_t boot_time(void)
+{
+	struct timespec rt, bt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	return rt.tv_sec - bt.tv_sec;
+}
+
+/* Copy raw, then parse records and (for wtmp/btmp) the last view. */
+static int one_file(struct logins *L, const char *step, const char *path, int kind_last,
+		    uint32_t *ret_newest)
+{
+	int ret = host_copy(L->r, step, path, LOGIN_FILE_CAP, COPY_OPTIONAL);
+	struct statx st;
+	int noatime;
+
+	if (ret < 0)
+		return ret;
+	int fd = host_open(AT_FDCWD, path, 0, &noatime, &st);
+	if (fd < 0)
+		return 0;   /* the copy's record already says why */
+	uint64_t size = st.stx_size < LOGIN_FILE_CAP ? st.stx_size : LOGIN_FILE_CAP;
+	struct login_ctx c = {
+		.source = path, .records = &L->records, .anomalies = &L->anomalies,
+		.acc = &L->acc, .now = L->r->start.realtime.tv_sec, .boot_time = L->boot_time,
+		.procfd = L->procfd,
+	};
+	int r = utmp_records(&c, fd, size);
+	if (r < 0)
+		run_log(L->r, "%s: reading '%s' failed after %llu records: %s", step, safe_path(path),
+			(unsigned long long)c.nrecords, strerror(-r));
+	run_log(L->r, "%s: '%s': %llu records, %llu zeroed, %llu unknown type, %llu time "
+		"reversals, %llu trailing bytes", step, safe_path(path),
+		(unsigned long long)c.nrecords, (unsigned long long)c.nzero,
+		(unsigned long long)c.nunknown, (unsigned long long)c.nbackwards,
+		(unsigned long long)c.trailing);
+	if (kind_last >= 0) {
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		capbuf_printf(&L->view, "==> %s <==\n", safe_path(path));
+		if (c.trailing)
+			capbuf_printf(&L->view, "irsnap: %llu trailing bytes after the last whole "
+				      "record (see anomalies.jsonl); util-linux last lists nothing "
+				      "for such a file\n", (unsigned long long)c.trailing);
+		last_view(&c, fd, size, base, st.stx_ctime.tv_sec, kind_last, &L->view);
+		capbuf_add(&L->view, "\n", 1);
+	}
+	if (ret_newest && c.last_time > *ret_newest)
+		*ret_newest = c.last_time;
+	close(fd);
+	return 0;
+}
+
+static void logins_init(struct logins *L, struct run *r)
+{
+	memset(L, 0, sizeof(*L));
+	L->r = r;
+	capbuf_init(&L->records, LOGIN_RECORDS_CAP);
+	capbuf_init(&L->anomalies, LOGIN_RECORDS_CAP);
+	capbuf_init(&L->view, VIEW_CAP);
+	accounts_load(&L->acc, "/etc/passwd", "/etc/group");
+	L->procfd = proc_open_root();
+	L->boot_time = boot_time();
+}
+
+static void logins_free(struct logins *L)
+{
+	accounts_free(&L->acc);
+	capbuf_release(&L->records);
+	capbuf_release(&L->anomalies);
+	capbuf_release(&L->view);
+	if (L->procfd >= 0)
+		close(L->procfd);
+}
+
+/* who -a shaped lines from the utmp records just parsed. */
+static void sessions_view(struct logins *L, struct capbuf *out)
+{
+	json_error_t err;
+	const char *p = L->records.buf, *end = p ? p + L->records.len : NULL;
+
+	capbuf_printf(out, "%-10s %-12s %-20s %-8s %-8s %s\n", "USER", "LINE", "TIME (UTC)",
+		      "PID", "TYPE", "HOST");
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		json_t *o = json_loadb(p, (size_t)((nl ? nl : end) - p), 0, &err);
+		if (o) {
+			struct capbuf u, l, h;
+			capbuf_init(&u, 256);
+			capbuf_init(&l, 256);
+			capbuf_init(&h, 2048);
+			const char *s = json_string_value(json_object_get(o, "user"));
+			text_escape(&u, s ? s : "", s ? strlen(s) : 0);
+			s = json_string_value(json_object_get(o, "line"));
+			text_escape(&l, s ? s : "", s ? strlen(s) : 0);
+			s = json_string_value(json_object_get(o, "host"));
+			text_escape(&h, s ? s : "", s ? strlen(s) : 0);
+			const char *t = json_string_value(json_object_get(o, "time"));
+			const char *tn = json_string_value(json_object_get(o, "type_name"));
+			char when[24] = "";
+			if (t)
+				snprintf(when, sizeof(when), "%.19sZ", t);
+			capbuf_printf(out, "%-10s %-12s %-20s %-8lld %-8.8s %s\n", u.buf ? u.buf : "",
+				      l.buf ? l.buf : "", when,
+				      (long long)json_integer_value(json_object_get(o, "pid")),
+				      tn ? tn : "?", h.buf ? h.buf : "");
+			capbuf_release(&u);
+			capbuf_release(&l);
+			capbuf_release(&h);
+			json_decref(o);
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
+/* utmp USER_PROCESS entries whose process is gone: a stale or forged entry. */
+static void check_sessions(struct logins *L)
+{
+	json_error_t err;
+	const char *p = L->records.buf, *end = p ? p + L->records.len : NULL;
+
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		json_t *o = json_loadb(p, (size_t)((nl ? nl : end) - p), 0, &err);
+		if (o && json_integer_value(json_object_get(o, "type")) == UT_USER_PROCESS) {
+			int pid = (int)json_integer_value(json_object_get(o, "pid"));
+			int fd = pid > 0 && L->procfd >= 0 ? proc_open_pid(L->procfd, pid) : -ENOENT;
+			if (fd >= 0) {
+				close(fd);
+			} else {
+				json_t *a = json_object();
+				json_set_str(a, "source", json_string_value(json_object_get(o, "source")));
+				json_set_new(a, "offset", json_deep_copy(json_object_get(o, "offset")));
+				json_set_str(a, "kind", "session-without-process");
+				char d[96];
+				snprintf(d, sizeof(d), "utmp lists a login whose process %d does not exist",
+					 pid);
+				json_set_str(a, "detail", d);
+				json_append_line(&L->anomalies, a);
+				json_decref(a);
+			}
+		}
+		json_decref(o);
+		p = nl ? nl + 1 : end;
+	}
+}
+
+int src_sessions_collect(struct run *r)
+{
+	struct logins L;
+	struct statx seen[2];
+	size_t nseen = 0;
+	int ret = 0;
+
+	logins_init(&L, r);
+	for (size_t i = 0; i < sizeof(utmp_paths) / sizeof(utmp_paths[0]) && ret == 0; i++) {
+		struct statx st;
+		int fd = host_open(AT_FDCWD, utmp_paths[i], 0, NULL, &st);
+		if (fd >= 0)
+			close(fd);
+		bool dup = false;
+		for (size_t k = 0; fd >= 0 && k < nseen; k++)
+			dup |= seen[k].stx_ino == st.stx_ino && seen[k].stx_dev_major == st.stx_dev_major &&
+			       seen[k].stx_dev_minor == st.stx_dev_minor;
+		if (dup) {
+			run_log(r, "sessions: '%s' is the file already read", utmp_paths[i]);
+			continue;
+		}
+		if (fd >= 0)
+			seen[nseen++] = st;
+		if (fd < 0 && fd == -ENOENT && i > 0)
+			continue;
+		ret = one_file(&L, "sessions", utmp_paths[i], -1, NULL);
+	}
+	check_sessions(&L);
+	struct capbuf view;
+	capbuf_init(&view, VIEW_CAP);
+	sessions_view(&L, &view);
+	if (ret == 0)
+		ret = run_emit(r, "sessions", "volatile/sessions.jsonl", &L.records);
+	if (ret == 0)
+		ret = run_emit(r, "sessions", "volatile/sessions.txt", &view);
+	if (ret == 0)
+		ret = run_emit(r, "sessions", "volatile/sessions-anomalies.jsonl", &L.anomalies);
+	capbuf_release(&view);
+	logins_free(&L);
+	return ret;
+}
+
+/* wtmp* or btmp*: every file, records into one member, views into another. */
+static int history(struct logins *L, const char *prefix, int lastb, const char *jsonl,
+		   const char *txt, uint32_t *newest)
+{
+	size_t n;
+	char **names = list_logs(prefix, &n);
+	int ret = 0;
+
+	capbuf_reset(&L->records);
+	capbuf_reset(&L->view);
+	for (size_t i = 0; i < n; i++) {
+		char path[300];
+		snprintf(path, sizeof(path), "/var/log/%s", names[i]);
+		if (ret == 0 && !run_should_stop(L->r)) {
+			if (parseable(names[i]))
+				ret = one_file(L, "logins", path, lastb, newest);
+			else
+				ret = host_copy(L->r, "logins", path, LOGIN_FILE_CAP, COPY_OPTIONAL);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (n == 0)
+		run_log(L->r, "logins: no /var/log/%s* file", prefix);
+	if (ret == 0)
+		ret = run_emit(L->r, "logins", jsonl, &L->records);
+	if (ret == 0)
+		ret = run_emit(L->r, "logins", txt, &L->view);
+	return ret;
+}
+
+int src_logins_collect(struct run *r)
+{
+	struct logins L;
+	uint32_t wtmp_newest = 0, btmp_newest = 0, ll_newest = 0;
+	int ret;
+
+	logins_init(&L, r);
+	ret = history(&L, "wtmp", 0, "logins/wtmp.jsonl", "logins/last.txt", &wtmp_newest);
+	if (ret == 0)
+		ret = history(&L, "btmp", 1, "logins/btmp.jsonl", "logins/lastb.txt", &btmp_newest);
+
+	/* lastlog */
+	capbuf_reset(&L.records);
+	if (ret == 0)
+		ret = host_copy(r, "logins", "/var/log/lastlog", LOGIN_FILE_CAP, COPY_OPTIONAL);
+	struct statx st;
+	int fd = ret == 0 ? host_open(AT_FDCWD, "/var/log/lastlog", 0, NULL, &st) : -1;
+	if (fd >= 0) {
+		struct login_ctx c = { .source = "/var/log/lastlog", .records = &L.records,
+				       .anomalies = &L.anomalies, .acc = &L.acc };
+		uint64_t size = st.stx_size < LOGIN_FILE_CAP ? st.stx_size : LOGIN_FILE_CAP;
+		lastlog_records(&c, fd, size, &ll_newest);
+		close(fd);
+		if (ll_newest > wtmp_newest && wtmp_newest) {
+			json_t *a = json_object();
+			char d[160];
+			json_set_str(a, "source", "/var/log/lastlog");
+			json_set_new(a, "offset", json_null());
+			json_set_str(a, "kind", "lastlog-newer-than-wtmp");
+			snprintf(d, sizeof(d), "a lastlog entry (%u) is newer than every wtmp record "
+				 "(%u): wtmp may have been cut", ll_newest, wtmp_newest);
+			json_set_str(a, "detail", d);
+			json_append_line(&L.anomalies, a);
+			json_decref(a);
+		}
+	}
+	if (ret == 0)
+		ret = run_emit(r, "logins", "logins/lastlog.jsonl", &L.records);
+	/* wtmpdb and lastlog2 are SQLite: raw copies with their journals */
+	static const char *const sqlite_files[] = {
+		"/var/lib/wtmpdb/wtmp.db", "/var/lib/wtmpdb/wtmp.db-wal", "/var/lib/wtmpdb/wtmp.db-shm",
+		"/var/lib/wtmpdb/wtmp.db-journal", "/var/lib/lastlog/lastlog2.db",
+		"/var/lib/lastlog/lastlog2.db-wal", "/var/lib/lastlog/lastlog2.db-shm",
+		"/var/lib/lastlog/lastlog2.db-journal",
+	};
+	for (size_t i = 0; ret == 0 && i < sizeof(sqlite_files) / sizeof(sqlite_files[0]); i++) {
+		struct statx s2;
+		if (statx(AT_FDCWD, sqlite_files[i], AT_SYMLINK_NOFOLLOW, STATX_TYPE, &s2) == 0)
+			ret = host_copy(r, "logins", sqlite_files[i], LOGIN_FILE_CAP, COPY_OPTIONAL);
+	}
+	if (ret == 0)
+		ret = run_emit(r, "logins", "logins/anomalies.jsonl", &L.anomalies);
+	run_log(r, "logins: newest wtmp record %u, newest btmp record %u, newest lastlog entry %u",
+		wtmp_newest, btmp_newest, ll_newest);
+	logins_free(&L);
+	return ret;
+}

@@ -1,0 +1,123 @@
+#!/bin/bash
+# Login databases: binary fixtures made with util-linux `utmpdump -r` from
+# text (tests/fixtures/*.txt) are put where a host keeps them, in a private
+# mount namespace; irsnap's records must match what `utmpdump` prints for the
+# same file, its last.txt/lastb.txt what `last -F -w -x -f` / `lastb -F -w -f`
+# print (TZ=UTC), and damaged or hostile files must yield every intact record
+# and a report of the damage.
+. "$(dirname "$0")/lib.sh"
+need_root "mount namespaces to place fixtures at /var/log and /run"
+need utmpdump; need last; need lastb; need unshare; need python3; need jq; need tar
+FX=$(cd "$(dirname "$0")/../fixtures" && pwd)
+F=$T_DIR/fx
+mkdir -p "$F"
+utmpdump -r <"$FX/wtmp.txt" >"$F/wtmp" 2>/dev/null &&
+utmpdump -r <"$FX/btmp.txt" >"$F/btmp" 2>/dev/null &&
+utmpdump -r <"$FX/utmp.txt" >"$F/utmp" 2>/dev/null || { fail "utmpdump -r failed"; finish; }
+check "utmpdump -r made whole records" [ $(( $(stat -c %s "$F/wtmp") % 384 )) = 0 ]
+
+# damaged: a zeroed record, an unknown type, time going back, a partial tail
+python3 - "$F/wtmp" "$F/damaged-src" <<'PY'
+import sys
+raw = open(sys.argv[1], 'rb').read()
+recs = [raw[i:i + 384] for i in range(0, len(raw), 384)]
+zero = bytes(384)
+unknown = bytearray(recs[2]); unknown[0] = 42      # type 42
+back = bytearray(recs[5]); back[340:344] = (1000).to_bytes(4, 'little')   # 1970
+out = recs[:3] + [zero] + recs[3:6] + [bytes(unknown), bytes(back)] + recs[6:]
+open(sys.argv[2], 'wb').write(b''.join(out) + b'\x07' * 100)
+PY
+# hostile user and host fields, made with utmpdump -r too
+printf '[7] [01005] [ts/3] [ev\033[31mil ] [pts/3       ] [bad\377host\342\200\256x  ] [10.1.1.1       ] [2020-03-07T01:00:00,000000+00:00]\n' >"$F/hostile.txt"
+utmpdump -r <"$F/hostile.txt" >"$F/hostile" 2>/dev/null
+
+run_in_ns() {   # run_in_ns NAME WTMP: collect with the fixtures in place
+	unshare -m bash -c '
+		mount -t tmpfs irsnap-fx /var/log && mount -t tmpfs irsnap-fx /run &&
+		cp "$1/$2" /var/log/wtmp && cp "$1/wtmp" /var/log/wtmp.1 &&
+		cp "$1/btmp" /var/log/btmp && cp "$1/utmp" /run/utmp &&
+		echo x | gzip >/var/log/wtmp.2.gz &&
+		exec "$3" collect -o "$4" --allow-host-output' _ "$F" "$2" "$IRSNAP" "$OUT/$1.tar" 2>"$OUT/$1.err"
+	RC=$?
+}
+
+run_in_ns good wtmp
+check "collect with fixtures exits 0 or 1 (got $RC)" [ "$RC" -le 1 ]
+extract good || { fail "cannot extract"; cat "$OUT/good.err"; finish; }
+check "the bundle verifies" "$IRSNAP" verify "$OUT/good.tar" >/dev/null
+check "raw copy of wtmp is byte-identical" cmp -s "$BDIR/fs/var/log/wtmp" "$F/wtmp"
+check "the compressed rotation is copied raw" [ -f "$BDIR/fs/var/log/wtmp.2.gz" ]
+
+# records against utmpdump
+compare_dump() {   # compare_dump JSONL SOURCE FILE
+	utmpdump "$3" 2>/dev/null >"$T_DIR/dump.txt"
+	python3 - "$1" "$2" "$T_DIR/dump.txt" <<'PY'
+import base64, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], 'rb')]
+recs = [r for r in recs if r['source'] == sys.argv[2]]
+dump = [l.rstrip('\n') for l in open(sys.argv[3], encoding='utf-8', errors='surrogateescape')]
+bad = 0
+if len(recs) != len(dump):
+    print('count', len(recs), len(dump)); bad += 1
+for i, (r, d) in enumerate(zip(recs, dump)):
+    f = [x.strip() for x in d[1:-1].split('] [')]
+    t = r['time'].replace('.', ',')[:26] + '+00:00'
+    f[0], f[1] = int(f[0]), int(f[1])
+    got = [r['type'], r['pid'], r['id'].strip(), r['user'].strip(), r['line'].strip(), r['host'].strip(), r['addr'] or '0.0.0.0', t]
+    if r['offset'] != i * 384: bad += 1; print('offset', i)
+    if got != f: bad += 1; print('differs', got, f)
+print('bad', bad)
+PY
+}
+compare_dump "$BDIR/logins/wtmp.jsonl" /var/log/wtmp "$F/wtmp" >"$T_DIR/cmp.out"
+check "wtmp.jsonl = utmpdump, field by field ($(tail -n 1 "$T_DIR/cmp.out"))" grep -qx 'bad 0' "$T_DIR/cmp.out"
+head -n 3 "$T_DIR/cmp.out" | grep -v '^bad'
+compare_dump "$BDIR/logins/btmp.jsonl" /var/log/btmp "$F/btmp" >"$T_DIR/cmp.out"
+check "btmp.jsonl = utmpdump ($(tail -n 1 "$T_DIR/cmp.out"))" grep -qx 'bad 0' "$T_DIR/cmp.out"
+compare_dump "$BDIR/volatile/sessions.jsonl" /run/utmp "$F/utmp" >"$T_DIR/cmp.out"
+check "sessions.jsonl = utmpdump of utmp ($(tail -n 1 "$T_DIR/cmp.out"))" grep -qx 'bad 0' "$T_DIR/cmp.out"
+
+# views against last and lastb
+section() { awk -v h="==> $2 <==" '$0 == h {on = 1; next} /^==> / {on = 0} on' "$1"; }
+TZ=UTC last -F -w -x -f "$F/wtmp" >"$T_DIR/last.want"
+section "$BDIR/logins/last.txt" /var/log/wtmp.1 | sed '$d' | sed 's/wtmp\.1 begins/wtmp begins/' >"$T_DIR/last.got"
+check "last.txt = TZ=UTC last -F -w -x -f (same file)" cmp -s "$T_DIR/last.got" "$T_DIR/last.want"
+cmp -s "$T_DIR/last.got" "$T_DIR/last.want" || diff "$T_DIR/last.got" "$T_DIR/last.want" | head -20
+TZ=UTC lastb -F -w -f "$F/btmp" >"$T_DIR/lastb.want"
+section "$BDIR/logins/lastb.txt" /var/log/btmp | sed '$d' >"$T_DIR/lastb.got"
+check "lastb.txt = TZ=UTC lastb -F -w -f" cmp -s "$T_DIR/lastb.got" "$T_DIR/lastb.want"
+cmp -s "$T_DIR/lastb.got" "$T_DIR/lastb.want" || diff "$T_DIR/lastb.got" "$T_DIR/lastb.want" | head
+check "utmp's login without a process is an anomaly" \
+	[ "$(jq -r 'select(.kind == "session-without-process") | .offset' "$BDIR/volatile/sessions-anomalies.jsonl")" = 1152 ]
+check "sessions.txt shows erin on pts/2" grep -q '^erin .*pts/2 ' "$BDIR/volatile/sessions.txt"
+
+# damaged wtmp
+cp "$F/damaged-src" "$F/damaged"
+run_in_ns damaged damaged
+check "collect with a damaged wtmp exits 0 or 1 (got $RC)" [ "$RC" -le 1 ]
+extract damaged || { fail "cannot extract"; finish; }
+W=$BDIR/logins/wtmp.jsonl
+A=$BDIR/logins/anomalies.jsonl
+check "every intact record is listed (16 whole records)" \
+	[ "$(jq -r 'select(.source == "/var/log/wtmp") | .offset' "$W" | wc -l)" = 16 ]
+check "the trailing 100 bytes are reported with their exact bytes" [ \
+	"$(jq -r 'select(.kind == "trailing-partial-record") | "\(.offset) \(.bytes_b64 | @base64d | length)"' "$A")" = "6144 100" ]
+check "the zeroed record is reported at its offset" \
+	[ "$(jq -r 'select(.kind == "zeroed-record") | .offset' "$A")" = 1152 ]
+check "the unknown type is reported" [ "$(jq -r 'select(.kind == "unknown-type") | .detail' "$A")" = "unknown record type 42" ]
+check "time going backwards is reported (the 1970 record)" bash -c "jq -r 'select(.kind == \"time-backwards\") | .offset' '$A' | grep -qx 3072"
+check "last.txt says the file has trailing bytes" grep -q 'trailing bytes after the last whole record' "$BDIR/logins/last.txt"
+check "the damaged bundle verifies" "$IRSNAP" verify "$OUT/damaged.tar" >/dev/null
+
+# hostile fields
+cp "$F/hostile" "$F/hostile-w"
+run_in_ns hostile hostile-w
+extract hostile || { fail "cannot extract"; finish; }
+rec=$(jq -c 'select(.source == "/var/log/wtmp" and .pid == 1005)' "$BDIR/logins/wtmp.jsonl")
+check "the hostile user's exact bytes survive" [ "$(jq -j .user <<<"$rec" | od -An -c | tr -s ' ')" = "$(printf 'ev\033[31mil' | od -An -c | tr -s ' ')" ]
+check "the invalid host bytes are in host_b64" [ "$(jq -r .host_b64 <<<"$rec" | base64 -d | od -An -tx1)" = "$(printf 'bad\377host\342\200\256x' | od -An -tx1)" ]
+check "last.txt has no raw control byte or bidi control" bash -c "
+	! LC_ALL=C tr -d '\n' <'$BDIR/logins/last.txt' | LC_ALL=C grep -q '[[:cntrl:]]' &&
+	! grep -q \$'\u202e' '$BDIR/logins/last.txt'"
+check "last.txt shows the escaped user" grep -qF 'ev\x1b[31mil' "$BDIR/logins/last.txt"
+finish
