@@ -67,6 +67,19 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	return fd;
 }
 
+DIR *host_opendir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
 int host_readlink(int dirfd, const char *path, char **ret, size_t *ret_len)
 {
 	char *buf = malloc(LINK_MAX_BYTES + 1);

@@ -20,6 +20,7 @@
 #include "logins.h"
 #include "procfs.h"
 #include "source.h"
+#include "sqlite_image.h"
 #include "textutil.h"
 #include "utmp_format.h"
 #include "banned.h"
@@ -27,6 +28,7 @@
 #define LOGIN_FILE_CAP (2ull << 30)     /* raw copy and parse: 2 GiB per file */
 #define LOGIN_RECORDS_CAP (512u << 20)
 #define VIEW_CAP (256u << 20)
+#define SQLITE_IMAGE_CAP (256u << 20)  /* a database and its WAL in memory */
 
 static const char *const utmp_paths[] = { "/run/utmp", "/var/run/utmp" };
 
@@ -56,7 +58,7 @@ static int name_cmp(const void *a, const void *b)
 /* Names in /var/log starting with wtmp or btmp (or lastlog), sorted. */
 static char **list_logs(const char *prefix, size_t *ret_n)
 {
-	DIR *d = opendir("/var/log");
+	DIR *d = host_opendir("/var/log");
 	struct dirent *de;
 	char **v = NULL;
 	size_t n = 0;
@@ -311,6 +313,92 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 	return ret;
 }
 
+static bool exists(const char *path)
+{
+	struct statx st;
+	return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) == 0;
+}
+
+/* One SQLite database: copy it and its sidecars raw, then dump its rows. */
+static int sqlite_one(struct logins *L, const char *db, struct capbuf *out)
+{
+	static const char *const sidecars[] = { "-wal", "-shm", "-journal" };
+	char side[320];
+	int ret = host_copy(L->r, "logins", db, LOGIN_FILE_CAP, COPY_OPTIONAL);
+
+	for (size_t i = 0; ret == 0 && i < sizeof(sidecars) / sizeof(sidecars[0]); i++) {
+		snprintf(side, sizeof(side), "%s%s", db, sidecars[i]);
+		if (exists(side))
+			ret = host_copy(L->r, "logins", side, LOGIN_FILE_CAP, COPY_OPTIONAL);
+	}
+	if (ret < 0)
+		return ret;
+	int dbfd = host_open(AT_FDCWD, db, 0, NULL, NULL);
+	if (dbfd < 0)
+		return 0;
+	snprintf(side, sizeof(side), "%s-wal", db);
+	int walfd = host_open(AT_FDCWD, side, 0, NULL, NULL);
+	struct capbuf img;
+	struct wal_report rep;
+	capbuf_init(&img, SQLITE_IMAGE_CAP);
+	int r = sqlite_image_load(dbfd, walfd >= 0 ? walfd : -1, &img, &rep);
+	uint64_t rows = 0;
+	if (r == 0)
+		r = sqlite_image_dump(&img, db, out, &rows);
+	run_log(L->r, "logins: '%s': %s; %llu rows; WAL: %u valid frames, %u applied%s%s",
+		safe_path(db), r == 0 ? "read from memory" : strerror(-r),
+		(unsigned long long)rows, rep.frames, rep.applied, rep.problem[0] ? ": " : "",
+		rep.problem);
+	capbuf_release(&img);
+	close(dbfd);
+	if (walfd >= 0)
+		close(walfd);
+	return 0;
+}
+
+/* wtmpdb: DIR/wtmp*.db (rotations too) and an optional extra path. */
+static int sqlite_family(struct logins *L, const char *dir, const char *prefix,
+			 const char *extra, const char *member)
+{
+	struct capbuf out;
+	DIR *d = host_opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	capbuf_init(&out, LOGIN_RECORDS_CAP);
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 || !has_suffix(de->d_name, ".db"))
+			continue;
+		char **nv = reallocarray(names, n + 1, sizeof(*names));
+		if (!nv)
+			break;
+		names = nv;
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (ret == 0)
+			ret = sqlite_one(L, path, &out);
+		free(names[i]);
+	}
+	free(names);
+	if (ret == 0 && extra && exists(extra))
+		ret = sqlite_one(L, extra, &out);
+	if (ret == 0)
+		ret = run_emit(L->r, "logins", member, &out);
+	capbuf_release(&out);
+	return ret;
+}
+
 int src_logins_collect(struct run *r)
 {
 	struct logins L;
@@ -349,18 +437,13 @@ int src_logins_collect(struct run *r)
 	}
 	if (ret == 0)
 		ret = run_emit(r, "logins", "logins/lastlog.jsonl", &L.records);
-	/* wtmpdb and lastlog2 are SQLite: raw copies with their journals */
-	static const char *const sqlite_files[] = {
-		"/var/lib/wtmpdb/wtmp.db", "/var/lib/wtmpdb/wtmp.db-wal", "/var/lib/wtmpdb/wtmp.db-shm",
-		"/var/lib/wtmpdb/wtmp.db-journal", "/var/lib/lastlog/lastlog2.db",
-		"/var/lib/lastlog/lastlog2.db-wal", "/var/lib/lastlog/lastlog2.db-shm",
-		"/var/lib/lastlog/lastlog2.db-journal",
-	};
-	for (size_t i = 0; ret == 0 && i < sizeof(sqlite_files) / sizeof(sqlite_files[0]); i++) {
-		struct statx s2;
-		if (statx(AT_FDCWD, sqlite_files[i], AT_SYMLINK_NOFOLLOW, STATX_TYPE, &s2) == 0)
-			ret = host_copy(r, "logins", sqlite_files[i], LOGIN_FILE_CAP, COPY_OPTIONAL);
-	}
+	/* wtmpdb and lastlog2 are SQLite: raw copies with their journals, and
+	 * their rows read from an in-memory image (sqlite_image.h) */
+	if (ret == 0)
+		ret = sqlite_family(&L, "/var/lib/wtmpdb", "wtmp", "/var/log/wtmp.db",
+				    "logins/wtmpdb.jsonl");
+	if (ret == 0)
+		ret = sqlite_family(&L, "/var/lib/lastlog", "lastlog2", NULL, "logins/lastlog2.jsonl");
 	if (ret == 0)
 		ret = run_emit(r, "logins", "logins/anomalies.jsonl", &L.anomalies);
 	run_log(r, "logins: newest wtmp record %u, newest btmp record %u, newest lastlog entry %u",

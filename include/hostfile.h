@@ -33,6 +33,9 @@
 
 int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	      struct statx *ret_st);
+/* opendir() for a host directory, never through a symlink (O_NOFOLLOW). */
+#include <dirent.h>
+DIR *host_opendir(const char *path);
 /* The target of a symlink, NUL-terminated, malloc'ed. */
 int host_readlink(int dirfd, const char *path, char **ret, size_t *ret_len);
 /* Read a small host file (a /proc or /etc value) into cb: -E2BIG if capped. */
