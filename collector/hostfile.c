@@ -152,6 +152,12 @@ static void explain_refusal(struct artifact *a, int err, const char *path,
 		  &st) == 0) {
 		a->st = st;
 		a->has_stat = true;
+		if (policy == COPY_OPTIONAL) {   /* found while listing: noted, not failed */
+			a->kind = "special";
+			snprintf(a->message, sizeof(a->message), "%s: recorded, never opened",
+				 type_word(st.stx_mode));
+			return;
+		}
 		artifact_fail(a, ART_ERROR, EINVAL, "refused: %s is never opened",
 			      type_word(st.stx_mode));
 		return;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "hostfile.h"
+#include "logind.h"
 #include "logins.h"
 #include "procfs.h"
 #include "source.h"
@@ -268,6 +269,13 @@ int src_sessions_collect(struct run *r)
 		ret = one_file(&L, "sessions", utmp_paths[i], -1, NULL);
 	}
 	check_sessions(&L);
+	struct capbuf logind;
+	capbuf_init(&logind, LOGIN_RECORDS_CAP);
+	if (ret == 0)
+		ret = logind_collect(r, &logind);
+	if (ret == 0)
+		ret = run_emit(r, "sessions", "volatile/logind.jsonl", &logind);
+	capbuf_release(&logind);
 	struct capbuf view;
 	capbuf_init(&view, VIEW_CAP);
 	sessions_view(&L, &view);

@@ -31,12 +31,27 @@ PY
 printf '[7] [01005] [ts/3] [ev\033[31mil ] [pts/3       ] [bad\377host\342\200\256x  ] [10.1.1.1       ] [2020-03-07T01:00:00,000000+00:00]\n' >"$F/hostile.txt"
 utmpdump -r <"$F/hostile.txt" >"$F/hostile" 2>/dev/null
 
+# logind state files, with a value escaped the way systemd escapes it
+mkdir -p "$F/logind/sessions" "$F/logind/users" "$F/logind/seats"
+cat >"$F/logind/sessions/7" <<'LOGIND'
+# This is private data. Do not parse.
+UID=1000
+USER=alice
+ACTIVE=1
+TYPE=tty
+REMOTE_HOST=h\x1bx\\y
+LEADER=4242
+LOGIND
+printf 'NAME=alice\nSTATE=active\nSESSIONS=7\n' >"$F/logind/users/1000"
+printf 'IS_SEAT0=1\nACTIVE=7\n' >"$F/logind/seats/seat0"
+
 run_in_ns() {   # run_in_ns NAME WTMP: collect with the fixtures in place
 	unshare -m bash -c '
 		mount -t tmpfs irsnap-fx /var/log && mount -t tmpfs irsnap-fx /run &&
 		cp "$1/$2" /var/log/wtmp && cp "$1/wtmp" /var/log/wtmp.1 &&
 		cp "$1/btmp" /var/log/btmp && cp "$1/utmp" /run/utmp &&
-		echo x | gzip >/var/log/wtmp.2.gz &&
+		echo x | gzip >/var/log/wtmp.2.gz && mkfifo /var/log/btmp.1 && ln -s /dev/zero /var/log/wtmp.3 &&
+		mkdir -p /run/systemd && cp -r "$1/logind/." /run/systemd/ && mkfifo /run/systemd/sessions/7.ref &&
 		exec "$3" collect -o "$4" --allow-host-output' _ "$F" "$2" "$IRSNAP" "$OUT/$1.tar" 2>"$OUT/$1.err"
 	RC=$?
 }
@@ -90,6 +105,18 @@ cmp -s "$T_DIR/lastb.got" "$T_DIR/lastb.want" || diff "$T_DIR/lastb.got" "$T_DIR
 check "utmp's login without a process is an anomaly" \
 	[ "$(jq -r 'select(.kind == "session-without-process") | .offset' "$BDIR/volatile/sessions-anomalies.jsonl")" = 1152 ]
 check "sessions.txt shows erin on pts/2" grep -q '^erin .*pts/2 ' "$BDIR/volatile/sessions.txt"
+L=$BDIR/volatile/logind.jsonl
+check "logind session 7 parsed (user, leader)" [ "$(jq -r 'select(.kind == "logind-session") | "\(.name) \(.fields.USER) \(.fields.LEADER)"' "$L")" = "7 alice 4242" ]
+check "logind values are unescaped to their exact bytes" [ \
+	"$(jq -j 'select(.kind == "logind-session") | .fields.REMOTE_HOST' "$L" | od -An -tx1 | tr -d ' \n')" = "681b785c79" ]
+check "logind user and seat files parsed" [ "$(jq -r 'select(.kind != "logind-session") | .name' "$L" | sort | tr '\n' ' ')" = "1000 seat0 " ]
+check "the session's .ref FIFO is recorded, never opened" [ \
+	"$(jq -r 'select(.source == "/run/systemd/sessions/7.ref") | "\(.status) \(.kind) \(.stat.type)"' "$BDIR/index.jsonl")" = "ok special fifo" ]
+check "a FIFO where a btmp should be is recorded, not opened" [ \
+	"$(jq -r 'select(.source == "/var/log/btmp.1") | "\(.status) \(.stat.type) \(.member)"' "$BDIR/index.jsonl")" = "ok fifo null" ]
+check "a symlink where a wtmp should be is recorded with its target" [ \
+	"$(jq -r 'select(.source == "/var/log/wtmp.3") | "\(.kind) \(.link_target) \(.member)"' "$BDIR/index.jsonl")" = "symlink /dev/zero null" ]
+check "logind raw copies are in the bundle" cmp -s "$BDIR/fs/run/systemd/sessions/7" "$F/logind/sessions/7"
 
 # damaged wtmp
 cp "$F/damaged-src" "$F/damaged"
