@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jsonw.h"
 #include "jsonx.h"
 #include "logins.h"
 #include "textutil.h"
@@ -63,49 +64,48 @@ static void anomaly(struct login_ctx *c, uint64_t off, const char *kind, const c
 	json_decref(o);
 }
 
-static void set_field(json_t *o, const char *key, const struct ut_field *f)
+static void set_field(struct jw *w, const char *key, const struct ut_field *f)
 {
-	json_set_bytes(o, key, f->s, f->len);
+	jw_bytes(w, key, f->s, f->len);
 }
 
+/* The hot path: one JSON line per record, written directly (jsonw.h). */
 static void record_json(struct login_ctx *c, const struct utmp_rec *u, uint64_t off)
 {
-	json_t *o = json_object();
-	char buf[64];
+	struct jw w;
+	char buf[96];
 	const char *tn = ut_type_name(u->type);
 
-	json_set_str(o, "source", c->source);
-	json_set_int(o, "offset", (int64_t)off);
-	json_set_int(o, "type", u->type);
-	json_set_str(o, "type_name", tn);
-	json_set_int(o, "pid", u->pid);
-	set_field(o, "line", &u->line);
-	set_field(o, "id", &u->id);
-	set_field(o, "user", &u->user);
-	set_field(o, "host", &u->host);
-	json_t *ex = json_object();
-	json_set_int(ex, "termination", u->exit_termination);
-	json_set_int(ex, "status", u->exit_status);
-	json_set_new(o, "exit", ex);
-	json_set_int(o, "session", u->session);
+	jw_begin(&w, c->records);
+	jw_str(&w, "source", c->source);
+	jw_int(&w, "offset", (int64_t)off);
+	jw_int(&w, "type", u->type);
+	jw_str(&w, "type_name", tn);
+	jw_int(&w, "pid", u->pid);
+	set_field(&w, "line", &u->line);
+	set_field(&w, "id", &u->id);
+	set_field(&w, "user", &u->user);
+	set_field(&w, "host", &u->host);
+	snprintf(buf, sizeof(buf), "{\"termination\":%d,\"status\":%d}",
+		 u->exit_termination, u->exit_status);
+	jw_raw(&w, "exit", buf);
+	jw_int(&w, "session", u->session);
 	long usec = u->tv_usec >= 0 && u->tv_usec < 1000000 ? u->tv_usec : 0;
 	char ts[RFC3339_LEN];
 	fmt_rfc3339_ns(ts, u->tv_sec, usec * 1000L);
-	json_set_str(o, "time", ts);
-	json_set_int(o, "time_epoch", u->tv_sec);
-	json_set_int(o, "time_usec", u->tv_usec);
+	jw_str(&w, "time", ts);
+	jw_int(&w, "time_epoch", u->tv_sec);
+	jw_int(&w, "time_usec", u->tv_usec);
 	ut_addr_text(u->addr, buf, sizeof(buf));
-	json_set_str(o, "addr", buf);
-	json_t *flags = json_array();
-	if (u->all_zero)
-		json_array_append_new(flags, json_string("zeroed"));
-	if (!tn)
-		json_array_append_new(flags, json_string("unknown-type"));
-	if (u->user.unterminated || u->line.unterminated || u->host.unterminated)
-		json_array_append_new(flags, json_string("unterminated-field"));
-	json_set_new(o, "flags", flags);
-	json_append_line(c->records, o);
-	json_decref(o);
+	jw_str(&w, "addr", buf);
+	snprintf(buf, sizeof(buf), "[%s%s%s%s%s]", u->all_zero ? "\"zeroed\"" : "",
+		 u->all_zero && !tn ? "," : "", !tn ? "\"unknown-type\"" : "",
+		 (u->all_zero || !tn) &&
+		 (u->user.unterminated || u->line.unterminated || u->host.unterminated) ? "," : "",
+		 u->user.unterminated || u->line.unterminated || u->host.unterminated ?
+		 "\"unterminated-field\"" : "");
+	jw_raw(&w, "flags", buf);
+	jw_end(&w);
 }
 
 int utmp_records(struct login_ctx *c, int fd, uint64_t size)

@@ -1,0 +1,129 @@
+/* jsonw.c - the direct JSON Lines writer (jsonw.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "textutil.h"
+#include "banned.h"
+
+void jw_begin(struct jw *w, struct capbuf *cb)
+{
+	w->cb = cb;
+	w->n = 0;
+	capbuf_add(cb, "{", 1);
+}
+
+void jw_end(struct jw *w)
+{
+	capbuf_add(w->cb, "}\n", 2);
+}
+
+static void key(struct jw *w, const char *k)
+{
+	if (w->n++)
+		capbuf_add(w->cb, ",", 1);
+	capbuf_add(w->cb, "\"", 1);
+	capbuf_addstr(w->cb, k);
+	capbuf_add(w->cb, "\":", 2);
+}
+
+void jw_quote(struct capbuf *cb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	capbuf_add(cb, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+			continue;
+		capbuf_add(cb, s + run, i - run);
+		run = i + 1;
+		char e[7] = { '\\', 0 };
+		switch (c) {
+		case '"': e[1] = '"'; capbuf_add(cb, e, 2); break;
+		case '\\': e[1] = '\\'; capbuf_add(cb, e, 2); break;
+		case '\n': e[1] = 'n'; capbuf_add(cb, e, 2); break;
+		case '\t': e[1] = 't'; capbuf_add(cb, e, 2); break;
+		case '\r': e[1] = 'r'; capbuf_add(cb, e, 2); break;
+		default:
+			memcpy(e, "\\u00", 4);
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			capbuf_add(cb, e, 6);
+		}
+	}
+	capbuf_add(cb, s + run, n - run);
+	capbuf_add(cb, "\"", 1);
+}
+
+void jw_bytes(struct jw *w, const char *k, const char *s, size_t n)
+{
+	key(w, k);
+	if (utf8_valid(s, n)) {
+		jw_quote(w->cb, s, n);
+		return;
+	}
+	/* text with U+FFFD for each invalid byte, and the exact bytes beside */
+	struct capbuf fixed;
+	capbuf_init(&fixed, n * 3 + 1);
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq_len((const unsigned char *)s + i, n - i);
+		if (l) {
+			capbuf_add(&fixed, s + i, l);
+			i += l;
+		} else {
+			capbuf_add(&fixed, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	jw_quote(w->cb, fixed.buf ? fixed.buf : "", fixed.len);
+	capbuf_release(&fixed);
+	char *b64 = malloc(BASE64_LEN(n));
+	if (!b64)
+		return;
+	base64_encode(b64, (const unsigned char *)s, n);
+	capbuf_add(w->cb, ",\"", 2);
+	capbuf_addstr(w->cb, k);
+	capbuf_add(w->cb, "_b64\":\"", 7);
+	capbuf_addstr(w->cb, b64);
+	capbuf_add(w->cb, "\"", 1);
+	free(b64);
+}
+
+void jw_str(struct jw *w, const char *k, const char *s)
+{
+	if (s)
+		jw_bytes(w, k, s, strlen(s));
+	else
+		jw_null(w, k);
+}
+
+void jw_int(struct jw *w, const char *k, int64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+
+	key(w, k);
+	capbuf_add(w->cb, buf, (size_t)n);
+}
+
+void jw_bool(struct jw *w, const char *k, int v)
+{
+	key(w, k);
+	capbuf_addstr(w->cb, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w, const char *k)
+{
+	key(w, k);
+	capbuf_add(w->cb, "null", 4);
+}
+
+void jw_raw(struct jw *w, const char *k, const char *json)
+{
+	key(w, k);
+	capbuf_addstr(w->cb, json);
+}

@@ -1,0 +1,57 @@
+/* jsonw writes what jansson reads back: every byte pair as a string, the
+ * _b64 sibling exact, integers, nulls, booleans and raw values. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "tap.h"
+#include "textutil.h"
+
+int main(void)
+{
+	struct capbuf cb;
+	struct jw w;
+	json_error_t err;
+	char in[3];
+
+	capbuf_init(&cb, 1 << 20);
+	for (int a = 0; a < 256; a++)
+		for (int b = 0; b < 256; b += 7) {
+			in[0] = (char)a;
+			in[1] = (char)b;
+			in[2] = 'z';
+			capbuf_reset(&cb);
+			jw_begin(&w, &cb);
+			jw_bytes(&w, "k", in, 3);
+			jw_int(&w, "n", -42);
+			jw_end(&w);
+			json_t *o = json_loadb(cb.buf, cb.len, JSON_ALLOW_NUL, &err);
+			if (!o) {
+				CHECK(!"jansson cannot read jsonw's output");
+				return tap_done("jsonw");
+			}
+			const char *b64 = json_string_value(json_object_get(o, "k_b64"));
+			unsigned char back[8];
+			if (utf8_valid(in, 3)) {
+				CHECK(!b64);
+				CHECK(json_string_length(json_object_get(o, "k")) == 3 &&
+				      memcmp(json_string_value(json_object_get(o, "k")), in, 3) == 0);
+			} else {
+				CHECK(b64 && base64_decode(back, sizeof(back), b64, strlen(b64)) == 3 &&
+				      memcmp(back, in, 3) == 0);
+			}
+			CHECK(json_integer_value(json_object_get(o, "n")) == -42);
+			CHECK(cb.buf[cb.len - 1] == '\n' && memchr(cb.buf, '\n', cb.len) == cb.buf + cb.len - 1);
+			json_decref(o);
+		}
+	capbuf_reset(&cb);
+	jw_begin(&w, &cb);
+	jw_str(&w, "s", NULL);
+	jw_bool(&w, "t", 1);
+	jw_raw(&w, "r", "[1,2]");
+	jw_end(&w);
+	CHECK(strcmp(cb.buf, "{\"s\":null,\"t\":true,\"r\":[1,2]}\n") == 0);
+	capbuf_release(&cb);
+	return tap_done("jsonw");
+}
