@@ -191,10 +191,16 @@ void artifact_end(struct run *r, struct artifact *a)
 int run_emit(struct run *r, const char *step, const char *member,
 	     const struct capbuf *buf)
 {
+	return run_emit_copy(r, step, member, NULL, buf);
+}
+
+int run_emit_copy(struct run *r, const char *step, const char *member, const char *source,
+		  const struct capbuf *buf)
+{
 	struct artifact a;
 	int ret;
 
-	artifact_begin(r, &a, step, "generated", NULL);
+	artifact_begin(r, &a, step, source ? "proc" : "generated", source);
 	ret = bundle_add_bytes(r->bundle, member, buf->buf ? buf->buf : "", buf->len,
 			       a.sha256);
 	if (ret == 0) {

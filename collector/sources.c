@@ -3,6 +3,8 @@
 #include "banned.h"
 
 const struct source irsnap_sources[] = {
+	{ .name = "sockets", .rank = VOL_NETWORK, .collect = src_net_collect,
+	  .what = "volatile/sockets.*: every socket of every network namespace, /proc and netlink views, owners" },
 	{ .name = "processes", .rank = VOL_PROCESS, .collect = src_procs_collect,
 	  .what = "volatile/: processes, threads, environments, open files and mappings, deleted executables" },
 	{ .name = "sessions", .rank = VOL_SESSION, .collect = src_sessions_collect,
@@ -17,5 +19,5 @@ const struct source irsnap_sources[] = {
 	  .what = "fs/: raw copies of the files named with --file" },
 };
 #define NSOURCES (sizeof(irsnap_sources) / sizeof(irsnap_sources[0]))
-_Static_assert(NSOURCES == 6, "update the count when adding a source");
+_Static_assert(NSOURCES == 7, "update the count when adding a source");
 const size_t irsnap_nsources = NSOURCES;

@@ -110,5 +110,9 @@ void artifact_end(struct run *r, struct artifact *a);
  * as such. Returns 0, or the bundle's fatal error. */
 int run_emit(struct run *r, const char *step, const char *member,
 	     const struct capbuf *buf);
+/* The same for the bytes of a /proc file read into `buf` (kind "proc",
+ * with its source path): a raw copy of what a parsed view was made from. */
+int run_emit_copy(struct run *r, const char *step, const char *member, const char *source,
+		  const struct capbuf *buf);
 
 #endif

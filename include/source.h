@@ -38,6 +38,7 @@ extern const struct source irsnap_sources[];
 extern const size_t irsnap_nsources;
 
 /* The sources, one file each. */
+int src_net_collect(struct run *r);
 int src_procs_collect(struct run *r);
 int src_host_collect(struct run *r);
 int src_sessions_collect(struct run *r);

@@ -1,0 +1,222 @@
+/*
+ * net_diag.c - sockets from the kernel through NETLINK_SOCK_DIAG
+ * (sock_diag(7)): inet_diag for TCP, UDP, UDP-Lite and raw sockets, and
+ * unix_diag with names, peers and queue lengths. This is what ss(8) asks,
+ * asked in-process: no program is run.
+ */
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netsock.h"
+#include "banned.h"
+
+#define RECV_BUF (64u << 10)
+
+static int nl_open(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	return fd < 0 ? -errno : fd;
+}
+
+static int nl_send(int fd, void *req, size_t len)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	if (sendto(fd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return 0;
+}
+
+typedef int (*nl_cb)(const struct nlmsghdr *h, void *ctx);
+
+/* Read a dump to NLMSG_DONE; NLMSG_ERROR ends it with the kernel's errno. */
+static int nl_dump(int fd, nl_cb cb, void *ctx)
+{
+	char *buf = malloc(RECV_BUF);
+	int r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = recv(fd, buf, RECV_BUF, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0) {
+			r = -EIO;
+			break;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				goto out;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				r = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error : -EIO;
+				goto out;
+			}
+			r = cb(h, ctx);
+			if (r < 0)
+				goto out;
+		}
+	}
+out:
+	free(buf);
+	return r;
+}
+
+struct inet_ctx {
+	enum sock_kind kind;
+	struct sockvec *out;
+};
+
+static int inet_cb(const struct nlmsghdr *h, void *ctx)
+{
+	struct inet_ctx *c = ctx;
+	const struct inet_diag_msg *m = NLMSG_DATA(h);
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return 0;
+	struct sock_rec *s = sockvec_push(c->out);
+	if (!s)
+		return -ENOMEM;
+	s->kind = c->kind;
+	s->family = m->idiag_family;
+	s->state = m->idiag_state;
+	memcpy(s->src, m->id.idiag_src, m->idiag_family == AF_INET6 ? 16 : 4);
+	memcpy(s->dst, m->id.idiag_dst, m->idiag_family == AF_INET6 ? 16 : 4);
+	s->sport = ntohs(m->id.idiag_sport);
+	s->dport = ntohs(m->id.idiag_dport);
+	s->inode = m->idiag_inode;
+	s->uid = m->idiag_uid;
+	s->rxq = m->idiag_rqueue;
+	s->txq = m->idiag_wqueue;
+	s->timer = m->idiag_timer;
+	s->timer_expires = m->idiag_expires;
+	s->retrans = m->idiag_retrans;
+	s->seen = SEEN_NETLINK;
+	return 0;
+}
+
+int net_diag_inet(enum sock_kind kind, int family, struct sockvec *out)
+{
+	static const int proto[] = {
+		[SK_TCP] = IPPROTO_TCP, [SK_UDP] = IPPROTO_UDP,
+		[SK_UDPLITE] = IPPROTO_UDPLITE, [SK_RAW] = IPPROTO_RAW,
+	};
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	struct inet_ctx c = { .kind = kind, .out = out };
+	int fd, r;
+
+	if (kind > SK_RAW)
+		return -EINVAL;
+	fd = nl_open();
+	if (fd < 0)
+		return fd;
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.r.sdiag_family = (uint8_t)family;
+	req.r.sdiag_protocol = (uint8_t)proto[kind];
+	req.r.idiag_states = ~0U;
+	if (kind == SK_RAW)
+		req.r.pad = IPPROTO_RAW;   /* sdiag_raw_protocol: every raw socket */
+	r = nl_send(fd, &req, sizeof(req));
+	if (r == 0)
+		r = nl_dump(fd, inet_cb, &c);
+	close(fd);
+	return r;
+}
+
+static int unix_cb(const struct nlmsghdr *h, void *ctx)
+{
+	struct sockvec *out = ctx;
+	const struct unix_diag_msg *m = NLMSG_DATA(h);
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return 0;
+	struct sock_rec *s = sockvec_push(out);
+	if (!s)
+		return -ENOMEM;
+	s->kind = SK_UNIX;
+	s->family = AF_UNIX;
+	s->type = m->udiag_type;
+	s->state = m->udiag_state;
+	s->inode = m->udiag_ino;
+	s->seen = SEEN_NETLINK;
+	int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+	for (const struct nlattr *a = (const struct nlattr *)(m + 1);
+	     len >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) && a->nla_len <= (unsigned)len;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len))) {
+		const void *data = (const char *)a + NLA_HDRLEN;
+		size_t dlen = a->nla_len - NLA_HDRLEN;
+		switch (a->nla_type) {
+		case UNIX_DIAG_NAME:
+			free(s->path);
+			s->path = malloc(dlen + 1);
+			if (!s->path)
+				return -ENOMEM;
+			memcpy(s->path, data, dlen);
+			s->path[dlen] = '\0';
+			/* a pathname is a C string (the binder may count its NUL);
+			 * an abstract name (leading NUL) keeps every byte */
+			s->path_len = dlen && s->path[0] ? strnlen(s->path, dlen) : dlen;
+			break;
+		case UNIX_DIAG_PEER:
+			if (dlen >= 4)
+				s->peer_inode = *(const uint32_t *)data;
+			break;
+		case UNIX_DIAG_RQLEN:
+			if (dlen >= sizeof(struct unix_diag_rqlen)) {
+				const struct unix_diag_rqlen *q = data;
+				s->rxq = q->udiag_rqueue;
+				s->txq = q->udiag_wqueue;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+int net_diag_unix(struct sockvec *out)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req r;
+	} req;
+	int fd, r;
+
+	fd = nl_open();
+	if (fd < 0)
+		return fd;
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.r.sdiag_family = AF_UNIX;
+	req.r.udiag_states = ~0U;
+	req.r.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
+	r = nl_send(fd, &req, sizeof(req));
+	if (r == 0)
+		r = nl_dump(fd, unix_cb, out);
+	close(fd);
+	return r;
+}
