@@ -274,6 +274,7 @@ int cmd_collect(int argc, char **argv)
 	r.progress = isatty(STDERR_FILENO);
 	capbuf_init(&r.worklog, WORKLOG_CAP);
 	capbuf_init(&r.index, INDEX_CAP);
+	fdwalk_init(&r.fds);
 	run_log(&r, "irsnap %s collect starts (pid %d, uid %d, euid %d)", IRSNAP_VERSION,
 		(int)getpid(), (int)getuid(), (int)geteuid());
 	self_sha256(ident.self_sha256);
@@ -356,6 +357,7 @@ out:
 	key_free(key);
 	capbuf_release(&r.worklog);
 	capbuf_release(&r.index);
+	fdwalk_free(&r.fds);
 	free(opt.files);
 	return status;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "procfs.h"
+#include "fdwalk.h"
 #include "procsrc.h"
 #include "banned.h"
 
@@ -68,21 +69,52 @@ static void add_fdinfo(int dirfd, const char *fdname, json_t *o)
 	capbuf_release(&cb);
 }
 
-void proc_collect_fds(struct procs *p, int pdir, int pid, json_t *errs)
+#define FD_RECORDS_CAP (512u << 20)
+
+void fdwalk_init(struct fd_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	capbuf_init(&t->records, FD_RECORDS_CAP);
+}
+
+static void note_owner(struct fd_table *t, uint64_t ino, int pid, int fd)
+{
+	if (t->nown == t->aown) {
+		size_t n = t->aown ? t->aown * 2 : 256;
+		struct fd_owner *v = reallocarray(t->own, n, sizeof(*v));
+		if (!v)
+			return;
+		t->own = v;
+		t->aown = n;
+	}
+	t->own[t->nown++] = (struct fd_owner){ .inode = ino, .pid = pid, .fd = fd };
+}
+
+static void note_failure(struct fd_table *t, int pid, int err)
+{
+	if (t->nfail == t->afail) {
+		size_t n = t->afail ? t->afail * 2 : 16;
+		struct fd_failure *v = reallocarray(t->fail, n, sizeof(*v));
+		if (!v)
+			return;
+		t->fail = v;
+		t->afail = n;
+	}
+	t->fail[t->nfail++] = (struct fd_failure){ .pid = pid, .err = err };
+}
+
+int fdwalk_pid(struct fd_table *t, int pdir, int pid)
 {
 	int fdd = openat(pdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d;
 	struct dirent *de;
 
-	if (fdd < 0) {
-		proc_err(errs, "fd", -errno);
-		return;
-	}
-	d = fdopendir(fdd);
-	if (!d) {
-		proc_err(errs, "fd", -errno);
-		close(fdd);
-		return;
+	if (fdd < 0 || !(d = fdopendir(fdd))) {
+		int e = -errno;
+		if (fdd >= 0)
+			close(fdd);
+		note_failure(t, pid, e);
+		return e;
 	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
@@ -94,11 +126,14 @@ void proc_collect_fds(struct procs *p, int pdir, int pid, json_t *errs)
 			free(link);
 			continue;   /* closed meanwhile */
 		}
+		int fdnum = (int)strtol(de->d_name, NULL, 10);
 		json_t *o = json_object();
 		json_set_int(o, "pid", pid);
-		json_set_int(o, "fd", strtol(de->d_name, NULL, 10));
+		json_set_int(o, "fd", fdnum);
 		json_set_bytes(o, "target", link, len);
 		classify(o, link, len);
+		if (has_prefix(link, len, "socket:["))
+			note_owner(t, strtoull(link + 8, NULL, 10), pid, fdnum);
 		struct stat st;
 		if (fstatat(fdd, de->d_name, &st, 0) == 0) {
 			char dev[32];
@@ -111,12 +146,78 @@ void proc_collect_fds(struct procs *p, int pdir, int pid, json_t *errs)
 			json_set_str(o, "mode", mode);
 		}
 		add_fdinfo(pdir, de->d_name, o);
-		json_append_line(&p->files, o);
+		json_append_line(&t->records, o);
 		json_decref(o);
 		free(link);
-		p->nfds++;
+		t->nfds++;
 	}
 	closedir(d);
+	return 0;
+}
+
+static int owner_cmp(const void *a, const void *b)
+{
+	const struct fd_owner *x = a, *y = b;
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+static int fail_cmp(const void *a, const void *b)
+{
+	const struct fd_failure *x = a, *y = b;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+void fdwalk_finish(struct fd_table *t)
+{
+	if (t->nown)
+		qsort(t->own, t->nown, sizeof(*t->own), owner_cmp);
+	if (t->nfail)
+		qsort(t->fail, t->nfail, sizeof(*t->fail), fail_cmp);
+	t->done = true;
+}
+
+size_t fdwalk_owners(const struct fd_table *t, uint64_t inode, size_t *ret_first)
+{
+	size_t lo = 0, hi = t->nown;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->own[mid].inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t n = 0;
+	while (inode && lo + n < t->nown && t->own[lo + n].inode == inode)
+		n++;
+	*ret_first = lo;
+	return n;
+}
+
+int fdwalk_failed(const struct fd_table *t, int pid)
+{
+	size_t lo = 0, hi = t->nfail;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->fail[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nfail && t->fail[lo].pid == pid ? t->fail[lo].err : 0;
+}
+
+void fdwalk_free(struct fd_table *t)
+{
+	capbuf_release(&t->records);
+	free(t->own);
+	free(t->fail);
+	memset(t, 0, sizeof(*t));
 }
 
 /* maps lines: "start-end perms offset major:minor inode   path" */

@@ -30,11 +30,6 @@
 #define NET_TABLE_CAP (256u << 20)
 #define NET_RECORDS_CAP (512u << 20)
 
-struct owner {
-	uint64_t inode;
-	int pid, fd;
-};
-
 struct netns {
 	uint64_t inode;
 	int pid;                 /* a process inside it */
@@ -43,8 +38,6 @@ struct netns {
 struct net {
 	struct run *r;
 	int procfd;
-	struct owner *own;       /* sorted by inode */
-	size_t nown, aown;
 	struct netns *ns;
 	size_t nns, ans;
 	struct accounts acc;
@@ -76,29 +69,6 @@ static void add_ns(struct net *N, uint64_t ino, int pid)
 	N->ns[N->nns++] = (struct netns){ .inode = ino, .pid = pid };
 }
 
-static void add_owner(struct net *N, uint64_t ino, int pid, int fd)
-{
-	if (N->nown == N->aown) {
-		size_t n = N->aown ? N->aown * 2 : 256;
-		struct owner *v = reallocarray(N->own, n, sizeof(*v));
-		if (!v)
-			return;
-		N->own = v;
-		N->aown = n;
-	}
-	N->own[N->nown++] = (struct owner){ .inode = ino, .pid = pid, .fd = fd };
-}
-
-static int owner_cmp(const void *a, const void *b)
-{
-	const struct owner *x = a, *y = b;
-	if (x->inode != y->inode)
-		return x->inode < y->inode ? -1 : 1;
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return (x->fd > y->fd) - (x->fd < y->fd);
-}
-
 /* One pass over /proc: every process's network namespace and socket fds. */
 static void walk_processes(struct net *N)
 {
@@ -124,29 +94,12 @@ static void walk_processes(struct net *N)
 		if (proc_readlink(pfd, "ns/net", &link, &len) == 0)
 			add_ns(N, link_inode(link, "net:["), (int)pid);
 		free(link);
-		int fdd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		DIR *fdir = fdd >= 0 ? fdopendir(fdd) : NULL;
-		struct dirent *fe;
-		while (fdir && (fe = readdir(fdir))) {
-			if (fe->d_name[0] < '0' || fe->d_name[0] > '9')
-				continue;
-			link = NULL;
-			if (proc_readlink(fdd, fe->d_name, &link, &len) == 0) {
-				uint64_t ino = link_inode(link, "socket:[");
-				if (ino)
-					add_owner(N, ino, (int)pid, (int)strtol(fe->d_name, NULL, 10));
-			}
-			free(link);
-		}
-		if (fdir)
-			closedir(fdir);
-		else if (fdd >= 0)
-			close(fdd);
+		if (!N->r->fds.done)
+			fdwalk_pid(&N->r->fds, pfd, (int)pid);
 		close(pfd);
 	}
 	closedir(d);
-	if (N->nown)
-		qsort(N->own, N->nown, sizeof(*N->own), owner_cmp);
+	fdwalk_finish(&N->r->fds);
 }
 
 static const struct {
@@ -257,23 +210,16 @@ static void endpoint(struct jw *w, const char *key, const struct sock_rec *s, co
 
 static void owners_json(struct net *N, uint64_t ino, struct capbuf *out, struct capbuf *view)
 {
-	struct owner key = { .inode = ino };
-	size_t lo = 0, hi = N->nown;
+	size_t lo, n = fdwalk_owners(&N->r->fds, ino, &lo);
+	const struct fd_owner *own = N->r->fds.own;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (owner_cmp(&N->own[mid], &key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	capbuf_add(out, "[", 1);
-	for (size_t i = lo; ino && i < N->nown && N->own[i].inode == ino; i++) {
+	for (size_t i = lo; i < lo + n; i++) {
 		char comm[64] = "";
 		struct capbuf cb;
 		char path[32];
 		capbuf_init(&cb, 64);
-		snprintf(path, sizeof(path), "%d/comm", N->own[i].pid);
+		snprintf(path, sizeof(path), "%d/comm", own[i].pid);
 		if (proc_read(N->procfd, path, &cb) == 0 && cb.buf) {
 			cb.len = strcspn(cb.buf, "\n");
 			struct capbuf esc;
@@ -283,11 +229,11 @@ static void owners_json(struct net *N, uint64_t ino, struct capbuf *out, struct 
 			capbuf_release(&esc);
 		}
 		capbuf_printf(out, "%s{\"pid\":%d,\"fd\":%d,\"comm\":", i > lo ? "," : "",
-			      N->own[i].pid, N->own[i].fd);
+			      own[i].pid, own[i].fd);
 		jw_quote(out, cb.buf ? cb.buf : "", cb.buf ? cb.len : 0);
 		capbuf_add(out, "}", 1);
 		if (view && i == lo)
-			capbuf_printf(view, "%d/%s", N->own[i].pid, comm);
+			capbuf_printf(view, "%d/%s", own[i].pid, comm);
 		capbuf_release(&cb);
 	}
 	capbuf_add(out, "]", 1);
@@ -428,8 +374,8 @@ int src_net_collect(struct run *r)
 	free(self);
 	add_ns(&N, self_ns, getpid());   /* our own first */
 	walk_processes(&N);
-	run_log(r, "sockets: %zu network namespaces, %zu socket fds in process tables",
-		N.nns, N.nown);
+	run_log(r, "sockets: %zu network namespaces, %u fds walked, %zu of them sockets",
+		N.nns, r->fds.nfds, r->fds.nown);
 
 	for (size_t i = 0; i < N.nns && ret == 0; i++) {
 		struct sockvec pv = { 0 }, nv = { 0 };
@@ -458,7 +404,6 @@ int src_net_collect(struct run *r)
 	capbuf_release(&N.out);
 	capbuf_release(&N.view);
 	accounts_free(&N.acc);
-	free(N.own);
 	free(N.ns);
 	close(N.procfd);
 	return ret;

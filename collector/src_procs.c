@@ -512,7 +512,11 @@ static int collect_one(struct procs *p, const struct proctable *t, size_t i, siz
 	json_append_line(&p->environ, eo);
 	json_decref(eo);
 
-	proc_collect_fds(p, dirfd, e->pid, errs);
+	/* the fd table: walked once per run (fdwalk.h), here if no one did */
+	int fe = p->r->fds.done ? fdwalk_failed(&p->r->fds, e->pid) :
+				  fdwalk_pid(&p->r->fds, dirfd, e->pid);
+	if (fe < 0)
+		proc_err(errs, "fd", fe);
 	if (!kthread)
 		proc_collect_maps(p, dirfd, e->pid, errs);
 	collect_threads(p, dirfd, t, ti, e->pid);
@@ -621,8 +625,12 @@ int src_procs_collect(struct run *r)
 			ti++;   /* tasks of processes the table did not list */
 		ret = collect_one(&p, &t, i, &ti);
 	}
-	run_log(r, "processes: %zu read, %u vanished, %u partial, %u fds, %zu executables hashed",
-		t.nprocs, p.nvanished, p.npartial, p.nfds, p.nexes);
+	bool walked_here = !r->fds.done;
+	if (walked_here)
+		fdwalk_finish(&r->fds);
+	run_log(r, "processes: %zu read, %u vanished, %u partial, %u fds (walked %s), "
+		"%zu executables hashed", t.nprocs, p.nvanished, p.npartial, r->fds.nfds,
+		walked_here ? "now" : "by the sockets step", p.nexes);
 	proctable_free(&t);
 
 	struct capbuf view;
@@ -636,8 +644,11 @@ int src_procs_collect(struct run *r)
 		ret = run_emit(r, "processes", "volatile/threads.jsonl", &p.threads);
 	if (ret == 0)
 		ret = run_emit(r, "processes", "volatile/environ.jsonl", &p.environ);
+	/* open-files.jsonl: the fd records of the one walk, then the mappings */
+	if (ret == 0 && capbuf_add(&r->fds.records, p.files.buf ? p.files.buf : "", p.files.len) < 0)
+		run_log(r, "processes: open-files.jsonl reached its cap");
 	if (ret == 0)
-		ret = run_emit(r, "processes", "volatile/open-files.jsonl", &p.files);
+		ret = run_emit(r, "processes", "volatile/open-files.jsonl", &r->fds.records);
 	capbuf_release(&view);
 	procs_free(&p);
 	return ret;

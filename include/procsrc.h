@@ -51,12 +51,12 @@ struct procs {
 	size_t nexes, exes_alloc;
 	struct view_row *rows;
 	size_t nrows;
-	unsigned nvanished, npartial, nfds;
+	unsigned nvanished, npartial;
 };
 
-/* proc_fds.c: one record per fd and per mapped file of a process into
- * p->files; problems are appended to `errs` (a JSON array). */
-void proc_collect_fds(struct procs *p, int dirfd, int pid, json_t *errs);
+/* proc_fds.c: one record per mapped file of a process into p->files;
+ * problems are appended to `errs` (a JSON array). The fds themselves are
+ * walked by fdwalk.h, once per run. */
 void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs);
 
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */

@@ -28,6 +28,7 @@
 
 #include "bundle.h"
 #include "capbuf.h"
+#include "fdwalk.h"
 #include "jsonx.h"
 
 struct options {
@@ -64,6 +65,7 @@ struct run {
 	volatile sig_atomic_t *stop;   /* nonzero: a signal asked us to stop */
 	bool interrupted;              /* the stop was seen and obeyed */
 	bool progress;                 /* stderr is a terminal */
+	struct fd_table fds;           /* the one fd walk, shared (fdwalk.h) */
 };
 
 enum art_status { ART_OK, ART_PARTIAL, ART_VANISHED, ART_ERROR };

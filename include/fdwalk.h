@@ -1,0 +1,50 @@
+/*
+ * fdwalk.h - the one walk of every process's fd table in a run.
+ *
+ * Two sources need /proc/<pid>/fd: sockets (which process owns which socket
+ * inode) and processes (open-files.jsonl, the lsof equivalent). The walk
+ * happens once, in the first of them to run (sockets, the most volatile),
+ * and both use its result: fd records (target, type, stat, fdinfo) ready
+ * for open-files.jsonl, socket owners sorted by inode, and the pids whose
+ * fd table could not be read, with why.
+ */
+#ifndef IRSNAP_FDWALK_H
+#define IRSNAP_FDWALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capbuf.h"
+
+struct fd_owner {
+	uint64_t inode;
+	int pid, fd;
+};
+
+struct fd_failure {
+	int pid, err;
+};
+
+struct fd_table {
+	struct capbuf records;        /* JSON Lines, one per fd */
+	struct fd_owner *own;         /* socket inode -> (pid, fd) */
+	size_t nown, aown;
+	struct fd_failure *fail;
+	size_t nfail, afail;
+	unsigned nfds;
+	bool done;                    /* the walk is complete: reuse it */
+};
+
+void fdwalk_init(struct fd_table *t);
+/* Walk one process's fds through its /proc/<pid> directory fd. */
+int fdwalk_pid(struct fd_table *t, int pdir, int pid);
+/* Sort the owners; mark the walk done. */
+void fdwalk_finish(struct fd_table *t);
+/* The owners of a socket inode: index of the first and the count. */
+size_t fdwalk_owners(const struct fd_table *t, uint64_t inode, size_t *ret_first);
+/* -errno if this pid's fd table could not be read, else 0. */
+int fdwalk_failed(const struct fd_table *t, int pid);
+void fdwalk_free(struct fd_table *t);
+
+#endif
