@@ -9,6 +9,8 @@ const struct source irsnap_sources[] = {
 	  .what = "volatile/: processes, threads, environments, open files and mappings, deleted executables" },
 	{ .name = "sessions", .rank = VOL_SESSION, .collect = src_sessions_collect,
 	  .what = "volatile/sessions.*: who is logged in, from /run/utmp (raw copy under fs/)" },
+	{ .name = "netconfig", .rank = VOL_SYSTEM, .collect = src_netconfig_collect,
+	  .what = "system/net/<netns>/: interfaces, addresses, routes, neighbours (rtnetlink) and /proc/net files" },
 	{ .name = "host", .rank = VOL_SYSTEM, .collect = src_host_collect,
 	  .what = "system/host.json: uname, hostname, machine-id, boot_id, uptime, boot time, clocks" },
 	{ .name = "system-files", .rank = VOL_SYSTEM, .collect = src_sysfiles_collect,
@@ -19,5 +21,5 @@ const struct source irsnap_sources[] = {
 	  .what = "fs/: raw copies of the files named with --file" },
 };
 #define NSOURCES (sizeof(irsnap_sources) / sizeof(irsnap_sources[0]))
-_Static_assert(NSOURCES == 7, "update the count when adding a source");
+_Static_assert(NSOURCES == 8, "update the count when adding a source");
 const size_t irsnap_nsources = NSOURCES;

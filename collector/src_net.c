@@ -385,7 +385,8 @@ int src_net_collect(struct run *r)
 		netlink_view(&N, &N.ns[i], self_ns, &nv);
 		if (sockvec_merge(&pv, &nv) < 0)
 			run_log(r, "sockets: out of memory merging the views");
-		qsort(pv.v, pv.n, sizeof(*pv.v), sock_order);
+		if (pv.n)
+			qsort(pv.v, pv.n, sizeof(*pv.v), sock_order);
 		capbuf_printf(&N.view, "\n== network namespace %llu (read through pid %d) ==\n"
 			      "%-8s %6s %6s %-39s %-39s %-11s %s\n", (unsigned long long)N.ns[i].inode,
 			      N.ns[i].pid, "Proto", "Recv-Q", "Send-Q", "Local Address",

@@ -39,6 +39,7 @@ extern const size_t irsnap_nsources;
 
 /* The sources, one file each. */
 int src_net_collect(struct run *r);
+int src_netconfig_collect(struct run *r);
 int src_procs_collect(struct run *r);
 int src_host_collect(struct run *r);
 int src_sessions_collect(struct run *r);
