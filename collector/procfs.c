@@ -153,3 +153,24 @@ int maps_parse_line(const char *line, struct map_line *m)
 	return 0;
 }
 
+
+/* Linux device numbers of terminals (devices.txt): pts, ttyN, ttySN. */
+void tty_name(int tty_nr, char *buf, size_t len)
+{
+	unsigned maj = ((unsigned)tty_nr >> 8) & 0xfff;
+	unsigned min = ((unsigned)tty_nr & 0xff) | (((unsigned)tty_nr >> 12) & 0xfff00);
+
+	if (tty_nr == 0)
+		snprintf(buf, len, "?");
+	else if (maj >= 136 && maj <= 143)
+		snprintf(buf, len, "pts/%u", min + (maj - 136) * 256);
+	else if (maj == 4 && min < 64)
+		snprintf(buf, len, "tty%u", min);
+	else if (maj == 4)
+		snprintf(buf, len, "ttyS%u", min - 64);
+	else if (maj == 5 && min == 1)
+		snprintf(buf, len, "console");
+	else
+		snprintf(buf, len, "%u:%u", maj, min);
+}
+

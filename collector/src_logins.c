@@ -20,6 +20,8 @@
 #include "logind.h"
 #include "logins.h"
 #include "procfs.h"
+#include "proctable.h"
+#include "strset.h"
 #include "source.h"
 #include "sqlite_image.h"
 #include "textutil.h"
@@ -209,36 +211,75 @@ static void sessions_view(struct logins *L, struct capbuf *out)
 	}
 }
 
-/* utmp USER_PROCESS entries whose process is gone: a stale or forged entry. */
+static void session_anomaly(struct logins *L, const char *source, json_t *offset,
+			    const char *kind, const char *detail)
+{
+	json_t *a = json_object();
+	json_set_str(a, "source", source);
+	json_set_new(a, "offset", offset ? offset : json_null());
+	json_set_str(a, "kind", kind);
+	json_set_str(a, "detail", detail);
+	json_append_line(&L->anomalies, a);
+	json_decref(a);
+}
+
+/* The reverse check: a session leader on a terminal that utmp does not
+ * list as a login (a shell an intruder opened without a login record, or a
+ * wiped utmp entry). Lines of utmp USER_PROCESS records are in `lines`. */
+static void check_processes(struct logins *L, const struct strset *lines)
+{
+	struct proctable t;
+
+	if (proctable_read(&t, 0) < 0)
+		return;
+	for (size_t i = 0; i < t.nprocs; i++) {
+		const struct proc_entry *e = &t.procs[i];
+		char tty[32], d[200];
+		if (e->pid != e->sid || e->tty == 0)
+			continue;
+		tty_name(e->tty, tty, sizeof(tty));
+		if (strset_has(lines, tty))
+			continue;
+		snprintf(d, sizeof(d), "process %d leads a session on %s, which utmp does not "
+			 "list as a login", e->pid, tty);
+		session_anomaly(L, "/proc", NULL, "process-session-without-utmp", d);
+	}
+	proctable_free(&t);
+}
+
+/* utmp USER_PROCESS entries whose process is gone: a stale or forged entry;
+ * and session leaders on terminals utmp does not know. */
 static void check_sessions(struct logins *L)
 {
 	json_error_t err;
 	const char *p = L->records.buf, *end = p ? p + L->records.len : NULL;
+	struct strset lines = { 0 };
 
 	while (p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		json_t *o = json_loadb(p, (size_t)((nl ? nl : end) - p), 0, &err);
 		if (o && json_integer_value(json_object_get(o, "type")) == UT_USER_PROCESS) {
+			const char *line = json_string_value(json_object_get(o, "line"));
+			if (line)
+				strset_add(&lines, line);
 			int pid = (int)json_integer_value(json_object_get(o, "pid"));
 			int fd = pid > 0 && L->procfd >= 0 ? proc_open_pid(L->procfd, pid) : -ENOENT;
 			if (fd >= 0) {
 				close(fd);
 			} else {
-				json_t *a = json_object();
-				json_set_str(a, "source", json_string_value(json_object_get(o, "source")));
-				json_set_new(a, "offset", json_deep_copy(json_object_get(o, "offset")));
-				json_set_str(a, "kind", "session-without-process");
 				char d[96];
 				snprintf(d, sizeof(d), "utmp lists a login whose process %d does not exist",
 					 pid);
-				json_set_str(a, "detail", d);
-				json_append_line(&L->anomalies, a);
-				json_decref(a);
+				session_anomaly(L, json_string_value(json_object_get(o, "source")),
+						json_deep_copy(json_object_get(o, "offset")),
+						"session-without-process", d);
 			}
 		}
 		json_decref(o);
 		p = nl ? nl + 1 : end;
 	}
+	check_processes(L, &lines);
+	strset_free(&lines);
 }
 
 int src_sessions_collect(struct run *r)

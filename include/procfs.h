@@ -53,6 +53,9 @@ struct map_line {
 };
 
 int maps_parse_line(const char *line, struct map_line *m);
+/* The name of a terminal from stat's tty_nr: pts/N, ttyN, ttySN, console,
+ * or "major:minor"; "?" for none. */
+void tty_name(int tty_nr, char *buf, size_t len);
 static inline bool proc_gone(int err) { return err == -ESRCH || err == -ENOENT; }
 
 #endif

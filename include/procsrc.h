@@ -61,7 +61,6 @@ void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs);
 
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */
 int proc_view(struct procs *p, struct capbuf *out);
-void tty_name(int tty_nr, char *buf, size_t len);
 /* Append "what: error" to an error list. */
 void proc_err(json_t *errs, const char *what, int err);
 

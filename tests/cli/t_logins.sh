@@ -56,6 +56,13 @@ run_in_ns() {   # run_in_ns NAME WTMP: collect with the fixtures in place
 	RC=$?
 }
 
+# a shell on a terminal with no utmp login: util-linux script writes none
+SCRIPT_CHILD=""
+if command -v script >/dev/null; then
+	script -qfc "sleep 300" /dev/null </dev/null >/dev/null 2>&1 & SCRIPT_PID=$!
+	for _ in $(seq 1 50); do SCRIPT_CHILD=$(pgrep -P "$SCRIPT_PID" | head -n 1); [ -n "$SCRIPT_CHILD" ] && break; sleep 0.1; done
+	trap 'pkill -9 -P "$SCRIPT_PID" 2>/dev/null; kill -9 "$SCRIPT_PID" 2>/dev/null; cleanup' EXIT
+fi
 run_in_ns good wtmp
 check "collect with fixtures exits 0 or 1 (got $RC)" [ "$RC" -le 1 ]
 extract good || { fail "cannot extract"; cat "$OUT/good.err"; finish; }
@@ -104,7 +111,11 @@ check "lastb.txt = TZ=UTC lastb -F -w -f" cmp -s "$T_DIR/lastb.got" "$T_DIR/last
 cmp -s "$T_DIR/lastb.got" "$T_DIR/lastb.want" || diff "$T_DIR/lastb.got" "$T_DIR/lastb.want" | head
 check "utmp's login without a process is an anomaly" \
 	[ "$(jq -r 'select(.kind == "session-without-process") | .offset' "$BDIR/volatile/sessions-anomalies.jsonl")" = 1152 ]
-check "sessions.txt shows erin on pts/2" grep -q '^erin .*pts/2 ' "$BDIR/volatile/sessions.txt"
+check "sessions.txt shows erin on pts/99" grep -q '^erin .*pts/99 ' "$BDIR/volatile/sessions.txt"
+if [ -n "$SCRIPT_CHILD" ]; then
+	check "a session leader on a terminal without a utmp login is an anomaly" \
+		grep -q "process $SCRIPT_CHILD leads a session on pts/" "$BDIR/volatile/sessions-anomalies.jsonl"
+fi
 L=$BDIR/volatile/logind.jsonl
 check "logind session 7 parsed (user, leader)" [ "$(jq -r 'select(.kind == "logind-session") | "\(.name) \(.fields.USER) \(.fields.LEADER)"' "$L")" = "7 alice 4242" ]
 check "logind values are unescaped to their exact bytes" [ \
