@@ -71,20 +71,24 @@ int lockdown_seccomp(char *report, size_t len)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IRSNAP_AUDIT_ARCH, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 		LOAD_NR,
-		/* [4] x32 syscall numbers carry bit 30 */
+		/* [4] -1 is a syscall a tracer skipped (strace's fault injection):
+		 * the kernel only returns ENOSYS for it */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffU, 0, 1),
+		ALLOW,
+		/* [6] x32 syscall numbers carry bit 30 */
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		/* [6] no execution of anything */
+		/* [8] no execution of anything */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_execve, 0, 1),
 		DENY_EPERM,
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_execveat, 0, 1),
 		DENY_EPERM,
-		/* [10] no executable mappings: mmap's prot is arg 2, mprotect's too */
+		/* [12] no executable mappings: mmap's prot is arg 2, mprotect's too */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 3, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 2, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pkey_mprotect, 1, 0),
 		ALLOW,
-		/* [14] */
+		/* [16] */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
 		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 1),
 		DENY_EPERM,

@@ -130,4 +130,22 @@ check "no test socket is flagged as seen by one view only" [ \
 	"$(jq -r --argjson p "$HOSTPID" 'select(.owners | map(.pid) | index($p)) | select(.single_view)' "$S" | wc -l)" = 0 ]
 check "sockets.txt is safe text" bash -c "! LC_ALL=C tr -d '\n' <'$BDIR/volatile/sockets.txt' | LC_ALL=C grep -q '[[:cntrl:]]'"
 check "the bundle verifies" "$IRSNAP" verify "$OUT/n.tar" >/dev/null
+
+# netlink refused (error injected into every socket() call by strace): the
+# /proc view stands alone, each socket says so, and the work log says why
+if command -v strace >/dev/null; then
+	strace -f -qq -o /dev/null -e trace=socket -e inject=socket:error=EAFNOSUPPORT \
+		"$IRSNAP" collect -o "$OUT/nonl.tar" "${OUT_FLAGS[@]}" 2>"$OUT/nonl.err"
+	rc=$?
+	check "with netlink refused, collect still exits 0 or 1 (got $rc)" [ "$rc" -le 1 ]
+	extract nonl || { fail "cannot extract"; finish; }
+	N2=$BDIR/volatile/sockets.jsonl
+	port=$(awk '$1 == "tcp_listen" {print $2}' "$T_DIR/host.ports")
+	check "the test's listener is still there, from /proc only" [ \
+		"$(jq -c --argjson p "$port" 'select(.proto == "tcp" and .local.port == $p and .state == "LISTEN") | .seen_by' "$N2")" = '["proc"]' ]
+	check "the work log says netlink was refused" grep -q 'netlink tcp: Address family not supported' "$BDIR/acquisition.log"
+	check "that bundle verifies too" "$IRSNAP" verify "$OUT/nonl.tar" >/dev/null
+else
+	echo "note: no strace; the netlink-refused case is not exercised"
+fi
 finish

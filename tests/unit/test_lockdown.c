@@ -2,6 +2,7 @@
  * allows ordinary mappings. Each case runs in a child; the control case
  * proves the same calls work before the lockdown. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,22 @@ static int probe(int lock)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Run `nr` after the lockdown in a child; return its wait status. */
+static int probe_nr(long nr)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char rep[256];
+		if (lockdown_seccomp(rep, sizeof(rep)) < 0)
+			_exit(255);
+		long r = syscall(nr);
+		_exit(r < 0 && errno == ENOSYS ? 7 : 8);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	return st;
+}
+
 int main(void)
 {
 	int before = probe(0), after = probe(1);
@@ -55,5 +72,12 @@ int main(void)
 	printf("before lockdown: %d, after: %d\n", before, after);
 	CHECK(before == 8);            /* exec mappings allowed, plain ones too */
 	CHECK(after == (1 | 2 | 4 | 8 | 16));
+	int st;
+#ifdef __x86_64__
+	st = probe_nr(0x40000000L | SYS_getpid);   /* an x32 syscall: killed */
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
+#endif
+	st = probe_nr(-1);                              /* a tracer-skipped one: ENOSYS */
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
 	return tap_done("lockdown");
 }
