@@ -16,6 +16,7 @@
 #include "hostfile.h"
 #include "lockdown.h"
 #include "output.h"
+#include "plan.h"
 #include "run_json.h"
 #include "sign.h"
 #include "source.h"
@@ -45,6 +46,8 @@ static const char collect_usage[] =
 	"      --note TEXT         free text for the record\n"
 	"      --key FILE          sign with this Ed25519 private key (PEM, from\n"
 	"                          `irsnap keygen`) instead of a fresh per-run key\n"
+	"      --profile NAME|FILE the plan: triage (default), full, minimal, or a file\n"
+	"                          (see `irsnap list --profile X` and manifests/README.md)\n"
 	"      --file PATH         also copy this absolute path (repeatable); symlinks,\n"
 	"                          FIFOs and devices are recorded and refused\n"
 	"      --allow-host-output accept an output on a file system that holds evidence\n"
@@ -54,7 +57,7 @@ static const char collect_usage[] =
 	"(or the run was interrupted), 2 usage error, 3 the bundle could not be written.\n"
 	"The last lines on stderr are the ones to copy into the paper log.\n";
 
-enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST };
+enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE };
 
 static int parse_collect(int argc, char **argv, struct options *o)
 {
@@ -66,6 +69,7 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "file", required_argument, NULL, OPT_FILE },
 		{ "allow-host-output", no_argument, NULL, OPT_ALLOW_HOST },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -80,6 +84,7 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		case OPT_NOTE: o->note = optarg; break;
 		case OPT_KEY: o->key_path = optarg; break;
 		case OPT_ALLOW_HOST: o->allow_host_output = true; break;
+		case OPT_PROFILE: o->profile = optarg; break;
 		case OPT_FILE:
 			if (optarg[0] != '/') {
 				say("--file needs an absolute path: '%s'", safe(optarg));
@@ -235,19 +240,21 @@ static int seal(struct run *r, EVP_PKEY *key, struct run_identity *ident,
 	return ret;
 }
 
-static int run_sources(struct run *r)
+/* The plan, then the responder's files if the profile did not say when. */
+static int run_plan(struct run *r, const struct profile *p)
 {
-	for (size_t i = 0; i < irsnap_nsources; i++) {
-		const struct source *s = &irsnap_sources[i];
-		if (run_should_stop(r))
-			break;
-		run_log(r, "step %s (rank %d) begins", s->name, (int)s->rank);
-		int ret = s->collect(r);
-		run_log(r, "step %s ends", s->name);
-		if (ret < 0)
-			return ret;
+	int ret = plan_run(r, p);
+	bool has_files_step = false;
+
+	for (size_t i = 0; i < p->nsteps; i++)
+		has_files_step |= p->steps[i].kind == STEP_SOURCE &&
+				  strcmp(p->steps[i].arg, "responder-files") == 0;
+	if (ret == 0 && !has_files_step && r->opt->nfiles && !run_should_stop(r)) {
+		run_log(r, "step responder-files (added: --file was given) begins");
+		ret = src_userfiles_collect(r);
+		run_log(r, "step responder-files ends");
 	}
-	return 0;
+	return ret;
 }
 
 int cmd_collect(int argc, char **argv)
@@ -256,6 +263,7 @@ int cmd_collect(int argc, char **argv)
 	struct options opt = { .argc = argc + 1, .argv = argv - 1 };
 	struct run r = { .opt = &opt, .stop = &stop_signal };
 	struct run_identity ident = { .self_sha256 = "" };
+	struct profile prof = { 0 };
 	EVP_PKEY *key = NULL;
 	char err[1024], manifest_sha[SHA256_HEX_LEN] = "", total_sha[SHA256_HEX_LEN] = "";
 	uint64_t total_bytes = 0;
@@ -269,6 +277,14 @@ int cmd_collect(int argc, char **argv)
 		free(opt.files);
 		return ret > 0 ? EXIT_COMPLETE : EXIT_USAGE;
 	}
+
+	/* the plan is checked before anything is touched */
+	if (profile_load(opt.profile ? opt.profile : "triage", &prof, err, sizeof(err)) < 0) {
+		say("%s", err);
+		free(opt.files);
+		return EXIT_USAGE;
+	}
+	r.profile = prof.name;
 
 	read_clocks(&r.start);
 	r.progress = isatty(STDERR_FILENO);
@@ -318,7 +334,7 @@ int cmd_collect(int argc, char **argv)
 		say("cannot write '%s': %s", safe(shown), strerror(-ret));
 		goto out;
 	}
-	ret = run_sources(&r);
+	ret = run_plan(&r, &prof);
 	if (ret == 0)
 		ret = seal(&r, key, &ident, manifest_sha);
 	int cret = bundle_close(r.bundle, total_sha, &total_bytes);
@@ -358,6 +374,7 @@ out:
 	capbuf_release(&r.worklog);
 	capbuf_release(&r.index);
 	fdwalk_free(&r.fds);
+	profile_free(&prof);
 	free(opt.files);
 	return status;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "plan.h"
 #include "sign.h"
 #include "source.h"
 #include "banned.h"
@@ -123,23 +124,36 @@ out:
 }
 
 static const char list_usage[] =
-	"usage: irsnap list\n"
+	"usage: irsnap list [--profile NAME|FILE]\n"
 	"\n"
-	"Print the steps `irsnap collect` takes, in the order it takes them: most\n"
-	"volatile first (RFC 3227). The rank is the order of volatility.\n";
+	"Print the steps `irsnap collect` takes with that profile (default: triage),\n"
+	"in the order it takes them: most volatile first (RFC 3227). A profile with an\n"
+	"error is reported with its file, line and reason. Then the built-in sources.\n";
 
 int cmd_list(int argc, char **argv)
 {
+	const char *name = "triage";
+	struct profile p;
+	char err[512];
+
 	if (want_help(argc, argv, list_usage))
 		return EXIT_COMPLETE;
-	if (argc > 1) {
+	if (argc == 3 && strcmp(argv[1], "--profile") == 0)
+		name = argv[2];
+	else if (argc != 1) {
 		fputs(list_usage, stderr);
 		return EXIT_USAGE;
 	}
-	printf("%-4s %-5s %-16s %s\n", "step", "rank", "source", "collects");
+	if (profile_load(name, &p, err, sizeof(err)) < 0) {
+		say("%s", err);
+		return EXIT_USAGE;
+	}
+	plan_print(&p, stdout);
+	profile_free(&p);
+	printf("\nbuilt-in sources:\n%-5s %-16s %s\n", "rank", "source", "collects");
 	for (size_t i = 0; i < irsnap_nsources; i++)
-		printf("%-4zu %-5d %-16s %s\n", i + 1, (int)irsnap_sources[i].rank,
-		       irsnap_sources[i].name, irsnap_sources[i].what);
+		printf("%-5d %-16s %s\n", (int)irsnap_sources[i].rank, irsnap_sources[i].name,
+		       irsnap_sources[i].what);
 	return EXIT_COMPLETE;
 }
 

@@ -124,15 +124,15 @@ static const char *type_word(unsigned mode)
 }
 
 /* Describe why host_open() refused, with the target of a symlink. */
-static void explain_refusal(struct artifact *a, int err, const char *path,
+static void explain_refusal(struct artifact *a, int err, int dirfd, const char *path,
 			    enum copy_policy policy)
 {
 	struct statx st;
 
 	if (err == -ELOOP) {
-		if (host_readlink(AT_FDCWD, path, &a->link_target, &a->link_len) == 0) {
+		if (host_readlink(dirfd, path, &a->link_target, &a->link_len) == 0) {
 			a->kind = "symlink";
-			if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS |
+			if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS |
 				  STATX_BTIME, &st) == 0) {
 				a->st = st;
 				a->has_stat = true;
@@ -148,7 +148,7 @@ static void explain_refusal(struct artifact *a, int err, const char *path,
 		return;
 	}
 	if (err == -EFTYPE_NOT_REGULAR &&
-	    statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
+	    statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
 		  &st) == 0) {
 		a->st = st;
 		a->has_stat = true;
@@ -252,31 +252,37 @@ int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *mem
 int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
 	      enum copy_policy policy)
 {
+	return host_copy_at(r, step, AT_FDCWD, path, path, cap, policy);
+}
+
+int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
+		 const char *path, uint64_t cap, enum copy_policy policy)
+{
 	struct artifact a;
-	struct capbuf name;
+	struct capbuf mname;
 	int fd, ret = 0;
 
 	artifact_begin(r, &a, step, "file", path);
-	fd = host_open(AT_FDCWD, path, 0, &a.noatime, &a.st);
+	fd = host_open(dirfd, name, 0, &a.noatime, &a.st);
 	if (fd < 0) {
-		explain_refusal(&a, fd, path, policy);
+		explain_refusal(&a, fd, dirfd, name, policy);
 		artifact_end(r, &a);
 		return 0;
 	}
 	a.has_stat = true;
 
-	capbuf_init(&name, 8192);
-	capbuf_addstr(&name, "fs/");
-	if (member_encode(&name, path, strlen(path)) < 0) {
+	capbuf_init(&mname, 65536);
+	capbuf_addstr(&mname, "fs/");
+	if (member_encode(&mname, path, strlen(path)) < 0) {
 		artifact_fail(&a, ART_ERROR, ENAMETOOLONG, "member name too long");
 		goto out;
 	}
-	if (bundle_has(r->bundle, name.buf)) {
-		snprintf(a.message, sizeof(a.message), "already collected as '%s'", name.buf);
+	if (bundle_has(r->bundle, mname.buf)) {
+		snprintf(a.message, sizeof(a.message), "already collected");
 		goto out;
 	}
 	uint64_t size = a.st.stx_size;
-	ret = copy_fd_to_member(r, &a, fd, name.buf, size, cap);
+	ret = copy_fd_to_member(r, &a, fd, mname.buf, size, cap);
 	if (ret < 0)
 		goto out;
 	/* did it change while we read it? */
@@ -291,7 +297,7 @@ int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
 	}
 out:
 	close(fd);
-	capbuf_release(&name);
+	capbuf_release(&mname);
 	artifact_end(r, &a);
 	/* only a fatal output error stops the caller */
 	return ret == -EEXIST || ret == -EINVAL || ret == -ENOMEM ? 0 : ret;

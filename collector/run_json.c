@@ -77,7 +77,8 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 	json_set_new(o, "host", h);
 
 	set_argv(o, r->opt->argc, r->opt->argv);
-	json_set_str(o, "profile", "default");
+	json_set_str(o, "profile", r->profile ? r->profile : "triage");
+	json_set_int(o, "skipped_steps", r->skipped_steps);
 	json_set_time(o, "started_at", &r->start.realtime);
 	json_set_time(o, "finished_at", &r->end.realtime);
 	json_set_new(clk, "start", clocks_json(&r->start));

@@ -55,5 +55,9 @@ int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *mem
 
 int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
 	      enum copy_policy policy);
+/* The same for `name` relative to an open directory; `path` is its full
+ * host path, for the record and the member name. */
+int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
+		 const char *path, uint64_t cap, enum copy_policy policy);
 
 #endif

@@ -35,6 +35,7 @@ struct options {
 	const char *output;          /* path, or "-" for stdout */
 	const char *case_id, *examiner, *note;
 	const char *key_path;        /* NULL: ephemeral key */
+	const char *profile;         /* NULL: triage */
 	const char **files;          /* --file paths, in order given */
 	size_t nfiles;
 	bool allow_host_output;
@@ -62,6 +63,8 @@ struct run {
 	struct capbuf worklog;
 	struct capbuf index;
 	unsigned artifacts, failed, truncated;
+	unsigned skipped_steps;        /* file steps skipped by the time budget */
+	const char *profile;           /* the profile's name */
 	volatile sig_atomic_t *stop;   /* nonzero: a signal asked us to stop */
 	bool interrupted;              /* the stop was seen and obeyed */
 	bool progress;                 /* stderr is a terminal */

@@ -42,6 +42,8 @@ int src_net_collect(struct run *r);
 int src_netconfig_collect(struct run *r);
 int src_procs_collect(struct run *r);
 int src_host_collect(struct run *r);
+int src_kernel_collect(struct run *r);
+int src_accounts_collect(struct run *r);
 int src_sessions_collect(struct run *r);
 int src_logins_collect(struct run *r);
 int src_sysfiles_collect(struct run *r);

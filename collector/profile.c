@@ -1,0 +1,225 @@
+/* profile.c - parsing collection profiles (profile.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capbuf.h"
+#include "profile.h"
+#include "profiles_builtin.h"   /* generated from the manifests folder */
+#include "source.h"
+#include "banned.h"
+
+#define PROFILE_FILE_CAP (1u << 20)
+
+const char *profile_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(builtin_profiles) / sizeof(builtin_profiles[0]); i++)
+		if (strcmp(builtin_profiles[i].name, name) == 0)
+			return builtin_profiles[i].text;
+	return NULL;
+}
+
+static int parse_size(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	uint64_t mul = 1;
+
+	if (end == s || s[0] == '-')
+		return -EINVAL;
+	if (*end == 'K' || *end == 'k')
+		mul = 1ULL << 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1ULL << 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1ULL << 30, end++;
+	if (*end || __builtin_mul_overflow((uint64_t)v, mul, ret))
+		return -EINVAL;
+	return 0;
+}
+
+static bool known_source(const char *name)
+{
+	for (size_t i = 0; i < irsnap_nsources; i++)
+		if (strcmp(irsnap_sources[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Split a line into words (spaces and tabs); words may not hold spaces. */
+static size_t words(char *line, char **w, size_t max)
+{
+	size_t n = 0;
+	char *p = line;
+
+	while (*p && n < max) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		w[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	return n;
+}
+
+#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); goto fail; } while (0)
+
+int profile_parse(const char *text, size_t len, const char *origin, struct profile *ret,
+		  char *err, size_t errlen)
+{
+	struct profile p = { 0 };
+	char *copy = malloc(len + 1);
+	unsigned lineno = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	p.origin = strdup(origin);
+	for (char *line = copy, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *w[12];
+		size_t n = words(line, w, 12);
+		if (n == 0)
+			continue;
+		if (memchr(line, '\r', strlen(line)) || n == 12)
+			FAIL("%s: line %u: too many words or a carriage return", origin, lineno);
+		if (strcmp(w[0], "profile") == 0) {
+			if (n != 2 || p.name)
+				FAIL("%s: line %u: 'profile' takes one name, once", origin, lineno);
+			p.name = strdup(w[1]);
+			continue;
+		}
+		if (strcmp(w[0], "budget") == 0) {
+			uint64_t v;
+			if (n != 2 || parse_size(w[1], &v) < 0 || v == 0 || v > 86400 * 7)
+				FAIL("%s: line %u: 'budget' takes a number of seconds", origin, lineno);
+			p.budget_seconds = (unsigned)v;
+			continue;
+		}
+		struct step s = { .line = lineno, .max_file = 64ULL << 20, .max_total = 0,
+				  .max_depth = 64 };
+		if (strcmp(w[0], "step") == 0)
+			s.kind = STEP_SOURCE;
+		else if (strcmp(w[0], "copy") == 0)
+			s.kind = STEP_COPY;
+		else if (strcmp(w[0], "tree") == 0)
+			s.kind = STEP_TREE;
+		else if (strcmp(w[0], "list") == 0)
+			s.kind = STEP_LIST, s.max_file = 0;
+		else if (strcmp(w[0], "timeline") == 0)
+			s.kind = STEP_TIMELINE, s.max_file = 0;
+		else
+			FAIL("%s: line %u: unknown directive '%s'", origin, lineno, w[0]);
+		if (n < 2)
+			FAIL("%s: line %u: '%s' needs an argument", origin, lineno, w[0]);
+		if (s.kind == STEP_SOURCE) {
+			if (n != 2)
+				FAIL("%s: line %u: 'step' takes one source name", origin, lineno);
+			if (!known_source(w[1]))
+				FAIL("%s: line %u: unknown source '%s' (see irsnap list)", origin, lineno, w[1]);
+		} else if (w[1][0] != '/') {
+			FAIL("%s: line %u: '%s' needs an absolute path, not '%s'", origin, lineno, w[0], w[1]);
+		}
+		for (size_t k = 2; k < n; k++) {
+			uint64_t v;
+			bool has_val = k + 1 < n;
+			if (strcmp(w[k], "hash-exec") == 0 && s.kind == STEP_TIMELINE) {
+				s.hash_exec = true;
+			} else if (has_val && strcmp(w[k], "max-file") == 0 &&
+				   (s.kind == STEP_COPY || s.kind == STEP_TREE) && parse_size(w[k + 1], &v) == 0) {
+				s.max_file = v, k++;
+			} else if (has_val && strcmp(w[k], "max-total") == 0 && s.kind == STEP_TREE &&
+				   parse_size(w[k + 1], &v) == 0) {
+				s.max_total = v, k++;
+			} else if (has_val && strcmp(w[k], "copy-exec") == 0 && s.kind == STEP_LIST &&
+				   parse_size(w[k + 1], &v) == 0) {
+				s.max_file = v, k++;
+			} else if (has_val && strcmp(w[k], "max-depth") == 0 && s.kind != STEP_SOURCE &&
+				   s.kind != STEP_COPY && parse_size(w[k + 1], &v) == 0 && v > 0 && v <= 4096) {
+				s.max_depth = (unsigned)v, k++;
+			} else {
+				FAIL("%s: line %u: '%s' does not take '%s' (or its value is wrong)", origin,
+				     lineno, w[0], w[k]);
+			}
+		}
+		s.arg = strdup(w[1]);
+		struct step *v = reallocarray(p.steps, p.nsteps + 1, sizeof(*v));
+		if (!v || !s.arg) {
+			free(s.arg);
+			FAIL("%s: out of memory", origin);
+		}
+		p.steps = v;
+		p.steps[p.nsteps++] = s;
+	}
+	if (!p.name)
+		p.name = strdup("unnamed");
+	if (p.nsteps == 0) {
+		snprintf(err, errlen, "%s: no steps", origin);
+		goto fail;
+	}
+	free(copy);
+	*ret = p;
+	return 0;
+fail:
+	free(copy);
+	profile_free(&p);
+	return -EINVAL;
+}
+
+int profile_load(const char *name_or_path, struct profile *ret, char *err, size_t errlen)
+{
+	const char *text = profile_builtin(name_or_path);
+	char origin[300];
+
+	if (text) {
+		snprintf(origin, sizeof(origin), "built-in profile '%s'", name_or_path);
+		return profile_parse(text, strlen(text), origin, ret, err, errlen);
+	}
+	if (!strchr(name_or_path, '/')) {
+		snprintf(err, errlen, "no profile named '%s' (built in: triage, full, minimal; "
+			 "or give a file path)", name_or_path);
+		return -ENOENT;
+	}
+	int fd = open(name_or_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open profile '%s': %s", name_or_path, strerror(errno));
+		return -errno;
+	}
+	struct capbuf cb;
+	capbuf_init(&cb, PROFILE_FILE_CAP);
+	int r = capbuf_read_fd(&cb, fd);
+	close(fd);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot read profile '%s': %s", name_or_path,
+			 r == -E2BIG ? "larger than 1 MiB" : strerror(-r));
+		capbuf_release(&cb);
+		return r;
+	}
+	r = profile_parse(cb.buf ? cb.buf : "", cb.len, name_or_path, ret, err, errlen);
+	capbuf_release(&cb);
+	return r;
+}
+
+void profile_free(struct profile *p)
+{
+	for (size_t i = 0; i < p->nsteps; i++)
+		free(p->steps[i].arg);
+	free(p->steps);
+	free(p->name);
+	free(p->origin);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,160 @@
+/* walk.c - fd-based tree walking (walk.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "capbuf.h"
+#include "walk.h"
+#include "banned.h"
+
+#ifndef CIFS_SUPER_MAGIC
+#define CIFS_SUPER_MAGIC 0xFF534D42
+#endif
+#ifndef SMB2_SUPER_MAGIC
+#define SMB2_SUPER_MAGIC 0xFE534D42
+#endif
+#ifndef FUSE_SUPER_MAGIC
+#define FUSE_SUPER_MAGIC 0x65735546
+#endif
+
+static bool pseudo_or_remote(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	switch ((unsigned long)sf.f_type) {
+	case PROC_SUPER_MAGIC: case SYSFS_MAGIC: case DEVPTS_SUPER_MAGIC:
+	case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC: case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC: case SECURITYFS_MAGIC: case BPF_FS_MAGIC:
+	case NFS_SUPER_MAGIC: case CIFS_SUPER_MAGIC: case SMB2_SUPER_MAGIC:
+	case FUSE_SUPER_MAGIC: case SMB_SUPER_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool excluded_root(const char *path)
+{
+	static const char *const no[] = { "/proc", "/sys", "/dev" };
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		size_t n = strlen(no[i]);
+		if (strncmp(path, no[i], n) == 0 && (path[n] == '/' || path[n] == '\0'))
+			return strcmp(path, "/dev/shm") != 0 && strncmp(path, "/dev/shm/", 9) != 0;
+	}
+	return false;
+}
+
+static int open_dir(int parent, const char *name)
+{
+	int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+	int fd = openat(parent, name, flags | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = openat(parent, name, flags);
+	return fd < 0 ? -errno : fd;
+}
+
+struct walker {
+	struct run *r;
+	walk_fn fn;
+	void *ctx;
+	unsigned max_depth;
+	struct walk_stats *st;
+	struct capbuf path;
+};
+
+static int walk_dir(struct walker *w, int dfd, uint64_t dev, unsigned depth)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	w->st->dirs++;
+	while (ret >= 0 && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (run_should_stop(w->r))
+			break;
+		size_t mark = w->path.len;
+		if (mark == 0 || w->path.buf[mark - 1] != '/')
+			capbuf_add(&w->path, "/", 1);
+		if (capbuf_addstr(&w->path, de->d_name) < 0) {
+			w->path.len = mark;
+			continue;
+		}
+		struct statx st;
+		if (statx(dirfd(d), de->d_name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT,
+			  STATX_BASIC_STATS | STATX_BTIME, &st) == 0) {
+			w->st->entries++;
+			struct walk_entry e = { .dirfd = dirfd(d), .name = de->d_name,
+						.path = w->path.buf, .path_len = w->path.len, .st = &st,
+						.depth = depth };
+			ret = w->fn(w->ctx, &e);
+			if (ret == 0 && S_ISDIR(st.stx_mode)) {
+				uint64_t sdev = makedev(st.stx_dev_major, st.stx_dev_minor);
+				if (depth + 1 > w->max_depth) {
+					w->st->too_deep++;
+				} else if (excluded_root(w->path.buf)) {
+					w->st->mounts_skipped++;
+				} else {
+					int sub = open_dir(dirfd(d), de->d_name);
+					if (sub < 0) {
+						w->st->unreadable++;
+					} else if (sdev != dev && pseudo_or_remote(sub)) {
+						w->st->mounts_skipped++;
+						close(sub);
+					} else {
+						ret = walk_dir(w, sub, sdev, depth + 1);
+					}
+				}
+			}
+			if (ret > 0)
+				ret = 0;
+		}
+		w->path.len = mark;
+		w->path.buf[mark] = '\0';
+	}
+	closedir(d);
+	return ret < 0 ? ret : 0;
+}
+
+int walk_tree(struct run *r, const char *root, unsigned max_depth, walk_fn fn, void *ctx,
+	      struct walk_stats *stats)
+{
+	struct walker w = { .r = r, .fn = fn, .ctx = ctx, .max_depth = max_depth, .st = stats };
+	struct statx st;
+
+	memset(stats, 0, sizeof(*stats));
+	if (excluded_root(root))
+		return -EPERM;
+	if (statx(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.stx_mode))
+		return -ENOTDIR;
+	int fd = open_dir(AT_FDCWD, root);
+	if (fd < 0)
+		return fd;
+	if (pseudo_or_remote(fd)) {
+		close(fd);
+		return -EXDEV;
+	}
+	capbuf_init(&w.path, 1u << 20);
+	capbuf_addstr(&w.path, root);
+	while (w.path.len > 1 && w.path.buf[w.path.len - 1] == '/')
+		w.path.buf[--w.path.len] = '\0';
+	int ret = walk_dir(&w, fd, makedev(st.stx_dev_major, st.stx_dev_minor), 1);
+	capbuf_release(&w.path);
+	return ret;
+}
