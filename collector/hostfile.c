@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hostfile.h"
+#include "sign.h"
 #include "textutil.h"
 #include "banned.h"
 
@@ -273,9 +274,13 @@ int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
 
 	capbuf_init(&mname, 65536);
 	capbuf_addstr(&mname, "fs/");
-	if (member_encode(&mname, path, strlen(path)) < 0) {
-		artifact_fail(&a, ART_ERROR, ENAMETOOLONG, "member name too long");
-		goto out;
+	if (member_encode(&mname, path, strlen(path)) < 0 || mname.len > MEMBER_NAME_MAX) {
+		/* tar tools cannot extract a name beyond PATH_MAX: a path that long
+		 * is archived under its SHA-256; the index keeps the path */
+		char sha[65];
+		sha256_hex(path, strlen(path), sha);
+		capbuf_reset(&mname);
+		capbuf_printf(&mname, "fs-long/%s", sha);
 	}
 	if (bundle_has(r->bundle, mname.buf)) {
 		snprintf(a.message, sizeof(a.message), "already collected");

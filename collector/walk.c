@@ -55,10 +55,10 @@ static bool excluded_root(const char *path)
 
 static int open_dir(int parent, const char *name)
 {
-	int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-	int fd = openat(parent, name, flags | O_NOATIME);
+	int oflags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+	int fd = openat(parent, name, oflags | O_NOATIME);
 	if (fd < 0 && errno == EPERM)
-		fd = openat(parent, name, flags);
+		fd = openat(parent, name, oflags);
 	return fd < 0 ? -errno : fd;
 }
 

@@ -28,6 +28,9 @@
 #include "run.h"
 
 #define HOST_DIR 1
+/* Longer member names (deep paths) go under fs-long/<sha256 of the path>:
+ * GNU tar and bsdtar cannot extract names beyond PATH_MAX. */
+#define MEMBER_NAME_MAX 1024
 /* host_open() refuses anything but a regular file (or directory) with this */
 #define EFTYPE_NOT_REGULAR EMEDIUMTYPE
 

@@ -46,10 +46,14 @@ else
 fi
 
 # collect NAME [args...]: run a collection into $OUT/NAME.tar, stderr to
-# $OUT/NAME.err, exit status in $RC.
+# $OUT/NAME.err, exit status in $RC. Without --profile in the args, the
+# tests' fast profile is used (tests/fixtures/fast.profile).
+FAST_PROFILE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)/fast.profile
 collect() {
 	local name=$1; shift
-	"$IRSNAP" collect -o "$OUT/$name.tar" "${OUT_FLAGS[@]}" "$@" 2>"$OUT/$name.err"
+	local prof=(--profile "$FAST_PROFILE") a
+	for a in "$@"; do [ "$a" = --profile ] && prof=(); done
+	"$IRSNAP" collect -o "$OUT/$name.tar" "${OUT_FLAGS[@]}" "${prof[@]}" "$@" 2>"$OUT/$name.err"
 	RC=$?
 }
 

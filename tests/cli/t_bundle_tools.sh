@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need tar; need bsdtar; need sha256sum; need openssl; need jq; need stat
 
-collect b --case "CASE-1" --examiner "A. Examiner" --note "tools test"
+collect b --case "CASE-1" --examiner "A. Examiner" --note "tools test" --profile triage
 check "collect exits 0 (got $RC)" [ "$RC" = 0 ]
 check "GNU tar lists the bundle without a warning" \
 	bash -c "tar -tf '$OUT/b.tar' >'$OUT/gnu.lst' 2>'$OUT/gnu.err' && [ ! -s '$OUT/gnu.err' ]"
@@ -47,6 +47,7 @@ check "run.json boot_id = /proc" [ "$(j .host.boot_id)" = "$(cat /proc/sys/kerne
 check "run.json tool sha256 = sha256sum of the binary" \
 	[ "$(j .tool.sha256)" = "$(sha256sum <"$IRSNAP" | cut -d' ' -f1)" ]
 check "run.json argv is the command line" [ "$(j '.argv[1:4] | join(" ")')" = "collect -o $OUT/b.tar" ]
+check "run.json names the profile" [ "$(j .profile)" = triage ]
 check "run.json counts artifacts = index lines" \
 	[ "$(j .counts.artifacts)" = "$(wc -l <"$BDIR/index.jsonl")" ]
 check "times are RFC 3339 UTC with Z" bash -c "jq -r '.started_at, .finished_at, .clocks.start.realtime' '$BDIR/run.json' |

@@ -25,6 +25,11 @@ check "garbage --key: exit 2" [ $? = 2 ]
 "$IRSNAP" keygen 2>/dev/null; check "keygen without -o: exit 2" [ $? = 2 ]
 "$IRSNAP" list >"$T_DIR/list" || fail "list failed"
 check "list shows the sources" grep -q 'system-files' "$T_DIR/list"
-check "list is in order of volatility" bash -c "awk 'NR > 1 {print \$2}' '$T_DIR/list' | sort -n -c"
+check "the built-in sources are listed in order of volatility" bash -c "
+	sed -n '/^built-in sources:/,\$p' '$T_DIR/list' | awk 'NR > 2 {print \$1}' | sort -n -c"
+check "the triage plan runs its sources in order of volatility" bash -c "
+	sed -n '/^built-in sources:/,\$p' '$T_DIR/list' | awk 'NR > 2 {print \$2, \$1}' >'$T_DIR/ranks' &&
+	awk '\$2 == \"step\" {print \$3}' '$T_DIR/list' | sed 's/:\$//' | while read -r s; do
+		awk -v s=\"\$s\" '\$1 == s {print \$2}' '$T_DIR/ranks'; done | sort -n -c"
 check "version names the bundle format" bash -c "'$IRSNAP' version | grep -q 'irsnap-bundle/1'"
 finish

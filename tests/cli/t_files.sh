@@ -25,7 +25,7 @@ ln -s /dev/zero "$D/zero-link"
 name=$(printf 'hostile\nname \033[31m\xff\xfe %%.txt')
 echo hostile >"$D/$name"
 
-timeout 60 "$IRSNAP" collect -o "$OUT/f.tar" "${OUT_FLAGS[@]}" --file "$D/old-atime" \
+timeout 60 "$IRSNAP" collect -o "$OUT/f.tar" "${OUT_FLAGS[@]}" --profile "$FAST_PROFILE" --file "$D/old-atime" \
 	--file "$D/fifo" --file "$D/zero-link" --file /dev/null --file "$D/$name" \
 	--file "$D/does-not-exist" 2>"$OUT/f.err"
 RC=$?
@@ -61,7 +61,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p "$T_DIR/nr" && chmod 777 "$T_DIR/nr" "$T_DIR"
 	echo secret >"$T_DIR/secret" && chmod 600 "$T_DIR/secret"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$IRSNAP" collect -o "$T_DIR/nr/n.tar" --allow-host-output --file "$T_DIR/secret" \
+		"$IRSNAP" collect -o "$T_DIR/nr/n.tar" --allow-host-output --profile "$FAST_PROFILE" --file "$T_DIR/secret" \
 		--file /etc/hosts 2>"$T_DIR/nr/n.err"
 	rc=$?
 	check "a non-root run exits 1 (got $rc)" [ "$rc" = 1 ]

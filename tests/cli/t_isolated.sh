@@ -13,7 +13,7 @@ cp "$IRSNAP" "$T_DIR/media-src/irsnap"
 mount --bind "$T_DIR/media-src" "$RO" && T_MOUNTS+=("$RO") && mount -o remount,bind,ro "$RO" ||
 	skip "cannot make a read-only bind mount here"
 check "the media is read-only" bash -c "! touch '$RO/x' 2>/dev/null"
-"$RO/irsnap" collect -o "$OUT/ro.tar" "${OUT_FLAGS[@]}" 2>"$OUT/ro.err"
+"$RO/irsnap" collect -o "$OUT/ro.tar" "${OUT_FLAGS[@]}" --profile minimal 2>"$OUT/ro.err"
 check "collect from read-only media exits 0" [ $? = 0 ]
 check "... and its bundle verifies" "$IRSNAP" verify "$OUT/ro.tar" >/dev/null
 
@@ -23,7 +23,7 @@ mkdir -p "$R"
 mount -t tmpfs -o size=64m irsnap-root "$R" && T_MOUNTS+=("$R") || skip "cannot mount a tmpfs root"
 mkdir -p "$R/proc" "$R/out" && cp "$IRSNAP" "$R/irsnap"
 unshare --mount --pid --fork --mount-proc="$R/proc" chroot "$R" /irsnap collect -o /out/empty.tar \
-	--allow-host-output 2>"$OUT/empty.err"
+	--allow-host-output --profile minimal 2>"$OUT/empty.err"
 rc=$?
 check "collect in an empty root exits 0 or 1 (got $rc)" [ "$rc" -le 1 ]
 check "... and its bundle verifies" "$IRSNAP" verify "$R/out/empty.tar" >/dev/null

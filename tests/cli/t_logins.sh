@@ -52,7 +52,7 @@ run_in_ns() {   # run_in_ns NAME WTMP: collect with the fixtures in place
 		cp "$1/btmp" /var/log/btmp && cp "$1/utmp" /run/utmp &&
 		echo x | gzip >/var/log/wtmp.2.gz && mkfifo /var/log/btmp.1 && ln -s /dev/zero /var/log/wtmp.3 &&
 		mkdir -p /run/systemd && cp -r "$1/logind/." /run/systemd/ && mkfifo /run/systemd/sessions/7.ref &&
-		exec "$3" collect -o "$4" --allow-host-output' _ "$F" "$2" "$IRSNAP" "$OUT/$1.tar" 2>"$OUT/$1.err"
+		exec "$3" collect -o "$4" --allow-host-output --profile "$5"' _ "$F" "$2" "$IRSNAP" "$OUT/$1.tar" "$FAST_PROFILE" 2>"$OUT/$1.err"
 	RC=$?
 }
 

@@ -6,13 +6,13 @@
 need tar
 
 # stdout
-"$IRSNAP" collect -o - 2>"$OUT/stdout.err" | tar -tf - >"$OUT/stdout.lst"
+"$IRSNAP" collect --profile "$FAST_PROFILE" -o - 2>"$OUT/stdout.err" | tar -tf - >"$OUT/stdout.lst"
 st=("${PIPESTATUS[@]}")
 check "-o - piped to tar -t: irsnap exits 0 (got ${st[0]})" [ "${st[0]}" = 0 ]
 check "-o - piped to tar -t: tar exits 0" [ "${st[1]}" = 0 ]
 check "-o - carries the sealing members" grep -q '/MANIFEST.sha256.sig$' "$OUT/stdout.lst"
 check "-o - reports 'bundle: stdout'" grep -qx 'irsnap: bundle: stdout' "$OUT/stdout.err"
-"$IRSNAP" collect -o - >"$OUT/piped.tar" 2>/dev/null
+"$IRSNAP" collect --profile "$FAST_PROFILE" -o - >"$OUT/piped.tar" 2>/dev/null
 check "a bundle from stdout verifies" "$IRSNAP" verify "$OUT/piped.tar" >/dev/null
 
 # never replace
@@ -33,7 +33,7 @@ if [ "$(stat -c %d "$T_DIR/onroot")" = "$(stat -c %d /)" ] || [ "$(stat -c %d "$
 	check "an output on an evidence file system is refused with exit 2" [ $? = 2 ]
 	check "... nothing is created" [ ! -e "$T_DIR/onroot/x.tar" ]
 	check "... and the message says why and what to do" grep -q "holds evidence.*--allow-host-output" "$OUT/host.err"
-	"$IRSNAP" collect -o "$T_DIR/onroot/y.tar" --allow-host-output 2>/dev/null
+	"$IRSNAP" collect -o "$T_DIR/onroot/y.tar" --allow-host-output --profile "$FAST_PROFILE" 2>/dev/null
 	check "--allow-host-output accepts it" [ $? = 0 ]
 else
 	echo "note: $T_DIR is not on / or /tmp; host-output refusal not exercised here"
@@ -45,7 +45,7 @@ if [ "$(id -u)" = 0 ]; then
 	if mount -t tmpfs -o size=16k irsnap-tiny "$T_DIR/tiny"; then
 		T_MOUNTS+=("$T_DIR/tiny")
 		head -c 200000 /dev/urandom >"$T_DIR/big"
-		timeout 60 "$IRSNAP" collect -o "$T_DIR/tiny/full.tar" --file "$T_DIR/big" 2>"$OUT/full.err"
+		timeout 60 "$IRSNAP" collect --profile "$FAST_PROFILE" -o "$T_DIR/tiny/full.tar" --file "$T_DIR/big" 2>"$OUT/full.err"
 		rc=$?
 		check "a full output file system gives exit 3 (got $rc)" [ "$rc" = 3 ]
 		check "... with a message naming the path and the reason" \
@@ -57,7 +57,7 @@ if [ "$(id -u)" = 0 ]; then
 		echo "note: cannot mount a tmpfs; full-disk case not exercised"
 	fi
 	# /dev/full as stdout: every write fails with ENOSPC
-	"$IRSNAP" collect -o - >/dev/full 2>"$OUT/devfull.err"
+	"$IRSNAP" collect --profile "$FAST_PROFILE" -o - >/dev/full 2>"$OUT/devfull.err"
 	check "stdout on /dev/full gives exit 3" [ $? = 3 ]
 	check "... naming stdout" grep -q "cannot write 'stdout': No space left on device" "$OUT/devfull.err"
 else

@@ -18,7 +18,7 @@ while True:
     if not b: break
     out.write(b)
     if slow: time.sleep(0.01)
-' "$OUT/$sig.tar" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --file /etc/hosts 2>"$OUT/$sig.err"; echo $? >"$OUT/$sig.rc") &
+' "$OUT/$sig.tar" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --file /etc/hosts --profile "$FAST_PROFILE" 2>"$OUT/$sig.err"; echo $? >"$OUT/$sig.rc") &
 	reader=$!
 	# wait until irsnap is reading the big file: then the signal lands mid-file
 	ipid=""

@@ -135,7 +135,7 @@ check "the bundle verifies" "$IRSNAP" verify "$OUT/n.tar" >/dev/null
 # /proc view stands alone, each socket says so, and the work log says why
 if command -v strace >/dev/null; then
 	strace -f -qq -o /dev/null -e trace=socket -e inject=socket:error=EAFNOSUPPORT \
-		"$IRSNAP" collect -o "$OUT/nonl.tar" "${OUT_FLAGS[@]}" 2>"$OUT/nonl.err"
+		"$IRSNAP" collect -o "$OUT/nonl.tar" "${OUT_FLAGS[@]}" --profile "$FAST_PROFILE" 2>"$OUT/nonl.err"
 	rc=$?
 	check "with netlink refused, collect still exits 0 or 1 (got $rc)" [ "$rc" -le 1 ]
 	extract nonl || { fail "cannot extract"; finish; }

@@ -35,17 +35,19 @@ check "strace recorded the run" grep -q 'execve(' "$OUT/collect.strace"
 check "exactly one execve: irsnap itself" [ "$(grep -c 'execve\(at\)\?(' "$OUT/collect.strace")" = 1 ]
 check "... and it is the binary under test" grep -q "execve(\"$IRSNAP\"" "$OUT/collect.strace"
 bad='\.so(\.[0-9]+)*"|gconv|/locale|locale\.alias|nsswitch\.conf|openssl\.cnf|/etc/localtime|zoneinfo|/dev/urandom|/dev/random|'"$H"
+# irsnap's own evidence reads always carry O_NOFOLLOW (a .so under /tmp may
+# be copied as evidence); a loader, libc or OpenSSL open never does
 check "no shared object, gconv, locale, nsswitch, openssl.cnf, tz or hostile file opened" \
-	bash -c "! grep -E '$bad' '$OUT/collect.strace' | grep -v '^[0-9]* *execve'"
+	bash -c "! grep -v O_NOFOLLOW '$OUT/collect.strace' | grep -v '^[0-9]* *execve' | grep -E '$bad'"
 check "every host file outside /proc is opened with O_NOFOLLOW" bash -c "
 	grep -E 'open(at)?\((AT_FDCWD, )?\"/' '$OUT/collect.strace' | grep -v O_NOFOLLOW | grep -v '\"/proc' |
 	grep -q . && exit 1 || exit 0"
 check "the bundle made under strace verifies" "$IRSNAP" verify "$OUT/c.tar" >/dev/null
 
 "$IRSNAP" keygen -o "$T_DIR/lab" >/dev/null
-trace collectkey collect -o "$OUT/k.tar" "${OUT_FLAGS[@]}" --key "$T_DIR/lab.key"
+trace collectkey collect -o "$OUT/k.tar" "${OUT_FLAGS[@]}" --key "$T_DIR/lab.key" --profile minimal
 check "collect --key under strace exits 0" [ $? = 0 ]
-check "collect --key opens no forbidden file" bash -c "! grep -E '$bad' '$OUT/collectkey.strace' | grep -v '^[0-9]* *execve'"
+check "collect --key opens no forbidden file" bash -c "! grep -v O_NOFOLLOW '$OUT/collectkey.strace' | grep -v '^[0-9]* *execve' | grep -E '$bad'"
 trace verify verify "$OUT/k.tar" --pubkey "$T_DIR/lab.pub"
 check "verify under strace exits 0" [ $? = 0 ]
 check "verify executes nothing and opens no forbidden file" bash -c "

@@ -40,7 +40,7 @@ run() {   # run NAME [strace args...]
 	unshare -m bash -c '
 		mount --bind "$1/wtmpdb" /var/lib/wtmpdb 2>/dev/null || { mkdir -p /var/lib/wtmpdb.irsnap-test; exit 90; }
 		mount --bind "$1/lastlog" /var/lib/lastlog 2>/dev/null || exit 91
-		shift; exec "$@"' _ "$F" "$@" "$IRSNAP" collect -o "$OUT/$name.tar" --allow-host-output 2>"$OUT/$name.err"
+		shift; exec "$@"' _ "$F" "$@" "$IRSNAP" collect -o "$OUT/$name.tar" --allow-host-output --profile "$FAST_PROFILE" 2>"$OUT/$name.err"
 	RC=$?
 }
 # the mount points must exist on the host; create them only if absent (test-owned)

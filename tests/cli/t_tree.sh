@@ -1,0 +1,138 @@
+#!/bin/bash
+# A tree the test builds — hostile names, a FIFO, symlink loops, a symlink to
+# /dev/zero, a file growing while read, a file over the cap, executables, a
+# directory chain deeper than PATH_MAX — collected through a test profile
+# (tree, list, timeline with hash-exec): every legitimate file is in the
+# bundle with the right SHA-256 and metadata, every refusal is recorded, the
+# bodyfile opens with Sleuth Kit's `mactime -b`, and no atime changes.
+. "$(dirname "$0")/lib.sh"
+need jq; need tar; need python3; need mactime; need sha256sum
+
+D=$T_DIR/tree
+mkdir -p "$D"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o relatime,size=256m irsnap-tree "$D"; then T_MOUNTS+=("$D"); fi
+mkdir -p "$D/etc" "$D/bin" "$D/logs"
+echo "plain" >"$D/etc/plain.conf"
+printf 'x' >"$D/$(printf 'new\nline')"
+printf 'x' >"$D/$(printf 'esc\033[31m')"
+printf 'x' >"$D/$(printf 'bad\377utf')"
+printf 'x' >"$D/pipe|name%%25"
+mkfifo "$D/fifo"
+ln -s loop-b "$D/loop-a"; ln -s loop-a "$D/loop-b"
+mkdir -p "$D/dirloop"; ln -s .. "$D/dirloop/up"
+ln -s /dev/zero "$D/zero"
+cp "$(type -P true)" "$D/bin/tool"
+printf '#!/bin/sh\necho hi\n' >"$D/bin/script"
+head -c $((2 << 20)) /dev/urandom >"$D/logs/big.log"
+# deeper than PATH_MAX (4096): 200 levels of 24-byte names
+python3 - "$D/deep" <<'PY'
+import os, sys
+os.mkdir(sys.argv[1]); os.chdir(sys.argv[1])
+for i in range(1, 201):            # relative steps: no path is ever that long
+    name = f'level-{i:03d}-xxxxxxxxxxxx'
+    os.mkdir(name); os.chdir(name)
+open('bottom.txt', 'w').write('deep\n')
+PY
+# atimes older than mtimes: relatime would update them on any read
+find "$D" -type f -exec touch -a -d '2001-01-01 00:00:00' {} + 2>/dev/null
+atime_before=$(stat -c '%X %n' "$D/etc/plain.conf" "$D/bin/tool" "$D/bin/script" "$D/logs/big.log")
+# a file growing while irsnap reads it
+python3 -c '
+import sys, time
+with open(sys.argv[1], "ab", buffering=0) as f:
+    end = time.time() + 60
+    while time.time() < end:
+        f.write(b"x" * 4096); time.sleep(0.0005)
+' "$D/logs/growing.log" & GROWER=$!
+trap 'kill $GROWER 2>/dev/null; wait 2>/dev/null; cleanup' EXIT
+sleep 0.5
+
+cat >"$T_DIR/tree.profile" <<PROFILE
+profile tree-test
+tree $D max-file 1M max-depth 4096
+list $D copy-exec 1M max-depth 4096
+timeline $D hash-exec max-depth 4096
+PROFILE
+collect t --profile "$T_DIR/tree.profile"
+kill $GROWER 2>/dev/null
+atime_after=$(stat -c '%X %n' "$D/etc/plain.conf" "$D/bin/tool" "$D/bin/script" "$D/logs/big.log")   # before the test reads them
+check "collect exits 0 or 1 (got $RC)" [ "$RC" -le 1 ]
+check "no atime of the sampled files changed" [ "$atime_after" = "$atime_before" ]
+cat "$D/etc/plain.conf" >/dev/null
+check "control: a plain read does change an atime here" [ "$(stat -c %X "$D/etc/plain.conf")" != "$(echo "$atime_before" | head -n 1 | cut -d' ' -f1)" ]
+extract t || { fail "cannot extract"; cat "$OUT/t.err"; finish; }
+I=$BDIR/index.jsonl
+check "the bundle verifies" "$IRSNAP" verify "$OUT/t.tar" >/dev/null
+
+python3 - "$I" "$BDIR" "$D" <<'PY' >"$T_DIR/cmp.out"
+import base64, hashlib, json, os, sys
+idx, bdir, root = sys.argv[1:4]
+bad = checked = 0
+seen = set()
+for l in open(idx, 'rb'):
+    r = json.loads(l)
+    if r['step'] != 'tree' or r['kind'] != 'file': continue
+    src = base64.b64decode(r['source_b64']) if 'source_b64' in r else r['source'].encode()
+    seen.add(src)
+    if b'growing' in src or b'big.log' in src or len(src) > 4000: continue
+    want = hashlib.sha256(open(src, 'rb').read()).hexdigest()
+    got = hashlib.sha256(open(os.path.join(bdir, r['member']), 'rb').read()).hexdigest()
+    st = os.lstat(src)
+    checked += 1
+    if not (r['status'] == 'ok' and r['sha256'] == want == got and r['stat']['ino'] == st.st_ino
+            and r['stat']['size'] == st.st_size and r['noatime'] is True):
+        bad += 1; print('differs', src[:80], r['status'], r.get('message'))
+for dirpath, dirs, files in os.walk(root.encode()):
+    for f in files:
+        p = os.path.join(dirpath, f)
+        if len(p) < 4000 and os.path.isfile(p) and not os.path.islink(p) and p not in seen:
+            bad += 1; print('missing', p[:100])
+print('checked', checked); print('bad', bad)
+PY
+grep -v '^bad\|^checked' "$T_DIR/cmp.out" | head -5
+check "every regular file is in the bundle with its SHA-256, inode and size ($(tail -n 2 "$T_DIR/cmp.out" | tr '\n' ' '))" grep -qx 'bad 0' "$T_DIR/cmp.out"
+check "the file deeper than PATH_MAX was copied, under fs-long/<sha256 of its path>" [ \
+	"$(jq -r 'select(.step == "tree" and (.source | endswith("/bottom.txt"))) | "\(.status) \(.source | length > 4096) \(.member | startswith("fs-long/"))"' "$I")" = "ok true true" ]
+deep_member=$(jq -r 'select(.step == "tree" and (.source | endswith("/bottom.txt"))) | .member' "$I")
+check "its member holds the file and is named by the path's SHA-256" bash -c "
+	[ \"\$(cat '$BDIR/$deep_member')\" = deep ] &&
+	[ \"fs-long/\$(jq -j 'select(.step == \"tree\" and (.source | endswith(\"/bottom.txt\"))) | .source' '$I' | sha256sum | cut -d' ' -f1)\" = '$deep_member' ]"
+check "the file over max-file is truncated at 1 MiB, original size kept" [ \
+	"$(jq -r 'select(.step == "tree" and (.source | endswith("/big.log"))) | "\(.status) \(.bytes) \(.original_size) \(.truncated)"' "$I")" = "partial 1048576 2097152 true" ]
+check "the growing file is marked partial: changed while read" \
+	bash -c "jq -r 'select(.step == \"tree\" and (.source | endswith(\"/growing.log\"))) | .status + \" \" + .message' '$I' | grep -q '^partial .*size changed while read'"
+check "the FIFO is recorded, never opened" [ "$(jq -r 'select(.step == "tree" and .source == "'"$D/fifo"'") | "\(.status) \(.kind) \(.member)"' "$I")" = "ok special null" ]
+check "the symlink loop is recorded, not followed" [ "$(jq -r 'select(.step == "tree" and .source == "'"$D/loop-a"'") | "\(.kind) \(.link_target) \(.member)"' "$I")" = "symlink loop-b null" ]
+check "the symlink to /dev/zero is recorded, not followed" [ "$(jq -r 'select(.step == "tree" and .source == "'"$D/zero"'") | "\(.kind) \(.link_target)"' "$I")" = "symlink /dev/zero" ]
+check "the hostile names' exact bytes are kept" \
+	bash -c "jq -r 'select(.step == \"tree\") | .source_b64 // empty' '$I' | base64 -d | grep -aq \$'bad\\xffutf'"
+
+L=$(find "$BDIR/listing" -name '*.jsonl' | head -n 1)
+check "the listing has the FIFO as a fifo" [ "$(jq -r 'select(.path == "'"$D/fifo"'") | .type' "$L")" = fifo ]
+check "the listing copied the executable and the script" [ "$(jq -r 'select(.copied) | .path' "$L" | sort | tr '\n' ' ')" = "$D/bin/script $D/bin/tool " ]
+check "the listing records the symlink target" [ "$(jq -r 'select(.path == "'"$D/dirloop/up"'") | .link_target' "$L")" = ".." ]
+
+cat "$BDIR"/timeline/bodyfile.* >"$T_DIR/body"
+check "mactime -b reads the bodyfile" bash -c "TZ=UTC mactime -b '$T_DIR/body' -d >'$T_DIR/mactime.out' 2>'$T_DIR/mactime.err'"
+check "mactime lists the test's files" grep -q "$D/etc/plain.conf" "$T_DIR/mactime.out"
+check "the bodyfile hash column holds the executable's SHA-256" [ \
+	"$(awk -F'|' -v p="$D/bin/tool" '$2 == p {print $1}' "$T_DIR/body")" = "$(sha256sum <"$D/bin/tool" | cut -d' ' -f1)" ]
+check "a '|' in a name cannot break a bodyfile line" bash -c "awk -F'|' 'NF != 11 {exit 1}' '$T_DIR/body'"
+check "the bodyfile has the deep file" grep -q 'bottom.txt' "$T_DIR/body"
+
+# without root: an unreadable file and directory are recorded, the walk goes on
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	U=$T_DIR/unreadable
+	mkdir -p "$U/closed" "$T_DIR/nr" && echo secret >"$U/secret" && echo ok >"$U/open" && echo x >"$U/closed/x"
+	chmod 600 "$U/secret"; chmod 700 "$U/closed"; chmod 755 "$U"; chmod 777 "$T_DIR/nr"; chmod 755 "$T_DIR"
+	printf 'profile nr\ntree %s\n' "$U" >"$T_DIR/nr.profile"; chmod 644 "$T_DIR/nr.profile"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$IRSNAP" collect -o "$T_DIR/nr/n.tar" \
+		--allow-host-output --profile "$T_DIR/nr.profile" 2>/dev/null
+	check "a non-root tree walk exits 1 (an unreadable file)" [ $? = 1 ]
+	mkdir -p "$OUT/nr.d" && tar -xf "$T_DIR/nr/n.tar" -C "$OUT/nr.d"
+	N=$(echo "$OUT/nr.d"/irsnap-*)
+	check "the unreadable file is recorded with EACCES" [ "$(jq -r 'select(.source == "'"$U/secret"'") | .error' "$N/index.jsonl")" = EACCES ]
+	check "the readable file beside it was copied" [ "$(jq -r 'select(.source == "'"$U/open"'") | .status' "$N/index.jsonl")" = ok ]
+	check "the unreadable directory is counted in the work log" grep -q "1 unreadable" "$N/acquisition.log"
+fi
+finish
