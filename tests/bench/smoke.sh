@@ -18,4 +18,5 @@ run() {
 run bench_procs.sh N=20 RUNS=1
 run bench_logins.sh R=200 RUNS=1
 run bench_sockets.sh C=50 RUNS=1
+run bench_logs.sh S_MIB=32 RUNS=1
 exit $rc
