@@ -194,7 +194,7 @@ int profile_load(const char *name_or_path, struct profile *ret, char *err, size_
 			 "or give a file path)", name_or_path);
 		return -ENOENT;
 	}
-	int fd = open(name_or_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open(name_or_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open profile '%s': %s", name_or_path, strerror(errno));
 		return -errno;
