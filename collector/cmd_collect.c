@@ -195,6 +195,11 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);   /* a closed pipe is a write error, not a death */
 }
 
+static int index_sink(void *ctx, const void *p, size_t n)
+{
+	return bundle_write(ctx, p, n);
+}
+
 /* Write the framework members and seal. Returns 0 or the fatal error. */
 static int seal(struct run *r, EVP_PKEY *key, struct run_identity *ident,
 		char manifest_sha[SHA256_HEX_LEN])
@@ -206,8 +211,14 @@ static int seal(struct run *r, EVP_PKEY *key, struct run_identity *ident,
 	run_log(r, "collection finished: %u artifacts, %u failed, %u truncated%s",
 		r->artifacts, r->failed, r->truncated,
 		r->interrupted ? " (interrupted)" : "");
-	ret = bundle_add_bytes(r->bundle, "index.jsonl", r->index.buf ? r->index.buf : "",
-			       r->index.len, NULL);
+	/* index.jsonl: replayed from its deflated buffer, size known up front */
+	uint64_t raw = r->index.raw_len;
+	ret = bundle_begin(r->bundle, "index.jsonl", raw);
+	if (ret == 0)
+		ret = zbuf_replay(&r->index, index_sink, r->bundle);
+	int ret2 = ret == -EBADF ? ret : bundle_end(r->bundle, NULL, NULL);
+	if (ret == 0)
+		ret = ret2;
 	if (ret < 0)
 		return ret;
 	read_clocks(&r->end);
@@ -289,7 +300,11 @@ int cmd_collect(int argc, char **argv)
 	read_clocks(&r.start);
 	r.progress = isatty(STDERR_FILENO);
 	capbuf_init(&r.worklog, WORKLOG_CAP);
-	capbuf_init(&r.index, INDEX_CAP);
+	if (zbuf_init(&r.index, INDEX_CAP) < 0) {
+		say("cannot set up the index buffer");
+		free(opt.files);
+		return EXIT_FATAL;
+	}
 	fdwalk_init(&r.fds);
 	run_log(&r, "irsnap %s collect starts (pid %d, uid %d, euid %d)", IRSNAP_VERSION,
 		(int)getpid(), (int)getuid(), (int)geteuid());
@@ -372,7 +387,7 @@ out:
 	bundle_free(r.bundle);
 	key_free(key);
 	capbuf_release(&r.worklog);
-	capbuf_release(&r.index);
+	zbuf_free(&r.index);
 	fdwalk_free(&r.fds);
 	profile_free(&prof);
 	free(opt.files);

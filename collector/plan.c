@@ -20,12 +20,13 @@
 #include "walk.h"
 #include "banned.h"
 
-#define LISTING_CAP (512u << 20)
 #define BODY_CHUNK (16u << 20)       /* bodyfile members are cut at 16 MiB */
 #define HASH_EXEC_CAP (1ull << 30)
 
 struct plan_ctx {
 	struct run *r;
+	const char *listing_name;      /* list: member prefix (encoded path) */
+	unsigned listing_seq;
 	const struct step *s;
 	uint64_t copied;               /* tree: bytes copied so far */
 	uint64_t skipped_total;        /* tree: files left out by max-total */
@@ -44,6 +45,22 @@ static int emit_body_chunk(struct run *r, struct capbuf *body, unsigned *seq)
 	snprintf(member, sizeof(member), "timeline/bodyfile.%04u", ++*seq);
 	int ret = run_emit(r, "timeline", member, body);
 	capbuf_reset(body);
+	return ret;
+}
+
+/* listing/<path>.NNNN.jsonl: cut every 16 MiB so memory stays bounded */
+static int emit_listing_chunk(struct plan_ctx *c)
+{
+	struct capbuf name;
+	int ret;
+
+	if (!c->listing->len && c->listing_seq)
+		return 0;
+	capbuf_init(&name, 65536);
+	capbuf_printf(&name, "%s.%04u.jsonl", c->listing_name, ++c->listing_seq);
+	ret = run_emit(c->r, "list", name.buf, c->listing);
+	capbuf_release(&name);
+	capbuf_reset(c->listing);
 	return ret;
 }
 
@@ -136,6 +153,8 @@ static int list_visit(void *vctx, const struct walk_entry *e)
 	bool copy = c->s->max_file && is_exec_or_script(e->dirfd, e->name, st);
 	jw_bool(&w, "copied", copy);
 	jw_end(&w);
+	if (c->listing->len > BODY_CHUNK - 65536 && emit_listing_chunk(c) < 0)
+		return -EIO;
 	if (copy) {
 		int ret = host_copy_at(c->r, "list", e->dirfd, e->name, e->path, c->s->max_file,
 				       COPY_OPTIONAL);
@@ -261,15 +280,15 @@ static int run_step(struct run *r, const struct step *s, struct capbuf *body, un
 	case STEP_LIST: {
 		struct capbuf listing;
 		struct capbuf name;
-		capbuf_init(&listing, LISTING_CAP);
-		c.listing = &listing;
-		ret = run_walk(r, s, list_visit, &c, "list");
+		capbuf_init(&listing, BODY_CHUNK);
 		capbuf_init(&name, 65536);
 		capbuf_addstr(&name, "listing/");
 		member_encode(&name, s->arg, strlen(s->arg));
-		capbuf_addstr(&name, ".jsonl");
+		c.listing = &listing;
+		c.listing_name = name.buf;
+		ret = run_walk(r, s, list_visit, &c, "list");
 		if (ret == 0)
-			ret = run_emit(r, "list", name.buf, &listing);
+			ret = emit_listing_chunk(&c);
 		capbuf_release(&name);
 		capbuf_release(&listing);
 		return ret;

@@ -164,8 +164,11 @@ void artifact_end(struct run *r, struct artifact *a)
 		r->truncated++;
 
 	json_t *o = artifact_json(a);
-	if (!o || json_append_line(&r->index, o) < 0)
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (!line || zbuf_add(&r->index, line, strlen(line)) < 0 ||
+	    zbuf_add(&r->index, "\n", 1) < 0)
 		run_log(r, "cannot record artifact in index: out of memory or index cap reached");
+	free(line);
 	json_decref(o);
 
 	capbuf_init(&esc, 2048);

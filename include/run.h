@@ -30,6 +30,7 @@
 #include "capbuf.h"
 #include "fdwalk.h"
 #include "jsonx.h"
+#include "zbuf.h"
 
 struct options {
 	const char *output;          /* path, or "-" for stdout */
@@ -61,7 +62,7 @@ struct run {
 	char id[320];                  /* bundle folder name */
 	struct bundle *bundle;
 	struct capbuf worklog;
-	struct capbuf index;
+	struct zbuf index;             /* index.jsonl, kept deflated (zbuf.h) */
 	unsigned artifacts, failed, truncated;
 	unsigned skipped_steps;        /* file steps skipped by the time budget */
 	const char *profile;           /* the profile's name */
