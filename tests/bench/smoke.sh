@@ -8,7 +8,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 rc=0
 run() {
 	local name=$1; shift
-	if env "$@" bash "$dir/$name" >"/tmp/irsnap-smoke-$$.log" 2>&1 && grep -q 'ratio' "/tmp/irsnap-smoke-$$.log"; then
+	if env "$@" bash "$dir/$name" >"/tmp/irsnap-smoke-$$.log" 2>&1 && grep -q 'ratio\|files listed' "/tmp/irsnap-smoke-$$.log" && ! grep -q INCOMPLETE "/tmp/irsnap-smoke-$$.log"; then
 		echo "ok   $name $*"
 	else
 		echo "FAIL $name $*"; tail -n 20 "/tmp/irsnap-smoke-$$.log"; rc=1
@@ -19,4 +19,5 @@ run bench_procs.sh N=20 RUNS=1
 run bench_logins.sh R=200 RUNS=1
 run bench_sockets.sh C=50 RUNS=1
 run bench_logs.sh S_MIB=32 RUNS=1
+run bench_tree.sh N=2000
 exit $rc
