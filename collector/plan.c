@@ -167,6 +167,30 @@ static int list_visit(void *vctx, const struct walk_entry *e)
 /* TSK bodyfile: MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime
  * with SHA-256 in the hash column (or 0), names escaped so '|' and newlines
  * cannot break a line. */
+/* The system binary directories: an executable whose directory is named
+ * bin, sbin or libexec (/usr/bin, /usr/local/sbin, /opt/x/bin ...). */
+static bool in_binary_dir(const char *path, size_t n)
+{
+	static const char *const dirs[] = { "bin", "sbin", "libexec" };
+	const char *end = path + n, *slash = NULL;
+
+	for (const char *p = end; p > path; p--)
+		if (p[-1] == '/') {
+			slash = p - 1;
+			break;
+		}
+	if (!slash || slash == path)
+		return false;
+	const char *start = slash;
+	while (start > path && start[-1] != '/')
+		start--;
+	size_t len = (size_t)(slash - start);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (len == strlen(dirs[i]) && memcmp(start, dirs[i], len) == 0)
+			return true;
+	return false;
+}
+
 static void mode_string(unsigned mode, char out[13])
 {
 	char t = S_ISDIR(mode) ? 'd' : S_ISLNK(mode) ? 'l' : S_ISCHR(mode) ? 'c' :
@@ -206,7 +230,8 @@ static int timeline_visit(void *vctx, const struct walk_entry *e)
 	const struct statx *st = e->st;
 	char sha[65] = "0", mode[13];
 
-	if (c->s->hash_exec && S_ISREG(st->stx_mode) && (st->stx_mode & 0111)) {
+	if (c->s->hash_exec && S_ISREG(st->stx_mode) && (st->stx_mode & 0111) &&
+	    in_binary_dir(e->path, e->path_len)) {
 		int fd = host_open(e->dirfd, e->name, 0, NULL, NULL);
 		uint64_t n;
 		if (fd >= 0) {

@@ -15,7 +15,8 @@
  *   timeline PATH [hash-exec] [max-depth N]
  *                                    Sleuth Kit bodyfile lines for
  *                                    everything under PATH; with hash-exec,
- *                                    SHA-256 of executables in the hash column
+ *                                    SHA-256 of executables in bin, sbin and
+ *                                    libexec directories in the hash column
  *   budget SECONDS                   after this long, file steps are skipped
  *                                    (and recorded as skipped)
  *

@@ -1,5 +1,4 @@
-# irsnap full: triage with larger caps and SHA-256 of every executable in
-# the system binary directories (the bodyfile's hash column).
+# irsnap full: triage with larger caps, the whole of /etc, deeper walks.
 profile full
 budget 7200
 
@@ -37,18 +36,14 @@ step responder-files
 
 timeline /bin hash-exec
 timeline /sbin hash-exec
-timeline /usr/bin hash-exec
-timeline /usr/sbin hash-exec
-timeline /usr/local/bin hash-exec
-timeline /usr/local/sbin hash-exec
 timeline /etc
 timeline /boot
 timeline /root
 timeline /home
-timeline /opt
+timeline /opt hash-exec
 timeline /srv
 timeline /tmp
 timeline /var max-depth 64
-timeline /usr max-depth 64
+timeline /usr hash-exec max-depth 64
 timeline /lib max-depth 64
 timeline /lib64 max-depth 64

@@ -67,13 +67,18 @@ tree /var/log max-file 256M max-total 4G max-depth 16
 
 step responder-files
 
-# file metadata: the timeline of the system trees
+# file metadata: the timeline of the system trees, with SHA-256 of every
+# executable in a bin, sbin or libexec directory in the hash column
+timeline /bin hash-exec
+timeline /sbin hash-exec
 timeline /etc
 timeline /boot
 timeline /root
 timeline /home
-timeline /opt
+timeline /opt hash-exec
 timeline /srv
 timeline /tmp
 timeline /var max-depth 32
-timeline /usr max-depth 32
+timeline /usr hash-exec max-depth 32
+timeline /lib max-depth 32
+timeline /lib64 max-depth 32

@@ -33,7 +33,7 @@ for p in triage full minimal; do
 	"$IRSNAP" list --profile "$M/$p.profile" | tail -n +2 >"$T_DIR/file.$p"
 	check "the compiled-in $p is manifests/$p.profile" cmp -s "$T_DIR/builtin.$p" "$T_DIR/file.$p"
 done
-check "full hashes executables in /usr/bin" grep -Eq '^[0-9]+ +timeline +/usr/bin \(hash-exec\)' "$T_DIR/builtin.full"
+check "triage hashes the executables under /usr" grep -Eq '^[0-9]+ +timeline +/usr \(hash-exec\)' "$T_DIR/builtin.triage"
 
 # minimal collects its steps and nothing else
 collect m --profile minimal
@@ -46,7 +46,8 @@ check "minimal has no network configuration and no timeline" bash -c "[ ! -e '$B
 # the time budget: a 1-second budget after a slow walk skips the later file steps
 # (hashing 3 GiB of sparse executables takes well over a second)
 mkdir -p "$T_DIR/slow"
-for i in 1 2 3; do truncate -s 1G "$T_DIR/slow/big$i" && chmod +x "$T_DIR/slow/big$i"; done
+mkdir -p "$T_DIR/slow/bin"
+for i in 1 2 3; do truncate -s 1G "$T_DIR/slow/bin/big$i" && chmod +x "$T_DIR/slow/bin/big$i"; done
 printf 'profile budget-test\nbudget 1\nstep host\ntimeline %s hash-exec\ncopy /etc/hostname\n' \
 	"$T_DIR/slow" >"$T_DIR/budget.profile"
 collect b --profile "$T_DIR/budget.profile"

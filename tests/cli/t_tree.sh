@@ -23,6 +23,7 @@ mkdir -p "$D/dirloop"; ln -s .. "$D/dirloop/up"
 ln -s /dev/zero "$D/zero"
 cp "$(type -P true)" "$D/bin/tool"
 printf '#!/bin/sh\necho hi\n' >"$D/bin/script"
+printf '#!/bin/sh\n' >"$D/etc/run.sh" && chmod +x "$D/etc/run.sh"
 head -c $((2 << 20)) /dev/urandom >"$D/logs/big.log"
 # deeper than PATH_MAX (4096): 200 levels of 24-byte names
 python3 - "$D/deep" <<'PY'
@@ -109,7 +110,7 @@ check "the hostile names' exact bytes are kept" \
 
 L=$(find "$BDIR/listing" -name '*.jsonl' | head -n 1)
 check "the listing has the FIFO as a fifo" [ "$(jq -r 'select(.path == "'"$D/fifo"'") | .type' "$L")" = fifo ]
-check "the listing copied the executable and the script" [ "$(jq -r 'select(.copied) | .path' "$L" | sort | tr '\n' ' ')" = "$D/bin/script $D/bin/tool " ]
+check "the listing copied the executables and the script" [ "$(jq -r 'select(.copied) | .path' "$L" | sort | tr '\n' ' ')" = "$D/bin/script $D/bin/tool $D/etc/run.sh " ]
 check "the listing records the symlink target" [ "$(jq -r 'select(.path == "'"$D/dirloop/up"'") | .link_target' "$L")" = ".." ]
 
 cat "$BDIR"/timeline/bodyfile.* >"$T_DIR/body"
@@ -117,6 +118,8 @@ check "mactime -b reads the bodyfile" bash -c "TZ=UTC mactime -b '$T_DIR/body' -
 check "mactime lists the test's files" grep -q "$D/etc/plain.conf" "$T_DIR/mactime.out"
 check "the bodyfile hash column holds the executable's SHA-256" [ \
 	"$(awk -F'|' -v p="$D/bin/tool" '$2 == p {print $1}' "$T_DIR/body")" = "$(sha256sum <"$D/bin/tool" | cut -d' ' -f1)" ]
+check "an executable outside a bin directory is not hashed" [ \
+	"$(awk -F'|' -v p="$D/etc/run.sh" '$2 == p {print $1}' "$T_DIR/body")" = 0 ]
 check "a '|' in a name cannot break a bodyfile line" bash -c "awk -F'|' 'NF != 11 {exit 1}' '$T_DIR/body'"
 check "the bodyfile has the deep file" grep -q 'bottom.txt' "$T_DIR/body"
 
