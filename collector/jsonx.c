@@ -155,7 +155,7 @@ int json_set_time(json_t *obj, const char *key, const struct timespec *ts)
 	return json_set_new(obj, key, json_string(buf));
 }
 
-static const char *mode_type(unsigned mode)
+const char *file_type_name(unsigned mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG: return "file";
@@ -190,7 +190,7 @@ json_t *json_statx(const struct statx *st)
 	r |= json_set_int(o, "ino", (int64_t)st->stx_ino);
 	snprintf(buf, sizeof(buf), "%04o", st->stx_mode & 07777);
 	r |= json_set_str(o, "mode", buf);
-	r |= json_set_str(o, "type", mode_type(st->stx_mode));
+	r |= json_set_str(o, "type", file_type_name(st->stx_mode));
 	r |= json_set_int(o, "nlink", st->stx_nlink);
 	r |= json_set_int(o, "uid", st->stx_uid);
 	r |= json_set_int(o, "gid", st->stx_gid);

@@ -14,20 +14,11 @@
 
 #include "hostfile.h"
 #include "logind.h"
+#include "textutil.h"
 #include "banned.h"
 
 #define LOGIND_FILE_CAP (1u << 20)
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 size_t logind_unescape(const char *in, size_t n, char *out)
 {
@@ -48,8 +39,8 @@ size_t logind_unescape(const char *in, size_t n, char *out)
 		case 'f': out[o++] = '\f'; break;
 		case 'v': out[o++] = '\v'; break;
 		case 'x':
-			if (i + 2 < n && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
-				out[o++] = (char)(hexval(in[i + 1]) * 16 + hexval(in[i + 2]));
+			if (i + 2 < n && hex_digit(in[i + 1]) >= 0 && hex_digit(in[i + 2]) >= 0) {
+				out[o++] = (char)(hex_digit(in[i + 1]) * 16 + hex_digit(in[i + 2]));
 				i += 2;
 			} else {
 				out[o++] = '\\';

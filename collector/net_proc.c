@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "netsock.h"
+#include "textutil.h"
 #include "banned.h"
 
 struct sock_rec *sockvec_push(struct sockvec *sv)
@@ -39,16 +40,6 @@ void sockvec_free(struct sockvec *sv)
 	memset(sv, 0, sizeof(*sv));
 }
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* "0100007F:1F90" (v4) or 32 hex digits ":port" (v6): each 8-digit word is a
  * 32-bit value in host (little-endian) order, as the kernel prints it. */
@@ -62,7 +53,7 @@ static int parse_addr(const char *p, size_t n, int family, uint8_t out[16], uint
 	for (size_t w = 0; w < words; w++) {
 		uint32_t v = 0;
 		for (size_t k = 0; k < 8; k++) {
-			int h = hexv(p[w * 8 + k]);
+			int h = hex_digit(p[w * 8 + k]);
 			if (h < 0)
 				return -EINVAL;
 			v = v << 4 | (uint32_t)h;
@@ -74,7 +65,7 @@ static int parse_addr(const char *p, size_t n, int family, uint8_t out[16], uint
 	}
 	uint32_t pv = 0;
 	for (size_t k = 0; k < 4; k++) {
-		int h = hexv(p[words * 8 + 1 + k]);
+		int h = hex_digit(p[words * 8 + 1 + k]);
 		if (h < 0)
 			return -EINVAL;
 		pv = pv << 4 | (uint32_t)h;

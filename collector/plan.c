@@ -13,6 +13,7 @@
 
 #include "hostfile.h"
 #include "jsonw.h"
+#include "jsonx.h"
 #include "plan.h"
 #include "sign.h"
 #include "source.h"
@@ -103,20 +104,6 @@ static void jw_stx_time(struct jw *w, const char *key, const struct statx_timest
 	jw_str(w, key, buf);
 }
 
-static const char *type_name(unsigned mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG: return "file";
-	case S_IFDIR: return "directory";
-	case S_IFLNK: return "symlink";
-	case S_IFIFO: return "fifo";
-	case S_IFSOCK: return "socket";
-	case S_IFCHR: return "char-device";
-	case S_IFBLK: return "block-device";
-	default: return "unknown";
-	}
-}
-
 static int list_visit(void *vctx, const struct walk_entry *e)
 {
 	struct plan_ctx *c = vctx;
@@ -126,7 +113,7 @@ static int list_visit(void *vctx, const struct walk_entry *e)
 
 	jw_begin(&w, c->listing);
 	jw_bytes(&w, "path", e->path, e->path_len);
-	jw_str(&w, "type", type_name(st->stx_mode));
+	jw_str(&w, "type", file_type_name(st->stx_mode));
 	snprintf(buf, sizeof(buf), "%04o", st->stx_mode & 07777);
 	jw_str(&w, "mode", buf);
 	jw_int(&w, "uid", st->stx_uid);

@@ -58,10 +58,12 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Names in /var/log starting with wtmp or btmp (or lastlog), sorted. */
-static char **list_logs(const char *prefix, size_t *ret_n)
+/* Names in `dir` starting with `prefix` (and ending with `suffix`, if
+ * given), sorted; NULL and *ret_n = 0 when there are none. */
+static char **list_names(const char *dir, const char *prefix, const char *suffix,
+			 size_t *ret_n)
 {
-	DIR *d = host_opendir("/var/log");
+	DIR *d = host_opendir(dir);
 	struct dirent *de;
 	char **v = NULL;
 	size_t n = 0;
@@ -70,7 +72,8 @@ static char **list_logs(const char *prefix, size_t *ret_n)
 	if (!d)
 		return NULL;
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    (suffix && !has_suffix(de->d_name, suffix)))
 			continue;
 		char **nv = reallocarray(v, n + 1, sizeof(*v));
 		if (!nv)
@@ -336,7 +339,7 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 		   const char *txt, uint32_t *newest)
 {
 	size_t n;
-	char **names = list_logs(prefix, &n);
+	char **names = list_names("/var/log", prefix, NULL, &n);
 	int ret = 0;
 
 	capbuf_reset(&L->records);
@@ -410,28 +413,11 @@ static int sqlite_family(struct logins *L, const char *dir, const char *prefix,
 			 const char *extra, const char *member)
 {
 	struct capbuf out;
-	DIR *d = host_opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
+	size_t n;
+	char **names = list_names(dir, prefix, ".db", &n);
 	int ret = 0;
 
 	capbuf_init(&out, LOGIN_RECORDS_CAP);
-	while (d && (de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 || !has_suffix(de->d_name, ".db"))
-			continue;
-		char **nv = reallocarray(names, n + 1, sizeof(*names));
-		if (!nv)
-			break;
-		names = nv;
-		names[n] = strdup(de->d_name);
-		if (names[n])
-			n++;
-	}
-	if (d)
-		closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char path[600];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);

@@ -35,6 +35,9 @@ int json_set_int(json_t *obj, const char *key, int64_t v);
 int json_set_bool(json_t *obj, const char *key, int v);
 int json_set_time(json_t *obj, const char *key, const struct timespec *ts);
 int json_set_new(json_t *obj, const char *key, json_t *v);   /* steals v */
+/* "file", "directory", "symlink", "fifo", "socket", "char-device",
+ * "block-device" or "unknown" for a stat mode. */
+const char *file_type_name(unsigned mode);
 /* A statx record as an object: dev, ino, mode, type, uid, gid, size, times. */
 json_t *json_statx(const struct statx *st);
 /* Append the compact serialisation plus "\n" to a buffer. */

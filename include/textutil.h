@@ -33,6 +33,9 @@ int fmt_compact_time(char out[COMPACT_TIME_LEN], int64_t secs);
 /* Lowercase hex of `n` bytes into out (2n+1 bytes). */
 void hex_encode(char *out, const unsigned char *in, size_t n);
 
+/* The value of a hex digit, or -1. */
+int hex_digit(char c);
+
 /* Standard base64 with padding; out needs BASE64_LEN(n) bytes. */
 #define BASE64_LEN(n) ((((n) + 2) / 3) * 4 + 1)
 void base64_encode(char *out, const unsigned char *in, size_t n);
