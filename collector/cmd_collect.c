@@ -51,13 +51,14 @@ static const char collect_usage[] =
 	"      --file PATH         also copy this absolute path (repeatable); symlinks,\n"
 	"                          FIFOs and devices are recorded and refused\n"
 	"      --allow-host-output accept an output on a file system that holds evidence\n"
+	"      --stats             print how long each step took, on stderr\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"Exit status: 0 complete, 1 sealed but some artifacts failed or were truncated\n"
 	"(or the run was interrupted), 2 usage error, 3 the bundle could not be written.\n"
 	"The last lines on stderr are the ones to copy into the paper log.\n";
 
-enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE };
+enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE, OPT_STATS };
 
 static int parse_collect(int argc, char **argv, struct options *o)
 {
@@ -70,6 +71,7 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		{ "file", required_argument, NULL, OPT_FILE },
 		{ "allow-host-output", no_argument, NULL, OPT_ALLOW_HOST },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -85,6 +87,7 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		case OPT_KEY: o->key_path = optarg; break;
 		case OPT_ALLOW_HOST: o->allow_host_output = true; break;
 		case OPT_PROFILE: o->profile = optarg; break;
+		case OPT_STATS: o->stats = true; break;
 		case OPT_FILE:
 			if (optarg[0] != '/') {
 				say("--file needs an absolute path: '%s'", safe(optarg));
@@ -296,6 +299,9 @@ int cmd_collect(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r.profile = prof.name;
+	r.volatile_first = -1;
+	r.maxtimings = prof.nsteps;
+	r.timings = calloc(prof.nsteps + 1, sizeof(*r.timings));
 
 	read_clocks(&r.start);
 	r.progress = isatty(STDERR_FILENO);
@@ -373,6 +379,8 @@ int cmd_collect(int argc, char **argv)
 	fd = -1;
 
 	status = (r.failed || r.truncated || r.interrupted) ? EXIT_PARTIAL : EXIT_COMPLETE;
+	if (opt.stats)
+		plan_stats(&r, &prof, stderr);
 	fprintf(stderr, "irsnap: status: %s (%u artifacts, %u failed, %u truncated)\n",
 		r.interrupted ? "partial (interrupted)" : "complete", r.artifacts,
 		r.failed, r.truncated);
@@ -390,6 +398,7 @@ out:
 	zbuf_free(&r.index);
 	fdwalk_free(&r.fds);
 	profile_free(&prof);
+	free(r.timings);
 	free(opt.files);
 	return status;
 }

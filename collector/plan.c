@@ -339,13 +339,50 @@ int plan_run(struct run *r, const struct profile *p)
 			continue;
 		}
 		run_log(r, "step %zu: %s '%s' begins", i + 1, kind_word(s->kind), safe_path(s->arg));
+		double t0 = run_elapsed(r);
 		ret = run_step(r, s, &body, &seq);
-		run_log(r, "step %zu: %s '%s' ends", i + 1, kind_word(s->kind), safe_path(s->arg));
+		double t1 = run_elapsed(r);
+		run_log(r, "step %zu: %s '%s' ends after %.3f s", i + 1, kind_word(s->kind),
+			safe_path(s->arg), t1 - t0);
+		if (r->timings && r->ntimings < r->maxtimings)
+			r->timings[r->ntimings++] = (struct step_timing){ .index = i, .start = t0,
+									 .end = t1 };
+		/* the volatile snapshot: from the first volatile source to the last */
+		if (s->kind == STEP_SOURCE && source_rank(s->arg) <= VOL_SESSION) {
+			if (r->volatile_first < 0)
+				r->volatile_first = t0;
+			r->volatile_last = t1;
+		}
 	}
+	if (r->volatile_first >= 0)
+		run_log(r, "volatile snapshot: from +%.6f to +%.6f: skew %.3f s", r->volatile_first,
+			r->volatile_last, r->volatile_last - r->volatile_first);
 	if (ret == 0)
 		ret = emit_body_chunk(r, &body, &seq);
 	capbuf_release(&body);
 	return ret;
+}
+
+int source_rank(const char *name)
+{
+	for (size_t i = 0; i < irsnap_nsources; i++)
+		if (strcmp(irsnap_sources[i].name, name) == 0)
+			return (int)irsnap_sources[i].rank;
+	return 1000;
+}
+
+void plan_stats(const struct run *r, const struct profile *p, FILE *out)
+{
+	fprintf(out, "irsnap: stats: %-5s %-9s %9s %9s  %s\n", "step", "kind", "start s", "took s", "what");
+	for (size_t i = 0; i < r->ntimings; i++) {
+		const struct step *s = &p->steps[r->timings[i].index];
+		fprintf(out, "irsnap: stats: %-5zu %-9s %9.3f %9.3f  %s\n", r->timings[i].index + 1,
+			kind_word(s->kind), r->timings[i].start, r->timings[i].end - r->timings[i].start,
+			safe_path(s->arg));
+	}
+	if (r->volatile_first >= 0)
+		fprintf(out, "irsnap: stats: volatile snapshot skew %.3f s (first to last volatile read)\n",
+			r->volatile_last - r->volatile_first);
 }
 
 void plan_print(const struct profile *p, FILE *out)

@@ -12,5 +12,9 @@
 /* Every step in order; returns 0 or the bundle's fatal error. */
 int plan_run(struct run *r, const struct profile *p);
 void plan_print(const struct profile *p, FILE *out);
+/* Per-step timings on stderr (collect --stats). */
+void plan_stats(const struct run *r, const struct profile *p, FILE *out);
+/* The volatility rank of a source, or 1000 for an unknown name. */
+int source_rank(const char *name);
 
 #endif

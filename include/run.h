@@ -40,6 +40,7 @@ struct options {
 	const char **files;          /* --file paths, in order given */
 	size_t nfiles;
 	bool allow_host_output;
+	bool stats;                  /* --stats: per-step timings on stderr */
 	int argc;
 	char **argv;
 };
@@ -53,6 +54,11 @@ struct hostid {
 	char machine_id[64];
 	char boot_id[64];
 	char sysname[65], release[65], version[65], machine[65];
+};
+
+struct step_timing {
+	size_t index;                  /* in the profile */
+	double start, end;             /* seconds since the start of the run */
 };
 
 struct run {
@@ -70,6 +76,9 @@ struct run {
 	bool interrupted;              /* the stop was seen and obeyed */
 	bool progress;                 /* stderr is a terminal */
 	struct fd_table fds;           /* the one fd walk, shared (fdwalk.h) */
+	struct step_timing *timings;   /* per step, for --stats */
+	size_t ntimings, maxtimings;
+	double volatile_first, volatile_last;   /* the volatile snapshot's span */
 };
 
 enum art_status { ART_OK, ART_PARTIAL, ART_VANISHED, ART_ERROR };

@@ -31,5 +31,9 @@ check "the triage plan runs its sources in order of volatility" bash -c "
 	sed -n '/^built-in sources:/,\$p' '$T_DIR/list' | awk 'NR > 2 {print \$2, \$1}' >'$T_DIR/ranks' &&
 	awk '\$2 == \"step\" {print \$3}' '$T_DIR/list' | sed 's/:\$//' | while read -r s; do
 		awk -v s=\"\$s\" '\$1 == s {print \$2}' '$T_DIR/ranks'; done | sort -n -c"
+"$IRSNAP" collect -o "$OUT/st.tar" "${OUT_FLAGS[@]}" --profile minimal --stats 2>"$T_DIR/st.err"
+check "--stats prints one line per step of the profile (7 in minimal)" [ "$(grep -c '^irsnap: stats: [0-9]' "$T_DIR/st.err")" = 7 ]
+check "--stats reports the volatile snapshot's skew" grep -q '^irsnap: stats: volatile snapshot skew [0-9.]* s' "$T_DIR/st.err"
+check "the work log has each step's duration" bash -c "tar -xOf '$OUT/st.tar' --wildcards '*/acquisition.log' | grep -q \"step 1: step 'sockets' ends after [0-9.]* s\""
 check "version names the bundle format" bash -c "'$IRSNAP' version | grep -q 'irsnap-bundle/1'"
 finish
