@@ -110,7 +110,10 @@ static int hash_member(struct vstate *v, struct archive *a, const char *rel,
 		return -ENOMEM;
 	}
 	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-		EVP_DigestUpdate(ctx, buf, len);
+		if (EVP_DigestUpdate(ctx, buf, len) != 1) {
+			r = ARCHIVE_FATAL;
+			break;
+		}
 		if (keep)
 			capbuf_add(keep, buf, len);
 	}
@@ -118,8 +121,10 @@ static int hash_member(struct vstate *v, struct archive *a, const char *rel,
 		EVP_MD_CTX_free(ctx);
 		return -EIO;
 	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	int ok = EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
 	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return -EIO;
 	hex_encode(sha, md, 32);
 	return 0;
 }
