@@ -13,6 +13,7 @@
 
 #include "bundle.h"
 #include "capbuf.h"
+#include "hashthread.h"
 #include "strset.h"
 #include "textutil.h"
 #include "banned.h"
@@ -25,7 +26,7 @@ struct bundle {
 	char *display;
 	char *id;
 	int64_t mtime;
-	EVP_MD_CTX *total;       /* every byte written to fd */
+	struct hashthread *total; /* every byte written to fd, hashed on another core */
 	uint64_t total_bytes;
 	EVP_MD_CTX *member;      /* the member being written */
 	char *cur_name;          /* full name of the open member, or NULL */
@@ -74,7 +75,7 @@ static la_ssize_t out_write(struct archive *a, void *ctx, const void *buf, size_
 		p += n;
 		left -= (size_t)n;
 	}
-	if (EVP_DigestUpdate(b->total, buf, len) != 1) {
+	if (hashthread_feed(b->total, buf, len) < 0) {
 		set_fatal(b, EIO, "SHA-256 update failed");
 		return -1;
 	}
@@ -158,14 +159,15 @@ int bundle_open(struct bundle **ret, int fd, const char *display,
 	capbuf_init(&b->manifest, MANIFEST_MAX);
 	b->display = strdup(display);
 	b->id = strdup(id);
-	b->total = EVP_MD_CTX_new();
 	b->member = EVP_MD_CTX_new();
+	if (hashthread_start(&b->total) < 0) {
+		b->total = NULL;
+		goto fail;
+	}
 	b->a = archive_write_new();
 	if (!b->display || !b->id || !b->total || !b->member || !b->a)
 		goto fail;
 	r = -EIO;
-	if (EVP_DigestInit_ex(b->total, EVP_sha256(), NULL) != 1)
-		goto fail;
 	if (archive_write_set_format_pax_restricted(b->a) != ARCHIVE_OK ||
 	    archive_write_add_filter_none(b->a) != ARCHIVE_OK ||
 	    archive_write_open2(b->a, b, NULL, out_write, NULL, NULL) != ARCHIVE_OK) {
@@ -337,8 +339,6 @@ int bundle_seal(struct bundle *b, const unsigned char *sig, size_t siglen,
 int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
 		 uint64_t *ret_total_bytes)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 	int r = 0;
 
 	if (!b->closed) {
@@ -348,10 +348,13 @@ int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
 	}
 	if (b->fatal)
 		r = b->fatal;
-	if (EVP_DigestFinal_ex(b->total, md, &mdlen) == 1 && mdlen == 32)
-		hex_encode(ret_total_sha256, md, 32);
-	else
+	if (b->total) {
+		if (hashthread_finish(b->total, ret_total_sha256) < 0 && r == 0)
+			r = -EIO;
+		b->total = NULL;
+	} else {
 		ret_total_sha256[0] = '\0';
+	}
 	if (ret_total_bytes)
 		*ret_total_bytes = b->total_bytes;
 	return r;
@@ -368,7 +371,10 @@ void bundle_free(struct bundle *b)
 		return;
 	if (b->a)
 		archive_write_free(b->a);
-	EVP_MD_CTX_free(b->total);
+	if (b->total) {
+		char unused[SHA256_HEX_LEN];
+		hashthread_finish(b->total, unused);
+	}
 	EVP_MD_CTX_free(b->member);
 	strset_free(&b->names);
 	capbuf_release(&b->manifest);
