@@ -39,11 +39,10 @@ echo "bench: wtmp of $(( $(stat -c %s "$W/wtmp") / 384 )) records, $(stat -c %s 
 for i in $(seq 1 "$RUNS"); do
 	rm -f "$W/b.tar"
 	unshare -m bash -c 'mount -t tmpfs x /var/log && cp "$1" /var/log/wtmp && shift &&
-		exec /usr/bin/time -f "%e %M" -o "$1" "$2" collect -o "$3" --allow-host-output' _ \
-		"$W/wtmp" "$W/t" "$IRSNAP" "$W/b.tar" >/dev/null 2>&1
+		exec /usr/bin/time -f "%e %M" -o "$1" "$2" collect -o "$3" --allow-host-output --profile minimal --stats' _ \
+		"$W/wtmp" "$W/t" "$IRSNAP" "$W/b.tar" >/dev/null 2>"$W/stats.err"
 	cat "$W/t" >>"$W/irsnap.times"
-	tar -xOf "$W/b.tar" --wildcards '*/acquisition.log' |
-		awk '/step logins \(rank/ {s=$2} /step logins ends/ {print $2 - s}' | tr -d + >>"$W/step.times"
+	sed -nE 's/^irsnap: stats: [0-9]+ +step +[0-9.]+ +([0-9.]+)  logins$/\1/p' "$W/stats.err" >>"$W/step.times"
 	/usr/bin/time -f '%e %M' -o "$W/t" last -F -f "$W/wtmp" >/dev/null 2>&1; cat "$W/t" >>"$W/last.times"
 	/usr/bin/time -f '%e %M' -o "$W/t" utmpdump "$W/wtmp" >/dev/null 2>&1; cat "$W/t" >>"$W/utmpdump.times"
 done

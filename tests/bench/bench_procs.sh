@@ -66,10 +66,9 @@ measure() {   # measure NAME CMD... -> appends "seconds maxrss_kib" to $W/NAME
 }
 for i in $(seq 1 "$RUNS"); do
 	rm -f "$W/b.tar"
-	/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" collect -o "$W/b.tar" --allow-host-output >/dev/null 2>&1
+	/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" collect -o "$W/b.tar" --allow-host-output --profile minimal --stats >/dev/null 2>"$W/stats.err"
 	cat "$W/t" >>"$W/irsnap.times"
-	tar -xOf "$W/b.tar" --wildcards '*/acquisition.log' |
-		awk '/step processes \(rank/ {s=$2} /step processes ends/ {print $2 - s}' | tr -d + >>"$W/step.times"
+	sed -nE 's/^irsnap: stats: [0-9]+ +step +[0-9.]+ +([0-9.]+)  processes$/\1/p' "$W/stats.err" >>"$W/step.times"
 	/usr/bin/time -f '%e %M' -o "$W/t" sh -c 'ps -eLf; lsof -n -P' >/dev/null 2>&1
 	cat "$W/t" >>"$W/triage.times"
 	/usr/bin/time -f '%e %M' -o "$W/t" ps -eLf >/dev/null 2>&1

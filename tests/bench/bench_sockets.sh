@@ -45,10 +45,9 @@ echo "bench: $C loopback connections ($((2 * C)) sockets) held by ${#HOLDERS[@]}
 
 for i in $(seq 1 "$RUNS"); do
 	rm -f "$W/b.tar"
-	/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" collect -o "$W/b.tar" --allow-host-output >/dev/null 2>&1
+	/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" collect -o "$W/b.tar" --allow-host-output --profile minimal --stats >/dev/null 2>"$W/stats.err"
 	cat "$W/t" >>"$W/irsnap.times"
-	tar -xOf "$W/b.tar" --wildcards '*/acquisition.log' |
-		awk '/step sockets \(rank/ {s=$2} /step sockets ends/ {print $2 - s}' | tr -d + >>"$W/step.times"
+	sed -nE 's/^irsnap: stats: [0-9]+ +step +[0-9.]+ +([0-9.]+)  sockets$/\1/p' "$W/stats.err" >>"$W/step.times"
 	/usr/bin/time -f '%e %M' -o "$W/t" ss -tanpu >/dev/null 2>&1; cat "$W/t" >>"$W/ss.times"
 	/usr/bin/time -f '%e %M' -o "$W/t" netstat -tanpu >/dev/null 2>&1; cat "$W/t" >>"$W/netstat.times"
 done

@@ -20,4 +20,5 @@ run bench_logins.sh R=200 RUNS=1
 run bench_sockets.sh C=50 RUNS=1
 run bench_logs.sh S_MIB=32 RUNS=1
 run bench_tree.sh N=2000
+run run.sh SCALES=idle EXTRA= RUNS=1
 exit $rc
