@@ -92,7 +92,9 @@ for ports, sspath, pid, in_ns in ((hp, ss_host, int(hostpid), False), (np_, ss_n
     for row in ss_rows(sspath):
         if row['netid'] not in ('tcp', 'udp'): continue
         laddr, lport = split_ep(row['local'])
-        if int(lport) not in wanted: continue
+        # only the test's own sockets: other programs (a parallel test) may
+        # use the same port numbers in another protocol
+        if int(lport) not in wanted or pid not in row['pids']: continue
         paddr, pport = split_ep(row['peer'])
         fam = 'inet6' if ':' in laddr else 'inet'
         cands = [r for r in recs if r['family'] == fam and r['proto'].startswith(row['netid'])
