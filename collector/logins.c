@@ -16,6 +16,7 @@
 #include "jsonw.h"
 #include "jsonx.h"
 #include "logins.h"
+#include "spool.h"
 #include "textutil.h"
 #include "utmp_format.h"
 #include "banned.h"
@@ -133,6 +134,8 @@ int utmp_records(struct login_ctx *c, int fd, uint64_t size)
 			uint64_t roff = off + i * UTMP_RECORD_SIZE;
 			utmp_decode(buf + i * UTMP_RECORD_SIZE, &u);
 			record_json(c, &u, roff);
+			if (c->spool)
+				spool_flush(c->spool);
 			c->nrecords++;
 			if (u.all_zero) {
 				c->nzero++;

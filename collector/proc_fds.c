@@ -69,12 +69,11 @@ static void add_fdinfo(int dirfd, const char *fdname, json_t *o)
 	capbuf_release(&cb);
 }
 
-#define FD_RECORDS_CAP (512u << 20)
 
 void fdwalk_init(struct fd_table *t)
 {
 	memset(t, 0, sizeof(*t));
-	capbuf_init(&t->records, FD_RECORDS_CAP);
+	spool_init(&t->records);
 }
 
 static void note_owner(struct fd_table *t, uint64_t ino, int pid, int fd)
@@ -146,7 +145,8 @@ int fdwalk_pid(struct fd_table *t, int pdir, int pid)
 			json_set_str(o, "mode", mode);
 		}
 		add_fdinfo(pdir, de->d_name, o);
-		json_append_line(&t->records, o);
+		json_append_line(&t->records.buf, o);
+		spool_flush(&t->records);
 		json_decref(o);
 		free(link);
 		t->nfds++;
@@ -214,7 +214,7 @@ int fdwalk_failed(const struct fd_table *t, int pid)
 
 void fdwalk_free(struct fd_table *t)
 {
-	capbuf_release(&t->records);
+	spool_free(&t->records);
 	free(t->own);
 	free(t->fail);
 	memset(t, 0, sizeof(*t));
@@ -254,7 +254,8 @@ void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs)
 			json_set_new(o, "dev", json_stringn(m.dev, m.dev_len));
 			json_set_int(o, "ino", (int64_t)m.ino);
 			json_set_new(o, "perms", json_stringn(m.perms, 4));
-			json_append_line(&p->files, o);
+			json_append_line(&p->r->fds.records.buf, o);
+			spool_flush(&p->r->fds.records);
 			json_decref(o);
 			snprintf(last_path, sizeof(last_path), "%s", m.path);
 			last_ino = m.ino;

@@ -23,6 +23,7 @@
 #include "proctable.h"
 #include "strset.h"
 #include "source.h"
+#include "spool.h"
 #include "sqlite_image.h"
 #include "textutil.h"
 #include "utmp_format.h"
@@ -92,6 +93,7 @@ static char **list_names(const char *dir, const char *prefix, const char *suffix
 
 struct logins {
 	struct run *r;
+	struct spool *hist;      /* wtmp/btmp records, spilled (spool.h) */
 	struct accounts acc;
 	struct capbuf records, anomalies, view;
 	int procfd;
@@ -123,7 +125,8 @@ static int one_file(struct logins *L, const char *step, const char *path, int ki
 		return 0;   /* the copy's record already says why */
 	uint64_t size = st.stx_size < LOGIN_FILE_CAP ? st.stx_size : LOGIN_FILE_CAP;
 	struct login_ctx c = {
-		.source = path, .records = &L->records, .anomalies = &L->anomalies,
+		.source = path, .records = L->hist ? &L->hist->buf : &L->records,
+		.spool = L->hist, .anomalies = &L->anomalies,
 		.acc = &L->acc, .now = L->r->start.realtime.tv_sec, .boot_time = L->boot_time,
 		.procfd = L->procfd,
 	};
@@ -340,9 +343,11 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 {
 	size_t n;
 	char **names = list_names("/var/log", prefix, NULL, &n);
+	struct spool hist;
 	int ret = 0;
 
-	capbuf_reset(&L->records);
+	spool_init(&hist);
+	L->hist = &hist;
 	capbuf_reset(&L->view);
 	for (size_t i = 0; i < n; i++) {
 		char path[300];
@@ -359,7 +364,9 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 	if (n == 0)
 		run_log(L->r, "logins: no /var/log/%s* file", prefix);
 	if (ret == 0)
-		ret = run_emit(L->r, "logins", jsonl, &L->records);
+		ret = spool_emit(L->r, "logins", jsonl, &hist);
+	L->hist = NULL;
+	spool_free(&hist);
 	if (ret == 0)
 		ret = run_emit(L->r, "logins", txt, &L->view);
 	return ret;

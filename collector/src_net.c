@@ -24,11 +24,11 @@
 #include "netsock.h"
 #include "procfs.h"
 #include "source.h"
+#include "spool.h"
 #include "textutil.h"
 #include "banned.h"
 
 #define NET_TABLE_CAP (256u << 20)
-#define NET_RECORDS_CAP (512u << 20)
 
 struct netns {
 	uint64_t inode;
@@ -41,7 +41,7 @@ struct net {
 	struct netns *ns;
 	size_t nns, ans;
 	struct accounts acc;
-	struct capbuf out, view;
+	struct spool out, view;   /* sockets.jsonl, sockets.txt (spool.h) */
 	unsigned only_proc, only_netlink, total;
 };
 
@@ -247,7 +247,7 @@ static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
 	capbuf_init(&owners, 1 << 20);
 	capbuf_init(&who, 256);
 	owners_json(N, s->inode, &owners, &who);
-	jw_begin(&w, &N->out);
+	jw_begin(&w, &N->out.buf);
 	jw_int(&w, "netns", (int64_t)netns);
 	jw_str(&w, "proto", sock_kind_name(s->kind, s->family));
 	jw_str(&w, "family", s->family == AF_INET ? "inet" : s->family == AF_INET6 ? "inet6" :
@@ -311,7 +311,7 @@ static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
 
 	/* the netstat -anp line */
 	if (s->family == AF_INET || s->family == AF_INET6) {
-		capbuf_printf(&N->view, "%-8s %6u %6u %-39s %-39s %-11s %-20s%s%s\n",
+		capbuf_printf(&N->view.buf, "%-8s %6u %6u %-39s %-39s %-11s %-20s%s%s\n",
 			      sock_kind_name(s->kind, s->family), s->rxq, s->txq, view_local,
 			      view_remote, s->kind == SK_TCP ? tcp_state_name(s->state) :
 			      s->kind == SK_RAW ? "" : (s->state == 1 ? "ESTABLISHED" : ""),
@@ -328,7 +328,7 @@ static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
 		} else if (s->path) {
 			text_escape(&p, s->path, s->path_len);
 		}
-		capbuf_printf(&N->view, "%-8s %-10s %-11s %10llu %-20s %s%s\n", "unix",
+		capbuf_printf(&N->view.buf, "%-8s %-10s %-11s %10llu %-20s %s%s\n", "unix",
 			      s->type == SOCK_STREAM ? "STREAM" : s->type == SOCK_DGRAM ? "DGRAM" :
 			      s->type == SOCK_SEQPACKET ? "SEQPACKET" : "OTHER",
 			      s->state == 10 ? "LISTENING" : s->state == 1 ? "CONNECTED" : "",
@@ -339,6 +339,8 @@ static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
 	}
 	capbuf_release(&owners);
 	capbuf_release(&who);
+	spool_flush(&N->out);
+	spool_flush(&N->view);
 }
 
 static int sock_order(const void *x, const void *y)
@@ -363,8 +365,8 @@ int src_net_collect(struct run *r)
 		run_log(r, "sockets: cannot open '/proc': %s", strerror(-N.procfd));
 		return 0;
 	}
-	capbuf_init(&N.out, NET_RECORDS_CAP);
-	capbuf_init(&N.view, NET_RECORDS_CAP);
+	spool_init(&N.out);
+	spool_init(&N.view);
 	accounts_load(&N.acc, "/etc/passwd", "/etc/group");
 	char *self = NULL;
 	size_t len;
@@ -387,7 +389,7 @@ int src_net_collect(struct run *r)
 			run_log(r, "sockets: out of memory merging the views");
 		if (pv.n)
 			qsort(pv.v, pv.n, sizeof(*pv.v), sock_order);
-		capbuf_printf(&N.view, "\n== network namespace %llu (read through pid %d) ==\n"
+		capbuf_printf(&N.view.buf, "\n== network namespace %llu (read through pid %d) ==\n"
 			      "%-8s %6s %6s %-39s %-39s %-11s %s\n", (unsigned long long)N.ns[i].inode,
 			      N.ns[i].pid, "Proto", "Recv-Q", "Send-Q", "Local Address",
 			      "Foreign Address", "State", "PID/Program name");
@@ -399,11 +401,11 @@ int src_net_collect(struct run *r)
 	run_log(r, "sockets: %u sockets; %u only in /proc, %u only in netlink", N.total,
 		N.only_proc, N.only_netlink);
 	if (ret == 0)
-		ret = run_emit(r, "sockets", "volatile/sockets.jsonl", &N.out);
+		ret = spool_emit(r, "sockets", "volatile/sockets.jsonl", &N.out);
 	if (ret == 0)
-		ret = run_emit(r, "sockets", "volatile/sockets.txt", &N.view);
-	capbuf_release(&N.out);
-	capbuf_release(&N.view);
+		ret = spool_emit(r, "sockets", "volatile/sockets.txt", &N.view);
+	spool_free(&N.out);
+	spool_free(&N.view);
 	accounts_free(&N.acc);
 	free(N.ns);
 	close(N.procfd);

@@ -395,7 +395,8 @@ static void collect_threads(struct procs *p, int dirfd, const struct proctable *
 			json_set_str(o, "status", "vanished");
 		}
 		set_time_ticks(p, o, k->start_ticks);
-		json_append_line(&p->threads, o);
+		json_append_line(&p->threads.buf, o);
+		spool_flush(&p->threads);
 		json_decref(o);
 		capbuf_release(&cb);
 	}
@@ -509,7 +510,8 @@ static int collect_one(struct procs *p, const struct proctable *t, size_t i, siz
 		json_set_new(eo, "environ", json_null());
 		json_set_str(eo, "error", strerrorname_np(-r));
 	}
-	json_append_line(&p->environ, eo);
+	json_append_line(&p->environ.buf, eo);
+	spool_flush(&p->environ);
 	json_decref(eo);
 
 	/* the fd table: walked once per run (fdwalk.h), here if no one did */
@@ -541,7 +543,8 @@ emit:
 	json_set_str(o, "status", status);
 	json_set_str(o, "status_reason", reason);
 	json_set_new(o, "errors", errs);
-	json_append_line(&p->procs, o);
+	json_append_line(&p->procs.buf, o);
+	spool_flush(&p->procs);
 	json_decref(o);
 	capbuf_release(&stat);
 	capbuf_release(&cmd);
@@ -568,10 +571,9 @@ static int proc_cmp(const void *x, const void *y)
 static void procs_free(struct procs *p)
 {
 	accounts_free(&p->acc);
-	capbuf_release(&p->procs);
-	capbuf_release(&p->threads);
-	capbuf_release(&p->environ);
-	capbuf_release(&p->files);
+	spool_free(&p->procs);
+	spool_free(&p->threads);
+	spool_free(&p->environ);
 	free(p->exes);
 	for (size_t i = 0; i < p->nrows; i++)
 		free(p->rows[i].cmd);
@@ -587,10 +589,9 @@ int src_procs_collect(struct run *r)
 	struct timespec rt, bt;
 	int ret = 0, e;
 
-	capbuf_init(&p.procs, RECORDS_CAP);
-	capbuf_init(&p.threads, RECORDS_CAP);
-	capbuf_init(&p.environ, RECORDS_CAP);
-	capbuf_init(&p.files, RECORDS_CAP);
+	spool_init(&p.procs);
+	spool_init(&p.threads);
+	spool_init(&p.environ);
 	p.hz = sysconf(_SC_CLK_TCK);
 	if (p.hz <= 0)
 		p.hz = 100;
@@ -637,18 +638,16 @@ int src_procs_collect(struct run *r)
 	capbuf_init(&view, RECORDS_CAP);
 	proc_view(&p, &view);
 	if (ret == 0)
-		ret = run_emit(r, "processes", "volatile/processes.jsonl", &p.procs);
+		ret = spool_emit(r, "processes", "volatile/processes.jsonl", &p.procs);
 	if (ret == 0)
 		ret = run_emit(r, "processes", "volatile/processes.txt", &view);
 	if (ret == 0)
-		ret = run_emit(r, "processes", "volatile/threads.jsonl", &p.threads);
+		ret = spool_emit(r, "processes", "volatile/threads.jsonl", &p.threads);
 	if (ret == 0)
-		ret = run_emit(r, "processes", "volatile/environ.jsonl", &p.environ);
+		ret = spool_emit(r, "processes", "volatile/environ.jsonl", &p.environ);
 	/* open-files.jsonl: the fd records of the one walk, then the mappings */
-	if (ret == 0 && capbuf_add(&r->fds.records, p.files.buf ? p.files.buf : "", p.files.len) < 0)
-		run_log(r, "processes: open-files.jsonl reached its cap");
 	if (ret == 0)
-		ret = run_emit(r, "processes", "volatile/open-files.jsonl", &r->fds.records);
+		ret = spool_emit(r, "processes", "volatile/open-files.jsonl", &r->fds.records);
 	capbuf_release(&view);
 	procs_free(&p);
 	return ret;

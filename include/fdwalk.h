@@ -16,6 +16,12 @@
 #include <stdint.h>
 
 #include "capbuf.h"
+#include "zbuf.h"
+
+struct spool {
+	struct capbuf buf;
+	struct zbuf z;
+};
 
 struct fd_owner {
 	uint64_t inode;
@@ -27,7 +33,7 @@ struct fd_failure {
 };
 
 struct fd_table {
-	struct capbuf records;        /* JSON Lines, one per fd */
+	struct spool records;         /* JSON Lines, one per fd (spool.h) */
 	struct fd_owner *own;         /* socket inode -> (pid, fd) */
 	size_t nown, aown;
 	struct fd_failure *fail;

@@ -14,10 +14,12 @@
 
 #include "accounts.h"
 #include "capbuf.h"
+#include "fdwalk.h"
 
 struct login_ctx {
 	const char *source;             /* host path, for records and anomalies */
 	struct capbuf *records;         /* JSON Lines out */
+	struct spool *spool;            /* if set, `records` is its buffer: flushed */
 	struct capbuf *anomalies;       /* JSON Lines out */
 	const struct accounts *acc;     /* user names for lastlog */
 	/* results of the forward pass */

@@ -13,6 +13,7 @@
 #include "jsonx.h"
 #include "proctable.h"
 #include "run.h"
+#include "spool.h"
 
 #define CMDLINE_CAP (1u << 20)        /* bytes of argv kept per process */
 #define ENVIRON_CAP (4u << 20)        /* bytes of environment per process */
@@ -46,7 +47,7 @@ struct procs {
 	long hz;
 	int64_t boot_ns;                  /* realtime of boot, from the clocks */
 	struct accounts acc;
-	struct capbuf procs, threads, environ, files;
+	struct spool procs, threads, environ;   /* JSON Lines, spilled (spool.h) */
 	struct exe_hash *exes;
 	size_t nexes, exes_alloc;
 	struct view_row *rows;

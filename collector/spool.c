@@ -1,0 +1,68 @@
+/* spool.c - record buffers bounded by deflating them (spool.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "spool.h"
+#include "banned.h"
+
+#define SPOOL_RECORD_MAX (64u << 20)     /* one record's bytes before a flush */
+#define SPOOL_DEFLATED_MAX (512u << 20)
+
+int spool_init(struct spool *s)
+{
+	capbuf_init(&s->buf, SPOOL_RECORD_MAX);
+	return zbuf_init(&s->z, SPOOL_DEFLATED_MAX);
+}
+
+void spool_flush(struct spool *s)
+{
+	if (s->buf.len <= SPOOL_SPILL)
+		return;
+	zbuf_add(&s->z, s->buf.buf, s->buf.len);
+	capbuf_reset(&s->buf);
+}
+
+static int sink(void *ctx, const void *p, size_t n)
+{
+	return bundle_write(ctx, p, n);
+}
+
+int spool_emit(struct run *r, const char *step, const char *member, struct spool *s)
+{
+	struct artifact a;
+	int ret;
+
+	if (s->buf.len) {
+		zbuf_add(&s->z, s->buf.buf, s->buf.len);
+		capbuf_reset(&s->buf);
+	}
+	artifact_begin(r, &a, step, "generated", NULL);
+	uint64_t size = s->z.raw_len;
+	ret = bundle_begin(r->bundle, member, size);
+	if (ret == 0) {
+		ret = zbuf_replay(&s->z, sink, r->bundle);
+		uint64_t padded = 0;
+		int r2 = bundle_end(r->bundle, a.sha256, &padded);
+		if (ret == 0)
+			ret = r2;
+		if (ret == 0) {
+			a.member = strdup(member);
+			a.bytes = size;
+		}
+	}
+	if (ret < 0)
+		artifact_fail(&a, ART_ERROR, -ret, "cannot archive '%s': %s", member, strerror(-ret));
+	if (s->z.err || s->buf.truncated) {
+		a.truncated = true;
+		a.original_size = size;
+		artifact_fail(&a, ART_PARTIAL, E2BIG, "record buffer cap reached: records lost");
+	}
+	artifact_end(r, &a);
+	return ret == -EEXIST || ret == -EINVAL ? 0 : ret;
+}
+
+void spool_free(struct spool *s)
+{
+	capbuf_release(&s->buf);
+	zbuf_free(&s->z);
+}

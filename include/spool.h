@@ -1,0 +1,29 @@
+/*
+ * spool.h - a record buffer whose memory does not grow with the records.
+ *
+ * Records are written into `buf` (a capbuf, as everywhere else); once it
+ * holds more than SPOOL_SPILL bytes, spool_flush() moves them into a zbuf
+ * (kept deflated, zbuf.h). spool_emit() archives everything as one member,
+ * inflating in chunks straight into the bundle, and records the artifact
+ * like run_emit(). A JSON Lines member of 100 MB then costs about 10 MB.
+ */
+#ifndef IRSNAP_SPOOL_H
+#define IRSNAP_SPOOL_H
+
+#include "capbuf.h"
+#include "fdwalk.h"
+#include "run.h"
+#include "zbuf.h"
+
+#define SPOOL_SPILL (1u << 20)
+
+/* struct spool { struct capbuf buf; struct zbuf z; } is declared in
+ * fdwalk.h, which run.h includes (the run context holds one). */
+
+int spool_init(struct spool *s);
+/* Cheap when buf is small; call after each record. */
+void spool_flush(struct spool *s);
+int spool_emit(struct run *r, const char *step, const char *member, struct spool *s);
+void spool_free(struct spool *s);
+
+#endif
