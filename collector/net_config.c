@@ -23,68 +23,45 @@
 #include <unistd.h>
 
 #include "jsonw.h"
+#include "nlquery.h"
 #include "procfs.h"
 #include "source.h"
 #include "textutil.h"
 #include "banned.h"
 
-#define RT_BUF (64u << 10)
 #define RT_RECORDS_CAP (128u << 20)
 
 typedef void (*rt_cb)(const struct nlmsghdr *h, struct capbuf *out);
 
+struct rt_ctx {
+	size_t hdrlen;
+	rt_cb cb;
+	struct capbuf *out;
+};
+
+static int rt_message(const struct nlmsghdr *h, void *vctx)
+{
+	struct rt_ctx *c = vctx;
+
+	if (h->nlmsg_len >= NLMSG_LENGTH(c->hdrlen))
+		c->cb(h, c->out);
+	return 0;
+}
+
 static int rt_dump(int type, int family, size_t hdrlen, rt_cb cb, struct capbuf *out)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	struct {
 		struct nlmsghdr nlh;
 		char body[64];
 	} req;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int r = 0;
+	struct rt_ctx c = { .hdrlen = hdrlen, .cb = cb, .out = out };
 
-	if (fd < 0)
-		return -errno;
 	memset(&req, 0, sizeof(req));
 	req.nlh.nlmsg_len = NLMSG_LENGTH(hdrlen);
 	req.nlh.nlmsg_type = (unsigned short)type;
 	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.body[0] = (char)family;   /* every *msg starts with its family byte */
-	if (sendto(fd, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	char *buf = malloc(RT_BUF);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t n = recv(fd, buf, RT_BUF, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : -EIO;
-			break;
-		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				goto out;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-				r = e->error ? e->error : -EIO;
-				goto out;
-			}
-			if (h->nlmsg_len >= NLMSG_LENGTH(hdrlen))
-				cb(h, out);
-		}
-	}
-out:
-	free(buf);
-	close(fd);
-	return r;
+	return nl_query(NETLINK_ROUTE, &req, req.nlh.nlmsg_len, rt_message, &c);
 }
 
 /* Iterate the rtattrs after a fixed header. */

@@ -16,65 +16,8 @@
 #include <unistd.h>
 
 #include "netsock.h"
+#include "nlquery.h"
 #include "banned.h"
-
-#define RECV_BUF (64u << 10)
-
-static int nl_open(void)
-{
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	return fd < 0 ? -errno : fd;
-}
-
-static int nl_send(int fd, void *req, size_t len)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-
-	if (sendto(fd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	return 0;
-}
-
-typedef int (*nl_cb)(const struct nlmsghdr *h, void *ctx);
-
-/* Read a dump to NLMSG_DONE; NLMSG_ERROR ends it with the kernel's errno. */
-static int nl_dump(int fd, nl_cb cb, void *ctx)
-{
-	char *buf = malloc(RECV_BUF);
-	int r = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n = recv(fd, buf, RECV_BUF, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0) {
-			r = -EIO;
-			break;
-		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				goto out;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-				r = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error : -EIO;
-				goto out;
-			}
-			r = cb(h, ctx);
-			if (r < 0)
-				goto out;
-		}
-	}
-out:
-	free(buf);
-	return r;
-}
 
 struct inet_ctx {
 	enum sock_kind kind;
@@ -120,13 +63,9 @@ int net_diag_inet(enum sock_kind kind, int family, struct sockvec *out)
 		struct inet_diag_req_v2 r;
 	} req;
 	struct inet_ctx c = { .kind = kind, .out = out };
-	int fd, r;
 
 	if (kind > SK_RAW)
 		return -EINVAL;
-	fd = nl_open();
-	if (fd < 0)
-		return fd;
 	memset(&req, 0, sizeof(req));
 	req.nlh.nlmsg_len = sizeof(req);
 	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -136,11 +75,7 @@ int net_diag_inet(enum sock_kind kind, int family, struct sockvec *out)
 	req.r.idiag_states = ~0U;
 	if (kind == SK_RAW)
 		req.r.pad = IPPROTO_RAW;   /* sdiag_raw_protocol: every raw socket */
-	r = nl_send(fd, &req, sizeof(req));
-	if (r == 0)
-		r = nl_dump(fd, inet_cb, &c);
-	close(fd);
-	return r;
+	return nl_query(NETLINK_SOCK_DIAG, &req, sizeof(req), inet_cb, &c);
 }
 
 static int unix_cb(const struct nlmsghdr *h, void *ctx)
@@ -202,11 +137,7 @@ int net_diag_unix(struct sockvec *out)
 		struct nlmsghdr nlh;
 		struct unix_diag_req r;
 	} req;
-	int fd, r;
 
-	fd = nl_open();
-	if (fd < 0)
-		return fd;
 	memset(&req, 0, sizeof(req));
 	req.nlh.nlmsg_len = sizeof(req);
 	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -214,9 +145,5 @@ int net_diag_unix(struct sockvec *out)
 	req.r.sdiag_family = AF_UNIX;
 	req.r.udiag_states = ~0U;
 	req.r.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
-	r = nl_send(fd, &req, sizeof(req));
-	if (r == 0)
-		r = nl_dump(fd, unix_cb, out);
-	close(fd);
-	return r;
+	return nl_query(NETLINK_SOCK_DIAG, &req, sizeof(req), unix_cb, out);
 }
