@@ -15,6 +15,12 @@ check "-o - reports 'bundle: stdout'" grep -qx 'irsnap: bundle: stdout' "$OUT/st
 "$IRSNAP" collect --profile "$FAST_PROFILE" -o - >"$OUT/piped.tar" 2>/dev/null
 check "a bundle from stdout verifies" "$IRSNAP" verify "$OUT/piped.tar" >/dev/null
 
+# a reader that goes away: EPIPE, not a silent death by SIGPIPE
+"$IRSNAP" collect --profile "$FAST_PROFILE" -o - 2>"$OUT/pipe.err" | head -c 1000 >/dev/null
+st=("${PIPESTATUS[@]}")
+check "stdout closed by its reader gives exit 3 (got ${st[0]})" [ "${st[0]}" = 3 ]
+check "... and says so" grep -q "cannot write 'stdout': Broken pipe" "$OUT/pipe.err"
+
 # never replace
 echo precious >"$OUT/exists.tar"
 "$IRSNAP" collect -o "$OUT/exists.tar" "${OUT_FLAGS[@]}" 2>"$OUT/exists.err"
