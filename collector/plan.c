@@ -325,7 +325,8 @@ int plan_run(struct run *r, const struct profile *p)
 	int ret = 0;
 
 	capbuf_init(&body, BODY_CHUNK);
-	run_log(r, "profile '%s' (%s): %zu steps%s", p->name, p->origin, p->nsteps,
+	run_log(r, "profile '%s' (%s): %zu steps%s", safe_path(p->name), safe_path(p->origin),
+		p->nsteps,
 		p->budget_seconds ? "" : ", no time budget");
 	for (size_t i = 0; i < p->nsteps && ret == 0; i++) {
 		const struct step *s = &p->steps[i];

@@ -49,10 +49,7 @@ static const char *const taint_names[] = {
 
 static int read_text(const char *path, struct capbuf *cb)
 {
-	int r = host_read_small(AT_FDCWD, path, cb);
-	if (r == -EFTYPE_NOT_REGULAR || r == -EISDIR)
-		return r;
-	return r;
+	return host_read_small(AT_FDCWD, path, cb);
 }
 
 /* A /proc or /sys file (size 0 in stat) read whole and archived as is. */
