@@ -62,7 +62,7 @@ static void copy_proc(struct proc_entry *p, struct pids_stack *s)
 	p->rss_kib = V(R_RSS, ul_int, s);
 }
 
-int proctable_read(struct proctable *ret, int want_tasks)
+int proctable_read(struct proctable *ret)
 {
 	struct pids_info *info = NULL;
 	struct pids_fetch *f;
@@ -87,31 +87,6 @@ int proctable_read(struct proctable *ret, int want_tasks)
 		copy_proc(&ret->procs[i], f->stacks[i]);
 	ret->nprocs = n;
 
-	if (want_tasks) {
-		f = procps_pids_reap(info, PIDS_FETCH_THREADS_TOO);
-		if (!f) {
-			r = errno ? -errno : -EIO;
-			goto out;
-		}
-		n = (size_t)f->counts->total;
-		ret->tasks = calloc(n ? n : 1, sizeof(*ret->tasks));
-		if (!ret->tasks) {
-			r = -ENOMEM;
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++) {
-			struct pids_stack *s = f->stacks[i];
-			struct task_entry *t = &ret->tasks[i];
-			/* with THREADS_TOO, ID_PID holds the task id */
-			t->tid = V(R_PID, s_int, s);
-			t->tgid = V(R_TGID, s_int, s);
-			t->state = V(R_STATE, s_ch, s);
-			t->start_ticks = V(R_BEGAN, ull_int, s);
-			t->utime = V(R_UTIME, ull_int, s);
-			t->stime = V(R_STIME, ull_int, s);
-		}
-		ret->ntasks = n;
-	}
 	r = 0;
 out:
 	procps_pids_unref(&info);
@@ -123,6 +98,5 @@ out:
 void proctable_free(struct proctable *t)
 {
 	free(t->procs);
-	free(t->tasks);
 	memset(t, 0, sizeof(*t));
 }

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "jsonw.h"
 #include "procfs.h"
 #include "fdwalk.h"
 #include "procsrc.h"
@@ -26,7 +27,7 @@ static bool has_prefix(const char *s, size_t n, const char *pre)
 }
 
 /* "socket:[123]" -> type socket, inode 123, and so on. */
-static void classify(json_t *o, const char *t, size_t n)
+static void classify(struct jw *w, const char *t, size_t n)
 {
 	static const char del[] = " (deleted)";
 	const char *type = "other";
@@ -39,15 +40,15 @@ static void classify(json_t *o, const char *t, size_t n)
 		type = "anon_inode";
 	else if (n && t[0] == '/')
 		type = "file";
-	json_set_str(o, "type", type);
+	jw_str(w, "type", type);
 	if (!strcmp(type, "socket") || !strcmp(type, "pipe"))
-		json_set_int(o, strcmp(type, "socket") == 0 ? "socket_inode" : "pipe_inode",
-			     (int64_t)strtoull((const char *)memchr(t, '[', n) + 1, NULL, 10));
-	json_set_bool(o, "deleted", !strcmp(type, "file") && n >= sizeof(del) - 1 &&
-		      memcmp(t + n - (sizeof(del) - 1), del, sizeof(del) - 1) == 0);
+		jw_int(w, strcmp(type, "socket") == 0 ? "socket_inode" : "pipe_inode",
+		       (int64_t)strtoull((const char *)memchr(t, '[', n) + 1, NULL, 10));
+	jw_bool(w, "deleted", !strcmp(type, "file") && n >= sizeof(del) - 1 &&
+		memcmp(t + n - (sizeof(del) - 1), del, sizeof(del) - 1) == 0);
 }
 
-static void add_fdinfo(int dirfd, const char *fdname, json_t *o)
+static void add_fdinfo(int dirfd, const char *fdname, struct jw *w)
 {
 	char path[300];
 	struct capbuf cb;
@@ -59,51 +60,66 @@ static void add_fdinfo(int dirfd, const char *fdname, json_t *o)
 		const char *t = cb.buf ? cb.buf : "";
 		const char *v = proc_status_field(t, "pos", &n);
 		if (v)
-			json_set_int(o, "pos", (int64_t)strtoll(v, NULL, 10));
+			jw_int(w, "pos", (int64_t)strtoll(v, NULL, 10));
 		v = proc_status_field(t, "flags", &n);
 		if (v)
-			json_set_new(o, "flags", json_stringn(v, n));
+			jw_bytes(w, "flags", v, n);
 		v = proc_status_field(t, "mnt_id", &n);
 		if (v)
-			json_set_int(o, "mnt_id", strtol(v, NULL, 10));
+			jw_int(w, "mnt_id", strtol(v, NULL, 10));
 	}
 	capbuf_release(&cb);
 }
 
+void fdpart_init(struct fd_part *p)
+{
+	memset(p, 0, sizeof(*p));
+	capbuf_init(&p->records, RECORDS_CAP);
+}
+
+void fdpart_free(struct fd_part *p)
+{
+	capbuf_release(&p->records);
+	free(p->own);
+	free(p->fail);
+	memset(p, 0, sizeof(*p));
+}
 
 void fdwalk_init(struct fd_table *t)
 {
 	memset(t, 0, sizeof(*t));
 	spool_init(&t->records);
+	fdpart_init(&t->acc);
 }
 
-static void note_owner(struct fd_table *t, uint64_t ino, int pid, int fd)
+static bool grow(void **v, size_t *alloc, size_t need, size_t size)
 {
-	if (t->nown == t->aown) {
-		size_t n = t->aown ? t->aown * 2 : 256;
-		struct fd_owner *v = reallocarray(t->own, n, sizeof(*v));
-		if (!v)
-			return;
-		t->own = v;
-		t->aown = n;
-	}
-	t->own[t->nown++] = (struct fd_owner){ .inode = ino, .pid = pid, .fd = fd };
+	if (need <= *alloc)
+		return true;
+	size_t n = *alloc ? *alloc : 16;
+	while (n < need)
+		n *= 2;
+	void *nv = reallocarray(*v, n, size);
+	if (!nv)
+		return false;
+	*v = nv;
+	*alloc = n;
+	return true;
 }
 
-static void note_failure(struct fd_table *t, int pid, int err)
+static void note_owner(struct fd_part *t, uint64_t ino, int pid, int fd)
 {
-	if (t->nfail == t->afail) {
-		size_t n = t->afail ? t->afail * 2 : 16;
-		struct fd_failure *v = reallocarray(t->fail, n, sizeof(*v));
-		if (!v)
-			return;
-		t->fail = v;
-		t->afail = n;
-	}
-	t->fail[t->nfail++] = (struct fd_failure){ .pid = pid, .err = err };
+	if (grow((void **)&t->own, &t->aown, t->nown + 1, sizeof(*t->own)))
+		t->own[t->nown++] = (struct fd_owner){ .inode = ino, .pid = pid, .fd = fd };
 }
 
-int fdwalk_pid(struct fd_table *t, int pdir, int pid)
+static void note_failure(struct fd_part *t, int pid, int err)
+{
+	if (grow((void **)&t->fail, &t->afail, t->nfail + 1, sizeof(*t->fail)))
+		t->fail[t->nfail++] = (struct fd_failure){ .pid = pid, .err = err };
+}
+
+int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 {
 	int fdd = openat(pdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d;
@@ -127,11 +143,12 @@ int fdwalk_pid(struct fd_table *t, int pdir, int pid)
 			continue;   /* closed meanwhile */
 		}
 		int fdnum = (int)strtol(de->d_name, NULL, 10);
-		json_t *o = json_object();
-		json_set_int(o, "pid", pid);
-		json_set_int(o, "fd", fdnum);
-		json_set_bytes(o, "target", link, len);
-		classify(o, link, len);
+		struct jw w;
+		jw_begin(&w, &t->records);
+		jw_int(&w, "pid", pid);
+		jw_int(&w, "fd", fdnum);
+		jw_bytes(&w, "target", link, len);
+		classify(&w, link, len);
 		bool sock = has_prefix(link, len, "socket:[");
 		if (sock)
 			note_owner(t, strtoull(link + 8, NULL, 10), pid, fdnum);
@@ -143,23 +160,40 @@ int fdwalk_pid(struct fd_table *t, int pdir, int pid)
 			if (fstatat(fdd, de->d_name, &st, 0) == 0) {
 				char dev[32];
 				snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
-				json_set_str(o, "dev", dev);
-				json_set_int(o, "ino", (int64_t)st.st_ino);
-				json_set_int(o, "size", (int64_t)st.st_size);
+				jw_str(&w, "dev", dev);
+				jw_int(&w, "ino", (int64_t)st.st_ino);
+				jw_int(&w, "size", (int64_t)st.st_size);
 				char mode[8];
 				snprintf(mode, sizeof(mode), "%06o", (unsigned)st.st_mode);
-				json_set_str(o, "mode", mode);
+				jw_str(&w, "mode", mode);
 			}
-			add_fdinfo(pdir, de->d_name, o);
+			add_fdinfo(pdir, de->d_name, &w);
 		}
-		json_append_line(&t->records.buf, o);
-		spool_flush(&t->records);
-		json_decref(o);
+		jw_end(&w);
 		free(link);
 		t->nfds++;
 	}
 	closedir(d);
 	return 0;
+}
+
+void fdwalk_merge(struct fd_table *t, struct fd_part *p)
+{
+	struct fd_part *a = &t->acc;
+
+	spool_add(&t->records, &p->records);
+	if (p->nown && grow((void **)&a->own, &a->aown, a->nown + p->nown, sizeof(*a->own))) {
+		memcpy(a->own + a->nown, p->own, p->nown * sizeof(*p->own));
+		a->nown += p->nown;
+	}
+	if (p->nfail && grow((void **)&a->fail, &a->afail, a->nfail + p->nfail, sizeof(*a->fail))) {
+		memcpy(a->fail + a->nfail, p->fail, p->nfail * sizeof(*p->fail));
+		a->nfail += p->nfail;
+	}
+	t->nfds += p->nfds;
+	p->nown = p->nfail = 0;
+	p->nfds = 0;
+	capbuf_reset(&p->records);
 }
 
 static int owner_cmp(const void *a, const void *b)
@@ -180,6 +214,10 @@ static int fail_cmp(const void *a, const void *b)
 
 void fdwalk_finish(struct fd_table *t)
 {
+	t->own = t->acc.own;
+	t->nown = t->acc.nown;
+	t->fail = t->acc.fail;
+	t->nfail = t->acc.nfail;
 	if (t->nown)
 		qsort(t->own, t->nown, sizeof(*t->own), owner_cmp);
 	if (t->nfail)
@@ -222,13 +260,12 @@ int fdwalk_failed(const struct fd_table *t, int pid)
 void fdwalk_free(struct fd_table *t)
 {
 	spool_free(&t->records);
-	free(t->own);
-	free(t->fail);
+	fdpart_free(&t->acc);   /* owns own[] and fail[] */
 	memset(t, 0, sizeof(*t));
 }
 
 /* maps lines: "start-end perms offset major:minor inode   path" */
-void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs)
+void proc_collect_maps(struct capbuf *out, int dirfd, int pid, json_t *errs)
 {
 	struct capbuf cb;
 	int r;
@@ -240,7 +277,7 @@ void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs)
 		capbuf_release(&cb);
 		return;
 	}
-	char last_path[4096] = "";
+	const char *last_path = "";
 	unsigned long long last_ino = 0;
 	for (char *line = cb.buf; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -249,22 +286,21 @@ void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs)
 		struct map_line m;
 		if (maps_parse_line(line, &m) == 0 && m.path && m.ino != 0 &&
 		    !(m.ino == last_ino && strcmp(m.path, last_path) == 0)) {
-			json_t *o = json_object();
-			json_set_int(o, "pid", pid);
-			json_set_new(o, "fd", json_null());
-			json_set_str(o, "type", "mmap");
-			json_set_bytes(o, "target", m.path, strlen(m.path));
 			static const char del[] = " (deleted)";
 			size_t n = strlen(m.path);
-			json_set_bool(o, "deleted", n >= sizeof(del) - 1 &&
-				      strcmp(m.path + n - (sizeof(del) - 1), del) == 0);
-			json_set_new(o, "dev", json_stringn(m.dev, m.dev_len));
-			json_set_int(o, "ino", (int64_t)m.ino);
-			json_set_new(o, "perms", json_stringn(m.perms, 4));
-			json_append_line(&p->r->fds.records.buf, o);
-			spool_flush(&p->r->fds.records);
-			json_decref(o);
-			snprintf(last_path, sizeof(last_path), "%s", m.path);
+			struct jw w;
+			jw_begin(&w, out);
+			jw_int(&w, "pid", pid);
+			jw_null(&w, "fd");
+			jw_str(&w, "type", "mmap");
+			jw_bytes(&w, "target", m.path, n);
+			jw_bool(&w, "deleted", n >= sizeof(del) - 1 &&
+				strcmp(m.path + n - (sizeof(del) - 1), del) == 0);
+			jw_bytes(&w, "dev", m.dev, m.dev_len);
+			jw_int(&w, "ino", (int64_t)m.ino);
+			jw_bytes(&w, "perms", m.perms, 4);
+			jw_end(&w);
+			last_path = m.path;   /* points into cb, which outlives the loop */
 			last_ino = m.ino;
 		}
 		line = nl ? nl + 1 : NULL;

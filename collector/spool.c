@@ -22,6 +22,22 @@ void spool_flush(struct spool *s)
 	capbuf_reset(&s->buf);
 }
 
+void spool_add(struct spool *s, const struct capbuf *from)
+{
+	if (from->len > SPOOL_SPILL) {   /* big: straight into the zbuf, in order */
+		if (s->buf.len) {
+			zbuf_add(&s->z, s->buf.buf, s->buf.len);
+			capbuf_reset(&s->buf);
+		}
+		zbuf_add(&s->z, from->buf, from->len);
+	} else if (from->len) {
+		capbuf_add(&s->buf, from->buf, from->len);
+		spool_flush(s);
+	}
+	if (from->truncated)
+		s->buf.truncated = true;
+}
+
 static int sink(void *ctx, const void *p, size_t n)
 {
 	return bundle_write(ctx, p, n);

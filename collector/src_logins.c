@@ -236,7 +236,7 @@ static void check_processes(struct logins *L, const struct strset *lines)
 {
 	struct proctable t;
 
-	if (proctable_read(&t, 0) < 0)
+	if (proctable_read(&t) < 0)
 		return;
 	for (size_t i = 0; i < t.nprocs; i++) {
 		const struct proc_entry *e = &t.procs[i];

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "jsonw.h"
 #include "netsock.h"
 #include "procfs.h"
+#include "pscan.h"
 #include "source.h"
 #include "spool.h"
 #include "textutil.h"
@@ -53,27 +55,86 @@ static uint64_t link_inode(const char *link, const char *prefix)
 	return strtoull(link + n, NULL, 10);
 }
 
-static void add_ns(struct net *N, uint64_t ino, int pid)
+/* What a chunk of processes showed: namespaces and fd tables (pscan.h). */
+struct walk_out {
+	struct netns *ns;
+	size_t nns, ans;
+	struct fd_part fds;
+};
+
+struct walk {
+	struct net *N;
+	int *pids;
+	bool walk_fds;
+};
+
+static void add_ns_to(struct netns **v, size_t *n, size_t *alloc, uint64_t ino, int pid)
 {
-	for (size_t i = 0; i < N->nns; i++)
-		if (N->ns[i].inode == ino)
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].inode == ino)
 			return;
-	if (N->nns == N->ans) {
-		size_t n = N->ans ? N->ans * 2 : 8;
-		struct netns *v = reallocarray(N->ns, n, sizeof(*v));
-		if (!v)
+	if (*n == *alloc) {
+		size_t k = *alloc ? *alloc * 2 : 8;
+		struct netns *nv = reallocarray(*v, k, sizeof(*nv));
+		if (!nv)
 			return;
-		N->ns = v;
-		N->ans = n;
+		*v = nv;
+		*alloc = k;
 	}
-	N->ns[N->nns++] = (struct netns){ .inode = ino, .pid = pid };
+	(*v)[(*n)++] = (struct netns){ .inode = ino, .pid = pid };
 }
 
-/* One pass over /proc: every process's network namespace and socket fds. */
+static void *walk_new(void *ctx)
+{
+	struct walk_out *o = calloc(1, sizeof(*o));
+
+	(void)ctx;
+	if (o)
+		fdpart_init(&o->fds);
+	return o;
+}
+
+static void walk_one(void *ctx, size_t i, void *out)
+{
+	struct walk *w = ctx;
+	struct walk_out *o = out;
+	int pid = w->pids[i];
+	int pfd = proc_open_pid(w->N->procfd, pid);
+
+	if (pfd < 0)
+		return;   /* gone: nothing of it to name */
+	char *link = NULL;
+	size_t len;
+	if (proc_readlink(pfd, "ns/net", &link, &len) == 0)
+		add_ns_to(&o->ns, &o->nns, &o->ans, link_inode(link, "net:["), pid);
+	free(link);
+	if (w->walk_fds)
+		fdwalk_pid(&o->fds, pfd, pid);
+	close(pfd);
+}
+
+static void walk_merge(void *ctx, void *out)
+{
+	struct walk *w = ctx;
+	struct walk_out *o = out;
+
+	for (size_t i = 0; i < o->nns; i++)
+		add_ns_to(&w->N->ns, &w->N->nns, &w->N->ans, o->ns[i].inode, o->ns[i].pid);
+	if (w->walk_fds)
+		fdwalk_merge(&w->N->r->fds, &o->fds);
+	fdpart_free(&o->fds);
+	free(o->ns);
+	free(o);
+}
+
+/* One pass over /proc: every process's network namespace and socket fds,
+ * on a few threads (pscan.h). */
 static void walk_processes(struct net *N)
 {
 	int dfd = dup(N->procfd);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct walk w = { .N = N, .walk_fds = !N->r->fds.done };
+	size_t n = 0, alloc = 0;
 	struct dirent *de;
 
 	if (!d) {
@@ -84,22 +145,26 @@ static void walk_processes(struct net *N)
 	while ((de = readdir(d))) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0)
+		if (*end || pid <= 0 || pid > INT_MAX)
 			continue;
-		int pfd = proc_open_pid(N->procfd, (int)pid);
-		if (pfd < 0)
-			continue;
-		char *link = NULL;
-		size_t len;
-		if (proc_readlink(pfd, "ns/net", &link, &len) == 0)
-			add_ns(N, link_inode(link, "net:["), (int)pid);
-		free(link);
-		if (!N->r->fds.done)
-			fdwalk_pid(&N->r->fds, pfd, (int)pid);
-		close(pfd);
+		if (n == alloc) {
+			size_t k = alloc ? alloc * 2 : 1024;
+			int *v = reallocarray(w.pids, k, sizeof(*v));
+			if (!v)
+				break;
+			w.pids = v;
+			alloc = k;
+		}
+		w.pids[n++] = (int)pid;
 	}
 	closedir(d);
-	fdwalk_finish(&N->r->fds);
+	struct pscan ps = { .nitems = n, .chunk = 32, .ctx = &w, .new_out = walk_new,
+			    .work = walk_one, .merge = walk_merge };
+	if (pscan_run(&ps, NULL) < 0)
+		run_log(N->r, "sockets: out of memory: some processes were not walked");
+	free(w.pids);
+	if (w.walk_fds)
+		fdwalk_finish(&N->r->fds);
 }
 
 static const struct {
@@ -374,7 +439,7 @@ int src_net_collect(struct run *r)
 	if (proc_readlink(N.procfd, "self/ns/net", &self, &len) == 0)
 		self_ns = link_inode(self, "net:[");
 	free(self);
-	add_ns(&N, self_ns, getpid());   /* our own first */
+	add_ns_to(&N.ns, &N.nns, &N.ans, self_ns, getpid());   /* our own first */
 	walk_processes(&N);
 	run_log(r, "sockets: %zu network namespaces, %u fds walked, %zu of them sockets",
 		N.nns, r->fds.nfds, r->fds.nown);

@@ -11,6 +11,7 @@
  * after: a recycled pid is never mixed in, and a process that exits while
  * read is marked "vanished" with what was read.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -21,6 +22,8 @@
 #include <unistd.h>
 
 #include "hostfile.h"
+#include "jsonw.h"
+#include "pscan.h"
 #include "procfs.h"
 #include "procsrc.h"
 #include "sign.h"
@@ -92,26 +95,64 @@ static int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t 
 	return r;
 }
 
-static const struct exe_hash *exe_lookup(struct procs *p, uint64_t dev, uint64_t ino)
+/* Find (dev, ino) among the executables seen, or claim it for the caller
+ * to hash (state EXE_HASHING; others wait for it). Called with p->mu held.
+ * SIZE_MAX when out of memory. */
+static size_t exe_claim(struct procs *p, uint64_t dev, uint64_t ino, bool *mine)
 {
-	for (size_t i = 0; i < p->nexes; i++)
-		if (p->exes[i].dev == dev && p->exes[i].ino == ino)
-			return &p->exes[i];
-	return NULL;
+	*mine = false;
+	for (;;) {
+		size_t i;
+		for (i = 0; i < p->nexes; i++)
+			if (p->exes[i].dev == dev && p->exes[i].ino == ino)
+				break;
+		if (i < p->nexes && p->exes[i].state == EXE_HASHING) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		if (i < p->nexes)
+			return i;
+		if (p->nexes == p->exes_alloc) {
+			size_t n = p->exes_alloc ? p->exes_alloc * 2 : 64;
+			struct exe_hash *v = reallocarray(p->exes, n, sizeof(*v));
+			if (!v)
+				return SIZE_MAX;
+			p->exes = v;
+			p->exes_alloc = n;
+		}
+		p->exes[p->nexes] = (struct exe_hash){ .dev = dev, .ino = ino,
+						       .state = EXE_HASHING };
+		*mine = true;
+		return p->nexes++;
+	}
 }
 
-static const struct exe_hash *exe_remember(struct procs *p, const struct exe_hash *e)
+/* Copy a deleted executable's bytes into volatile/deleted-exe/<pid>.
+ * Called with p->mu held: the bundle is not shared between threads. */
+static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len,
+			const struct stat *st, struct exe_hash *e, json_t *o)
 {
-	if (p->nexes == p->exes_alloc) {
-		size_t n = p->exes_alloc ? p->exes_alloc * 2 : 64;
-		struct exe_hash *v = reallocarray(p->exes, n, sizeof(*v));
-		if (!v)
-			return NULL;
-		p->exes = v;
-		p->exes_alloc = n;
+	struct artifact a;
+	char member[64], src[64];
+	int ret;
+
+	snprintf(member, sizeof(member), "volatile/deleted-exe/%d", pid);
+	snprintf(src, sizeof(src), "/proc/%d/exe", pid);
+	artifact_begin(p->r, &a, "processes", "deleted-exe", src);
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &a.st) == 0)
+		a.has_stat = true;
+	a.link_target = strndup(link, len);
+	a.link_len = a.link_target ? len : 0;
+	ret = copy_fd_to_member(p->r, &a, fd, member, (uint64_t)st->st_size, DELETED_EXE_CAP);
+	if (ret == 0) {
+		e->bytes = a.bytes;
+		e->truncated = a.truncated;
+		memcpy(e->sha256, a.sha256, sizeof(e->sha256));
+		e->state = EXE_DONE;
+		json_set_str(o, "deleted_exe_member", member);
 	}
-	p->exes[p->nexes] = *e;
-	return &p->exes[p->nexes++];
+	artifact_end(p->r, &a);
+	return ret;
 }
 
 /* exe: path, deleted flag, SHA-256 once per (dev, ino); the bytes of a
@@ -120,7 +161,7 @@ static int collect_exe(struct procs *p, int dirfd, int pid, json_t *o, json_t *e
 {
 	char *link = NULL;
 	size_t len = 0;
-	int r = proc_readlink(dirfd, "exe", &link, &len);
+	int r = proc_readlink(dirfd, "exe", &link, &len), fd = -1, ret = 0;
 
 	if (r < 0) {
 		json_set_new(o, "exe", json_null());
@@ -136,64 +177,60 @@ static int collect_exe(struct procs *p, int dirfd, int pid, json_t *o, json_t *e
 
 	/* stat through the magic link first: a known (dev, ino) needs no open */
 	struct stat st;
-	if (fstatat(dirfd, "exe", &st, 0) == 0 && S_ISREG(st.st_mode)) {
-		const struct exe_hash *known = exe_lookup(p, st.st_dev, st.st_ino);
-		if (known) {
-			if (!known->truncated)
-				json_set_str(o, "exe_sha256", known->sha256);
-			else
-				json_set_new(o, "exe_sha256", json_null());
+	if (fstatat(dirfd, "exe", &st, 0) < 0 || !S_ISREG(st.st_mode)) {
+		fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		int e = fd < 0 ? -errno : fstat(fd, &st) < 0 ? -errno : 0;
+		if (e == 0 && !S_ISREG(st.st_mode))
+			e = -EINVAL;
+		if (e < 0) {
+			proc_err(errs, "exe open", e);
+			json_set_new(o, "exe_sha256", json_null());
+			if (fd >= 0)
+				close(fd);
 			free(link);
 			return 0;
 		}
 	}
-	int fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		proc_err(errs, "exe open", fd < 0 ? -errno : -EINVAL);
-		json_set_new(o, "exe_sha256", json_null());
-		if (fd >= 0)
-			close(fd);
-		free(link);
-		return 0;
-	}
-	const struct exe_hash *h = exe_lookup(p, st.st_dev, st.st_ino);
-	int ret = 0;
-	if (!h && deleted) {
-		struct artifact a;
-		char member[64], src[64];
-		snprintf(member, sizeof(member), "volatile/deleted-exe/%d", pid);
-		snprintf(src, sizeof(src), "/proc/%d/exe", pid);
-		artifact_begin(p->r, &a, "processes", "deleted-exe", src);
-		if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &a.st) == 0)
-			a.has_stat = true;
-		a.link_target = link;
-		a.link_len = len;
-		link = NULL;
-		ret = copy_fd_to_member(p->r, &a, fd, member, (uint64_t)st.st_size,
-					DELETED_EXE_CAP);
-		if (ret == 0) {
-			struct exe_hash e = { .dev = st.st_dev, .ino = st.st_ino,
-					      .bytes = a.bytes, .truncated = a.truncated };
-			memcpy(e.sha256, a.sha256, sizeof(e.sha256));
-			h = exe_remember(p, &e);
-			json_set_str(o, "deleted_exe_member", member);
-		}
-		artifact_end(p->r, &a);
-	} else if (!h) {
-		struct exe_hash e = { .dev = st.st_dev, .ino = st.st_ino };
-		r = sha256_fd(fd, EXE_HASH_CAP, e.sha256, &e.bytes);
-		if (r == 0 || r == -E2BIG) {
-			e.truncated = r == -E2BIG;
-			h = exe_remember(p, &e);
+	bool mine;
+	pthread_mutex_lock(&p->mu);
+	size_t i = exe_claim(p, st.st_dev, st.st_ino, &mine);
+	struct exe_hash h = i != SIZE_MAX ? p->exes[i] : (struct exe_hash){ .state = EXE_FAILED };
+	pthread_mutex_unlock(&p->mu);
+	if (mine) {
+		struct exe_hash e = { .dev = st.st_dev, .ino = st.st_ino, .state = EXE_FAILED };
+		struct stat fst;
+		if (fd < 0)
+			fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		int err = fd < 0 ? -errno : fstat(fd, &fst) < 0 ? -errno : 0;
+		if (err == 0 && (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino))
+			err = -ESTALE;   /* it exec'd meanwhile: hash nothing under the old key */
+		if (err < 0) {
+			proc_err(errs, "exe open", err);
+		} else if (deleted) {
+			pthread_mutex_lock(&p->mu);
+			ret = copy_deleted(p, fd, pid, link, len, &st, &e, o);
+			pthread_mutex_unlock(&p->mu);
 		} else {
-			proc_err(errs, "exe read", r);
+			r = sha256_fd(fd, EXE_HASH_CAP, e.sha256, &e.bytes);
+			if (r == 0 || r == -E2BIG) {
+				e.truncated = r == -E2BIG;
+				e.state = EXE_DONE;
+			} else {
+				proc_err(errs, "exe read", r);
+			}
 		}
+		pthread_mutex_lock(&p->mu);
+		p->exes[i] = e;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		h = e;
 	}
-	if (h && !h->truncated)
-		json_set_str(o, "exe_sha256", h->sha256);
+	if (h.state == EXE_DONE && !h.truncated)
+		json_set_str(o, "exe_sha256", h.sha256);
 	else
 		json_set_new(o, "exe_sha256", json_null());
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	free(link);
 	return ret;
 }
@@ -339,16 +376,19 @@ static char *view_cmd(const char *cmd, size_t len, const char *comm, size_t comm
 	return s;
 }
 
-static void add_row(struct procs *p, const struct proc_entry *e, char *cmd, int status)
+static void add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int status)
 {
-	struct view_row *v = reallocarray(p->rows, p->nrows + 1, sizeof(*v));
-
-	if (!v) {
-		free(cmd);
-		return;
+	if (c->nrows == c->arows) {
+		size_t n = c->arows ? c->arows * 2 : 64;
+		struct view_row *v = reallocarray(c->rows, n, sizeof(*v));
+		if (!v) {
+			free(cmd);
+			return;
+		}
+		c->rows = v;
+		c->arows = n;
 	}
-	p->rows = v;
-	v = &p->rows[p->nrows++];
+	struct view_row *v = &c->rows[c->nrows++];
 	memset(v, 0, sizeof(*v));
 	v->pid = e->pid;
 	v->ppid = e->ppid;
@@ -361,45 +401,71 @@ static void add_row(struct procs *p, const struct proc_entry *e, char *cmd, int 
 	v->status = status;
 }
 
-/* Threads of one process, read through its directory fd. */
-static void collect_threads(struct procs *p, int dirfd, const struct proctable *t,
-			    size_t *ti, int tgid)
+static void jw_ticks(struct procs *p, struct jw *w, unsigned long long ticks)
 {
-	for (; *ti < t->ntasks && t->tasks[*ti].tgid == tgid; (*ti)++) {
-		const struct task_entry *k = &t->tasks[*ti];
-		json_t *o = json_object();
-		char path[64];
-		struct capbuf cb;
-		struct proc_stat st;
+	char buf[RFC3339_LEN];
+	int64_t ns = p->boot_ns + (int64_t)(ticks * (1000000000ULL / (unsigned long long)p->hz));
 
-		json_set_int(o, "tid", k->tid);
-		json_set_int(o, "tgid", k->tgid);
-		capbuf_init(&cb, 4096);
-		snprintf(path, sizeof(path), "task/%d/stat", k->tid);
-		int r = dirfd >= 0 ? proc_read(dirfd, path, &cb) : -ESRCH;
+	fmt_rfc3339_ns(buf, ns / 1000000000LL, (long)(ns % 1000000000LL));
+	jw_str(w, "start_time", buf);
+	jw_int(w, "start_ticks", (int64_t)ticks);
+}
+
+/* Threads of one process, from its task/ directory (through its fd): one
+ * record per task; a task that exits between the listing and its stat is
+ * recorded as vanished. */
+static void collect_threads(struct procs *p, int dirfd, int tgid, struct capbuf *out,
+			    json_t *errs)
+{
+	int td = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = td >= 0 ? fdopendir(td) : NULL;
+	struct dirent *de;
+	struct capbuf cb;
+
+	if (!d) {
+		proc_err(errs, "task", -errno);
+		if (td >= 0)
+			close(td);
+		return;
+	}
+	capbuf_init(&cb, 4096);
+	while ((de = readdir(d))) {
+		char *end, path[300];
+		long tid = strtol(de->d_name, &end, 10);
+		struct proc_stat st;
+		struct jw w;
+
+		if (*end || tid <= 0)
+			continue;
+		capbuf_reset(&cb);
+		snprintf(path, sizeof(path), "%s/stat", de->d_name);
+		int r = proc_read(td, path, &cb);
 		if (r == 0)
 			r = proc_stat_parse(cb.buf, cb.len, &st);
-		if (r == 0 && st.starttime == k->start_ticks) {
-			json_set_bytes(o, "comm", st.comm, st.comm_len);
-			char s[2] = { st.state, 0 };
-			json_set_str(o, "state", s);
-			json_set_int(o, "utime_ticks", (int64_t)st.utime);
-			json_set_int(o, "stime_ticks", (int64_t)st.stime);
-			json_set_str(o, "status", "ok");
+		jw_begin(&w, out);
+		jw_int(&w, "tid", tid);
+		jw_int(&w, "tgid", tgid);
+		if (r == 0) {
+			char state[2] = { st.state, 0 };
+			jw_bytes(&w, "comm", st.comm, st.comm_len);
+			jw_str(&w, "state", state);
+			jw_int(&w, "utime_ticks", (int64_t)st.utime);
+			jw_int(&w, "stime_ticks", (int64_t)st.stime);
+			jw_str(&w, "status", "ok");
+			jw_ticks(p, &w, st.starttime);
 		} else {
-			char s[2] = { k->state, 0 };
-			json_set_new(o, "comm", json_null());
-			json_set_str(o, "state", s);
-			json_set_int(o, "utime_ticks", (int64_t)k->utime);
-			json_set_int(o, "stime_ticks", (int64_t)k->stime);
-			json_set_str(o, "status", "vanished");
+			jw_null(&w, "comm");
+			jw_null(&w, "state");
+			jw_null(&w, "utime_ticks");
+			jw_null(&w, "stime_ticks");
+			jw_str(&w, "status", "vanished");
+			jw_null(&w, "start_time");
+			jw_null(&w, "start_ticks");
 		}
-		set_time_ticks(p, o, k->start_ticks);
-		json_append_line(&p->threads.buf, o);
-		spool_flush(&p->threads);
-		json_decref(o);
-		capbuf_release(&cb);
+		jw_end(&w);
 	}
+	capbuf_release(&cb);
+	closedir(d);
 }
 
 static void fill_from_table(struct procs *p, json_t *o, const struct proc_entry *e)
@@ -433,15 +499,17 @@ static void fill_from_table(struct procs *p, json_t *o, const struct proc_entry 
 	json_set_bool(o, "kernel_thread", (e->flags & PF_KTHREAD_FLAG) != 0);
 }
 
-static int collect_one(struct procs *p, const struct proctable *t, size_t i, size_t *ti)
+static void scan_one(void *ctx, size_t i, void *out)
 {
-	const struct proc_entry *e = &t->procs[i];
+	struct procs *p = ctx;
+	struct pchunk *c = out;
+	const struct proc_entry *e = &p->table->procs[i];
 	json_t *o = json_object(), *errs = json_array();
 	const char *status = "ok", *reason = NULL;
 	struct capbuf stat, cmd, env;
 	struct proc_stat st = { 0 };
 	uint64_t total;
-	int ret = 0, r;
+	int r;
 
 	capbuf_init(&stat, 4096);
 	capbuf_init(&cmd, CMDLINE_CAP);
@@ -458,11 +526,9 @@ static int collect_one(struct procs *p, const struct proctable *t, size_t i, siz
 			 "pid reused by a new process: nothing of it is mixed in";
 		json_set_new(o, "comm", json_null());
 		json_set_new(o, "cmdline", json_null());
-		add_row(p, e, view_cmd("", 0, "?", 1), ART_VANISHED);
+		add_row(c, e, view_cmd("", 0, "?", 1), ART_VANISHED);
 		if (dirfd >= 0)
 			close(dirfd);
-		dirfd = -1;
-		collect_threads(p, -1, t, ti, e->pid);
 		goto emit;
 	}
 	json_set_bytes(o, "comm", st.comm, st.comm_len);
@@ -477,9 +543,15 @@ static int collect_one(struct procs *p, const struct proctable *t, size_t i, siz
 		status = "partial";
 		reason = "cmdline truncated at the cap";
 	}
-	add_row(p, e, view_cmd(cmd.buf ? cmd.buf : "", cmd.len, st.comm, st.comm_len), ART_OK);
+	add_row(c, e, view_cmd(cmd.buf ? cmd.buf : "", cmd.len, st.comm, st.comm_len), ART_OK);
 
-	ret = collect_exe(p, dirfd, e->pid, o, errs);
+	r = collect_exe(p, dirfd, e->pid, o, errs);
+	if (r < 0) {
+		pthread_mutex_lock(&p->mu);
+		if (!p->err)
+			p->err = r;
+		pthread_mutex_unlock(&p->mu);
+	}
 	set_link(dirfd, "cwd", o, "cwd", errs);
 	set_link(dirfd, "root", o, "root", errs);
 	set_namespaces(dirfd, o);
@@ -510,18 +582,17 @@ static int collect_one(struct procs *p, const struct proctable *t, size_t i, siz
 		json_set_new(eo, "environ", json_null());
 		json_set_str(eo, "error", strerrorname_np(-r));
 	}
-	json_append_line(&p->environ.buf, eo);
-	spool_flush(&p->environ);
+	json_append_line(&c->environ, eo);
 	json_decref(eo);
 
 	/* the fd table: walked once per run (fdwalk.h), here if no one did */
-	int fe = p->r->fds.done ? fdwalk_failed(&p->r->fds, e->pid) :
-				  fdwalk_pid(&p->r->fds, dirfd, e->pid);
+	int fe = p->walk_fds ? fdwalk_pid(&c->fds, dirfd, e->pid) :
+			       fdwalk_failed(&p->r->fds, e->pid);
 	if (fe < 0)
 		proc_err(errs, "fd", fe);
 	if (!kthread)
-		proc_collect_maps(p, dirfd, e->pid, errs);
-	collect_threads(p, dirfd, t, ti, e->pid);
+		proc_collect_maps(&c->maps, dirfd, e->pid, errs);
+	collect_threads(p, dirfd, e->pid, &c->threads, errs);
 
 	/* still the same process? */
 	unsigned long long again = 0;
@@ -529,7 +600,7 @@ static int collect_one(struct procs *p, const struct proctable *t, size_t i, siz
 	if (r < 0 || again != e->start_ticks) {
 		status = "vanished";
 		reason = "exited while its files were read: the record holds what was read";
-		p->rows[p->nrows - 1].status = ART_VANISHED;
+		c->rows[c->nrows - 1].status = ART_VANISHED;
 	} else if (json_array_size(errs) && strcmp(status, "ok") == 0) {
 		status = "partial";
 		reason = "some files could not be read (see errors)";
@@ -537,29 +608,80 @@ static int collect_one(struct procs *p, const struct proctable *t, size_t i, siz
 	close(dirfd);
 emit:
 	if (strcmp(status, "vanished") == 0)
-		p->nvanished++;
+		c->nvanished++;
 	else if (strcmp(status, "partial") == 0)
-		p->npartial++;
+		c->npartial++;
 	json_set_str(o, "status", status);
 	json_set_str(o, "status_reason", reason);
 	json_set_new(o, "errors", errs);
-	json_append_line(&p->procs.buf, o);
-	spool_flush(&p->procs);
+	json_append_line(&c->procs, o);
 	json_decref(o);
 	capbuf_release(&stat);
 	capbuf_release(&cmd);
 	if (env.buf)
 		memset(env.buf, 0, env.alloc);
 	capbuf_release(&env);
-	return ret;
 }
 
-static int task_cmp(const void *x, const void *y)
+static void *new_chunk(void *ctx)
 {
-	const struct task_entry *a = x, *b = y;
-	if (a->tgid != b->tgid)
-		return a->tgid < b->tgid ? -1 : 1;
-	return (a->tid > b->tid) - (a->tid < b->tid);
+	struct pchunk *c = calloc(1, sizeof(*c));
+
+	(void)ctx;
+	if (!c)
+		return NULL;
+	capbuf_init(&c->procs, RECORDS_CAP);
+	capbuf_init(&c->threads, RECORDS_CAP);
+	capbuf_init(&c->environ, RECORDS_CAP);
+	capbuf_init(&c->maps, RECORDS_CAP);
+	fdpart_init(&c->fds);
+	return c;
+}
+
+/* In pid order: the chunk's records into the spools, its rows and fds into
+ * the step's; then the chunk is freed. */
+static void merge_chunk(void *ctx, void *out)
+{
+	struct procs *p = ctx;
+	struct pchunk *c = out;
+
+	spool_add(&p->procs, &c->procs);
+	spool_add(&p->threads, &c->threads);
+	spool_add(&p->environ, &c->environ);
+	if (c->environ.len)   /* environments hold secrets: no copy left behind */
+		memset(c->environ.buf, 0, c->environ.len);
+	if (p->walk_fds)
+		fdwalk_merge(&p->r->fds, &c->fds);
+	spool_add(&p->r->fds.records, &c->maps);
+	struct view_row *v = c->nrows ? reallocarray(p->rows, p->nrows + c->nrows, sizeof(*v)) :
+				       p->rows;
+	if (v) {
+		p->rows = v;
+		memcpy(p->rows + p->nrows, c->rows, c->nrows * sizeof(*v));
+		p->nrows += c->nrows;
+	} else {
+		for (size_t i = 0; i < c->nrows; i++)
+			free(c->rows[i].cmd);
+	}
+	p->nvanished += c->nvanished;
+	p->npartial += c->npartial;
+	capbuf_release(&c->procs);
+	capbuf_release(&c->threads);
+	capbuf_release(&c->environ);
+	capbuf_release(&c->maps);
+	fdpart_free(&c->fds);
+	free(c->rows);
+	free(c);
+}
+
+static int scan_stop(void *ctx)
+{
+	struct procs *p = ctx;
+
+	pthread_mutex_lock(&p->mu);
+	int stop = p->err != 0;
+	pthread_mutex_unlock(&p->mu);
+	return stop || run_should_stop(p->r);
 }
 
 static int proc_cmp(const void *x, const void *y)
@@ -580,6 +702,8 @@ static void procs_free(struct procs *p)
 	free(p->rows);
 	if (p->procfd >= 0)
 		close(p->procfd);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
 }
 
 int src_procs_collect(struct run *r)
@@ -589,6 +713,8 @@ int src_procs_collect(struct run *r)
 	struct timespec rt, bt;
 	int ret = 0, e;
 
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
 	spool_init(&p.procs);
 	spool_init(&p.threads);
 	spool_init(&p.environ);
@@ -608,30 +734,34 @@ int src_procs_collect(struct run *r)
 		procs_free(&p);
 		return 0;
 	}
-	e = proctable_read(&t, 1);
+	e = proctable_read(&t);
 	if (e < 0) {
 		run_log(r, "processes: cannot read the process table: %s", strerror(-e));
 		procs_free(&p);
 		return 0;
 	}
 	qsort(t.procs, t.nprocs, sizeof(*t.procs), proc_cmp);
-	qsort(t.tasks, t.ntasks, sizeof(*t.tasks), task_cmp);
-	run_log(r, "processes: %zu processes, %zu tasks enumerated", t.nprocs, t.ntasks);
+	p.table = &t;
+	p.walk_fds = !r->fds.done;
 
-	size_t ti = 0;
-	for (size_t i = 0; i < t.nprocs && ret == 0; i++) {
-		if (run_should_stop(r))
-			break;
-		while (ti < t.ntasks && t.tasks[ti].tgid < t.procs[i].pid)
-			ti++;   /* tasks of processes the table did not list */
-		ret = collect_one(&p, &t, i, &ti);
-	}
-	bool walked_here = !r->fds.done;
-	if (walked_here)
+	struct pscan ps = {
+		.nitems = t.nprocs, .chunk = 32, .ctx = &p, .new_out = new_chunk,
+		.work = scan_one, .merge = merge_chunk, .stop = scan_stop,
+	};
+	unsigned threads = pscan_default_threads();
+	size_t done = 0;
+	ps.threads = threads;
+	run_log(r, "processes: %zu processes enumerated; reading them on %u thread%s",
+		t.nprocs, threads, threads == 1 ? "" : "s");
+	e = pscan_run(&ps, &done);
+	if (e < 0)
+		run_log(r, "processes: %s: some processes were not read", strerror(-e));
+	ret = p.err;
+	if (p.walk_fds)
 		fdwalk_finish(&r->fds);
-	run_log(r, "processes: %zu read, %u vanished, %u partial, %u fds (walked %s), "
-		"%zu executables hashed", t.nprocs, p.nvanished, p.npartial, r->fds.nfds,
-		walked_here ? "now" : "by the sockets step", p.nexes);
+	run_log(r, "processes: %zu of %zu read, %u vanished, %u partial, %u fds (walked %s), "
+		"%zu executables hashed", done, t.nprocs, p.nvanished, p.npartial, r->fds.nfds,
+		p.walk_fds ? "now" : "by the sockets step", p.nexes);
 	proctable_free(&t);
 
 	struct capbuf view;

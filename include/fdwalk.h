@@ -32,19 +32,35 @@ struct fd_failure {
 	int pid, err;
 };
 
-struct fd_table {
-	struct spool records;         /* JSON Lines, one per fd (spool.h) */
+/* What walking some processes found: one per chunk of processes when the
+ * walk runs on several threads (pscan.h), merged in order into the table. */
+struct fd_part {
+	struct capbuf records;        /* JSON Lines, one per fd */
 	struct fd_owner *own;         /* socket inode -> (pid, fd) */
 	size_t nown, aown;
 	struct fd_failure *fail;
 	size_t nfail, afail;
 	unsigned nfds;
+};
+
+struct fd_table {
+	struct spool records;         /* JSON Lines, one per fd (spool.h) */
+	struct fd_owner *own;         /* socket inode -> (pid, fd), sorted */
+	size_t nown;
+	struct fd_failure *fail;
+	size_t nfail;
+	unsigned nfds;
+	struct fd_part acc;           /* merged parts, before fdwalk_finish */
 	bool done;                    /* the walk is complete: reuse it */
 };
 
 void fdwalk_init(struct fd_table *t);
+void fdpart_init(struct fd_part *p);
+void fdpart_free(struct fd_part *p);
 /* Walk one process's fds through its /proc/<pid> directory fd. */
-int fdwalk_pid(struct fd_table *t, int pdir, int pid);
+int fdwalk_pid(struct fd_part *p, int pdir, int pid);
+/* Move a part's records, owners and failures into the table (in order). */
+void fdwalk_merge(struct fd_table *t, struct fd_part *p);
 /* Sort the owners; mark the walk done. */
 void fdwalk_finish(struct fd_table *t);
 /* The owners of a socket inode: index of the first and the count. */

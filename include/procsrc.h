@@ -6,10 +6,13 @@
 #ifndef IRSNAP_PROCSRC_H
 #define IRSNAP_PROCSRC_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "accounts.h"
 #include "capbuf.h"
+#include "fdwalk.h"
 #include "jsonx.h"
 #include "proctable.h"
 #include "run.h"
@@ -30,7 +33,10 @@ struct exe_hash {
 	char sha256[65];
 	uint64_t bytes;
 	int truncated;
+	int state;                        /* EXE_* */
 };
+
+enum { EXE_DONE, EXE_HASHING, EXE_FAILED };
 
 struct view_row {                     /* one line of processes.txt */
 	int pid, ppid;
@@ -41,24 +47,41 @@ struct view_row {                     /* one line of processes.txt */
 	int status;                       /* enum art_status */
 };
 
+/* What one chunk of processes produced (pscan.h), merged in pid order. */
+struct pchunk {
+	struct capbuf procs, threads, environ, maps;   /* JSON Lines */
+	struct fd_part fds;               /* when this step walks the fds */
+	struct view_row *rows;
+	size_t nrows, arows;
+	unsigned nvanished, npartial;
+};
+
 struct procs {
 	struct run *r;
 	int procfd;
 	long hz;
 	int64_t boot_ns;                  /* realtime of boot, from the clocks */
 	struct accounts acc;
+	const struct proctable *table;
+	bool walk_fds;                    /* no earlier step walked them */
 	struct spool procs, threads, environ;   /* JSON Lines, spilled (spool.h) */
+	/* shared by the scanning threads, under `mu`: the executables seen
+	 * (hashed once per dev/ino; others wait on `cv` while one hashes) and
+	 * the bundle, which only a deleted executable's copy writes meanwhile */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	struct exe_hash *exes;
 	size_t nexes, exes_alloc;
+	int err;                          /* an output error: stop scanning */
 	struct view_row *rows;
 	size_t nrows;
 	unsigned nvanished, npartial;
 };
 
-/* proc_fds.c: one record per mapped file of a process into p->files;
+/* proc_fds.c: one record per mapped file of a process into `out`;
  * problems are appended to `errs` (a JSON array). The fds themselves are
  * walked by fdwalk.h, once per run. */
-void proc_collect_maps(struct procs *p, int dirfd, int pid, json_t *errs);
+void proc_collect_maps(struct capbuf *out, int dirfd, int pid, json_t *errs);
 
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */
 int proc_view(struct procs *p, struct capbuf *out);

@@ -6,9 +6,12 @@
  * NUMA nodes), so libproc2 never calls getpwuid, sd_* or libnuma; the static
  * build also refuses every dlopen (static_shims.c).
  *
- * proctable_read() enumerates every process (one entry per tgid) and, with
- * `want_tasks`, every task (thread). Entries are copied out of libproc2, so
- * the snapshot stays valid after libproc2 is released. Raw bytes (comm,
+ * proctable_read() enumerates every process (one entry per tgid); threads
+ * are read by the process source from /proc/<pid>/task itself, so libproc2
+ * reads each process once (a second reap with PIDS_FETCH_THREADS_TOO read
+ * every process again, for tasks the source re-read anyway). Entries are
+ * copied out of libproc2, so the snapshot stays valid after libproc2 is
+ * released. Raw bytes (comm,
  * cmdline, environ, links) are not taken from libproc2: the process source
  * reads them itself through a /proc/<pid> directory fd.
  */
@@ -33,21 +36,13 @@ struct proc_entry {
 	unsigned long rss_kib;              /* status VmRSS */
 };
 
-struct task_entry {
-	int tid, tgid;
-	char state;
-	unsigned long long start_ticks, utime, stime;
-};
-
 struct proctable {
 	struct proc_entry *procs;
 	size_t nprocs;
-	struct task_entry *tasks;
-	size_t ntasks;
 };
 
 /* 0, or -errno (-ENOENT when /proc is not mounted). */
-int proctable_read(struct proctable *ret, int want_tasks);
+int proctable_read(struct proctable *ret);
 void proctable_free(struct proctable *t);
 
 #define PF_KTHREAD_FLAG 0x00200000UL

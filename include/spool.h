@@ -23,6 +23,9 @@
 int spool_init(struct spool *s);
 /* Cheap when buf is small; call after each record. */
 void spool_flush(struct spool *s);
+/* Append records built elsewhere (a thread's chunk, pscan.h), then flush;
+ * a truncated source marks the spool truncated. */
+void spool_add(struct spool *s, const struct capbuf *from);
 int spool_emit(struct run *r, const char *step, const char *member, struct spool *s);
 void spool_free(struct spool *s);
 
