@@ -41,7 +41,7 @@ static int capbuf_grow(struct capbuf *cb, size_t extra)
 	return 0;
 }
 
-int capbuf_add(struct capbuf *cb, const void *data, size_t n)
+int capbuf_add_slow(struct capbuf *cb, const void *data, size_t n)
 {
 	size_t room = cb->max - cb->len;
 	size_t take = n < room ? n : room;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hashthread.h"
+#include "pscan.h"
 #include "textutil.h"
 #include "banned.h"
 
@@ -61,7 +62,7 @@ int hashthread_start(struct hashthread **ret)
 	}
 	h->ring = malloc(RING);
 	if (h->ring && pthread_mutex_init(&h->mu, NULL) == 0 &&
-	    pthread_cond_init(&h->cv, NULL) == 0 && pthread_create(&h->th, NULL, consume, h) == 0)
+	    pthread_cond_init(&h->cv, NULL) == 0 && pscan_thread(&h->th, consume, h) == 0)
 		h->threaded = true;
 	*ret = h;
 	return 0;

@@ -22,11 +22,25 @@ void jw_end(struct jw *w)
 
 static void key(struct jw *w, const char *k)
 {
+	char buf[64];
+	size_t n = strlen(k), at = 0;
+
+	if (n > sizeof(buf) - 4) {   /* no key is this long; stay correct anyway */
+		if (w->n++)
+			capbuf_add(w->cb, ",", 1);
+		capbuf_add(w->cb, "\"", 1);
+		capbuf_add(w->cb, k, n);
+		capbuf_add(w->cb, "\":", 2);
+		return;
+	}
 	if (w->n++)
-		capbuf_add(w->cb, ",", 1);
-	capbuf_add(w->cb, "\"", 1);
-	capbuf_addstr(w->cb, k);
-	capbuf_add(w->cb, "\":", 2);
+		buf[at++] = ',';
+	buf[at++] = '"';
+	memcpy(buf + at, k, n);
+	at += n;
+	buf[at++] = '"';
+	buf[at++] = ':';
+	capbuf_add(w->cb, buf, at);
 }
 
 void jw_quote(struct capbuf *cb, const char *s, size_t n)
@@ -103,11 +117,11 @@ void jw_str(struct jw *w, const char *k, const char *s)
 
 void jw_int(struct jw *w, const char *k, int64_t v)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+	char buf[FMT_INT_LEN];
+	size_t n = fmt_i64(buf, v);
 
 	key(w, k);
-	capbuf_add(w->cb, buf, (size_t)n);
+	capbuf_add(w->cb, buf, n);
 }
 
 void jw_bool(struct jw *w, const char *k, int v)

@@ -16,6 +16,7 @@
 #include "jsonw.h"
 #include "jsonx.h"
 #include "logins.h"
+#include "pscan.h"
 #include "spool.h"
 #include "textutil.h"
 #include "utmp_format.h"
@@ -32,8 +33,32 @@ void fmt_ctime_utc(char out[32], int64_t secs)
 	int64_t days = secs / 86400 - (secs % 86400 < 0);
 
 	utc_civil(secs, &y, &m, &d, &h, &mi, &s);
-	snprintf(out, 32, "%s %s %2d %02d:%02d:%02d %d", wd[((days % 7) + 7) % 7], mo[m - 1],
-		 d, h, mi, s, y);
+	if (y < 0 || y > 9999) {
+		snprintf(out, 32, "%s %s %2d %02d:%02d:%02d %d", wd[((days % 7) + 7) % 7],
+			 mo[m - 1], d, h, mi, s, y);
+		return;
+	}
+	/* "Thu Jan  1 00:00:00 1970" by hand: twice per line of last.txt */
+	char *p = out;
+	memcpy(p, wd[((days % 7) + 7) % 7], 3);
+	p[3] = ' ';
+	memcpy(p + 4, mo[m - 1], 3);
+	p[7] = ' ';
+	p[8] = d >= 10 ? (char)('0' + d / 10) : ' ';
+	p[9] = (char)('0' + d % 10);
+	p[10] = ' ';
+	p[11] = (char)('0' + h / 10);
+	p[12] = (char)('0' + h % 10);
+	p[13] = ':';
+	p[14] = (char)('0' + mi / 10);
+	p[15] = (char)('0' + mi % 10);
+	p[16] = ':';
+	p[17] = (char)('0' + s / 10);
+	p[18] = (char)('0' + s % 10);
+	p[19] = ' ';
+	char yb[FMT_INT_LEN];
+	size_t yn = fmt_i64(yb, y);   /* 0..9999 */
+	memcpy(p + 20, yb, yn + 1);
 }
 
 static ssize_t pread_full(int fd, void *buf, size_t n, uint64_t off)
@@ -71,13 +96,14 @@ static void set_field(struct jw *w, const char *key, const struct ut_field *f)
 }
 
 /* The hot path: one JSON line per record, written directly (jsonw.h). */
-static void record_json(struct login_ctx *c, const struct utmp_rec *u, uint64_t off)
+static void record_json(const struct login_ctx *c, struct capbuf *out,
+			const struct utmp_rec *u, uint64_t off)
 {
 	struct jw w;
 	char buf[96];
 	const char *tn = ut_type_name(u->type);
 
-	jw_begin(&w, c->records);
+	jw_begin(&w, out);
 	jw_str(&w, "source", c->source);
 	jw_int(&w, "offset", (int64_t)off);
 	jw_int(&w, "type", u->type);
@@ -87,9 +113,14 @@ static void record_json(struct login_ctx *c, const struct utmp_rec *u, uint64_t 
 	set_field(&w, "id", &u->id);
 	set_field(&w, "user", &u->user);
 	set_field(&w, "host", &u->host);
-	snprintf(buf, sizeof(buf), "{\"termination\":%d,\"status\":%d}",
-		 u->exit_termination, u->exit_status);
-	jw_raw(&w, "exit", buf);
+	char t[FMT_INT_LEN], st[FMT_INT_LEN];
+	fmt_i64(t, u->exit_termination);
+	fmt_i64(st, u->exit_status);
+	jw_raw(&w, "exit", "{\"termination\":");
+	capbuf_addstr(w.cb, t);
+	capbuf_addstr(w.cb, ",\"status\":");
+	capbuf_addstr(w.cb, st);
+	capbuf_add(w.cb, "}", 1);
 	jw_int(&w, "session", u->session);
 	long usec = u->tv_usec >= 0 && u->tv_usec < 1000000 ? u->tv_usec : 0;
 	char ts[RFC3339_LEN];
@@ -99,76 +130,148 @@ static void record_json(struct login_ctx *c, const struct utmp_rec *u, uint64_t 
 	jw_int(&w, "time_usec", u->tv_usec);
 	ut_addr_text(u->addr, buf, sizeof(buf));
 	jw_str(&w, "addr", buf);
-	snprintf(buf, sizeof(buf), "[%s%s%s%s%s]", u->all_zero ? "\"zeroed\"" : "",
-		 u->all_zero && !tn ? "," : "", !tn ? "\"unknown-type\"" : "",
-		 (u->all_zero || !tn) &&
-		 (u->user.unterminated || u->line.unterminated || u->host.unterminated) ? "," : "",
-		 u->user.unterminated || u->line.unterminated || u->host.unterminated ?
-		 "\"unterminated-field\"" : "");
-	jw_raw(&w, "flags", buf);
+	bool unterm = u->user.unterminated || u->line.unterminated || u->host.unterminated;
+	if (!u->all_zero && tn && !unterm) {
+		jw_raw(&w, "flags", "[]");   /* nearly every record */
+	} else {
+		snprintf(buf, sizeof(buf), "[%s%s%s%s%s]", u->all_zero ? "\"zeroed\"" : "",
+			 u->all_zero && !tn ? "," : "", !tn ? "\"unknown-type\"" : "",
+			 (u->all_zero || !tn) && unterm ? "," : "",
+			 unterm ? "\"unterminated-field\"" : "");
+		jw_raw(&w, "flags", buf);
+	}
 	jw_end(&w);
+}
+
+/* The forward pass runs on a few threads (pscan.h): each block of records
+ * becomes JSON in its own buffer, with a summary of each record; the merge,
+ * in file order, appends the JSON and finds the anomalies, which need the
+ * record before (time reversals) and are rare. */
+struct rec_sum {
+	uint32_t tv_sec;
+	int32_t type;
+	bool all_zero;
+};
+
+struct rec_block {
+	struct capbuf json;
+	struct rec_sum sum[CHUNK_RECORDS];
+	size_t n;
+	uint64_t off;
+	int err;                 /* a read error or a short read */
+};
+
+struct rec_scan {
+	struct login_ctx *c;
+	int fd;
+	uint64_t whole;
+	uint32_t prev;
+	int err;
+	bool stopped;            /* a block failed: later ones are not merged */
+};
+
+static void *rec_new(void *ctx)
+{
+	struct rec_block *b = malloc(sizeof(*b));
+
+	(void)ctx;
+	if (b) {
+		capbuf_init(&b->json, 64u << 20);
+		b->n = 0;
+		b->err = 0;
+	}
+	return b;
+}
+
+static void rec_work(void *ctx, size_t item, void *out)
+{
+	struct rec_scan *s = ctx;
+	struct rec_block *b = out;
+	unsigned char buf[CHUNK_RECORDS * UTMP_RECORD_SIZE];
+	uint64_t off = (uint64_t)item * sizeof(buf);
+	size_t want = s->whole - off < sizeof(buf) ? (size_t)(s->whole - off) : sizeof(buf);
+	ssize_t got = pread_full(s->fd, buf, want, off);
+
+	b->off = off;
+	if (got < 0) {
+		b->err = (int)got;
+		return;
+	}
+	if ((size_t)got < want)
+		b->err = -EIO;   /* the file shrank under us */
+	b->n = (size_t)got / UTMP_RECORD_SIZE;
+	for (size_t i = 0; i < b->n; i++) {
+		struct utmp_rec u;
+		utmp_decode(buf + i * UTMP_RECORD_SIZE, &u);
+		record_json(s->c, &b->json, &u, off + i * UTMP_RECORD_SIZE);
+		b->sum[i] = (struct rec_sum){ .tv_sec = u.tv_sec, .type = u.type,
+					      .all_zero = u.all_zero };
+	}
+}
+
+static void rec_merge(void *ctx, void *out)
+{
+	struct rec_scan *s = ctx;
+	struct rec_block *b = out;
+	struct login_ctx *c = s->c;
+	char detail[160];
+
+	if (s->stopped)
+		goto done;
+	if (c->spool)
+		spool_add(c->spool, &b->json);
+	else
+		capbuf_add(c->records, b->json.buf ? b->json.buf : "", b->json.len);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct rec_sum *u = &b->sum[i];
+		uint64_t roff = b->off + i * UTMP_RECORD_SIZE;
+		c->nrecords++;
+		if (u->all_zero) {
+			c->nzero++;
+			anomaly(c, roff, "zeroed-record", "a record of only zero bytes: a wiped entry?");
+			continue;
+		}
+		if (!ut_type_name(u->type)) {
+			c->nunknown++;
+			snprintf(detail, sizeof(detail), "unknown record type %d", u->type);
+			anomaly(c, roff, "unknown-type", detail);
+		}
+		if (u->tv_sec) {
+			if (s->prev && u->tv_sec < s->prev) {
+				c->nbackwards++;
+				snprintf(detail, sizeof(detail),
+					 "time goes back %u s from the record before", s->prev - u->tv_sec);
+				anomaly(c, roff, "time-backwards", detail);
+			}
+			s->prev = u->tv_sec;
+			if (!c->first_time)
+				c->first_time = u->tv_sec;
+			if (u->tv_sec > c->last_time)
+				c->last_time = u->tv_sec;
+		}
+	}
+	if (b->err) {
+		s->err = b->err;
+		s->stopped = true;
+	}
+done:
+	capbuf_release(&b->json);
+	free(b);
 }
 
 int utmp_records(struct login_ctx *c, int fd, uint64_t size)
 {
-	unsigned char *buf = malloc((size_t)CHUNK_RECORDS * UTMP_RECORD_SIZE);
-	uint64_t whole = size - size % UTMP_RECORD_SIZE, off = 0;
-	uint32_t prev = 0;
+	uint64_t whole = size - size % UTMP_RECORD_SIZE;
+	size_t per = (size_t)CHUNK_RECORDS * UTMP_RECORD_SIZE;
+	unsigned char buf[UTMP_RECORD_SIZE];
+	struct rec_scan s = { .c = c, .fd = fd, .whole = whole };
+	struct pscan ps = { .nitems = (size_t)((whole + per - 1) / per), .chunk = 1, .ctx = &s,
+			    .new_out = rec_new, .work = rec_work, .merge = rec_merge };
 	char detail[160];
-	int r = 0;
+	int r = pscan_run(&ps, NULL);
 
-	if (!buf)
-		return -ENOMEM;
-	while (off < whole) {
-		size_t want = (size_t)CHUNK_RECORDS * UTMP_RECORD_SIZE;
-		if (whole - off < want)
-			want = (size_t)(whole - off);
-		ssize_t got = pread_full(fd, buf, want, off);
-		if (got < 0) {
-			r = (int)got;
-			break;
-		}
-		size_t n = (size_t)got / UTMP_RECORD_SIZE;
-		for (size_t i = 0; i < n; i++) {
-			struct utmp_rec u;
-			uint64_t roff = off + i * UTMP_RECORD_SIZE;
-			utmp_decode(buf + i * UTMP_RECORD_SIZE, &u);
-			record_json(c, &u, roff);
-			if (c->spool)
-				spool_flush(c->spool);
-			c->nrecords++;
-			if (u.all_zero) {
-				c->nzero++;
-				anomaly(c, roff, "zeroed-record",
-					"a record of only zero bytes: a wiped entry?");
-				continue;
-			}
-			if (!ut_type_name(u.type)) {
-				c->nunknown++;
-				snprintf(detail, sizeof(detail), "unknown record type %d", u.type);
-				anomaly(c, roff, "unknown-type", detail);
-			}
-			if (u.tv_sec) {
-				if (prev && u.tv_sec < prev) {
-					c->nbackwards++;
-					snprintf(detail, sizeof(detail),
-						 "time goes back %u s from the record before",
-						 prev - u.tv_sec);
-					anomaly(c, roff, "time-backwards", detail);
-				}
-				prev = u.tv_sec;
-				if (!c->first_time)
-					c->first_time = u.tv_sec;
-				if (u.tv_sec > c->last_time)
-					c->last_time = u.tv_sec;
-			}
-		}
-		if ((size_t)got < want) {
-			r = -EIO;   /* the file shrank under us */
-			break;
-		}
-		off += (uint64_t)got;
-	}
+	if (r == 0)
+		r = s.err;
 	if (size % UTMP_RECORD_SIZE) {
 		size_t tail = (size_t)(size % UTMP_RECORD_SIZE);
 		c->trailing = tail;
@@ -191,7 +294,6 @@ int utmp_records(struct login_ctx *c, int fd, uint64_t size)
 		json_append_line(c->anomalies, o);
 		json_decref(o);
 	}
-	free(buf);
 	return r;
 }
 
@@ -208,7 +310,8 @@ struct open_line {       /* a later logout or login on a line */
 
 struct lastv {
 	struct login_ctx *c;
-	struct capbuf *out;
+	struct capbuf *out;          /* the spool's buffer, flushed after each line */
+	struct spool *spool;
 	int lastb;
 	struct open_line *open;
 	size_t nopen, alloc;
@@ -221,14 +324,74 @@ static void field_cstr(char *dst, size_t dstlen, const struct ut_field *f)
 	dst[n] = '\0';
 }
 
-/* One line, in the layout of `last -F -w` (and -x), host bytes escaped. */
+/* Append s (n bytes), cut to `width` when asked, padded with spaces to it. */
+static void add_padded(struct capbuf *cb, const char *s, size_t n, size_t width, bool cut)
+{
+	static const char spaces[] = "                                ";
+
+	if (cut && n > width)
+		n = width;
+	capbuf_add(cb, s, n);
+	while (n < width) {
+		size_t k = width - n < sizeof(spaces) - 1 ? width - n : sizeof(spaces) - 1;
+		capbuf_add(cb, spaces, k);
+		n += k;
+	}
+}
+
+/* "hh:mm" with both at least two digits (hours may be negative or more). */
+static size_t two(char *p, int64_t v)
+{
+	if (v >= 0 && v < 10) {
+		p[0] = '0';
+		p[1] = (char)('0' + v);
+		p[2] = '\0';
+		return 2;
+	}
+	return fmt_i64(p, v);
+}
+
+/* The session length as last(1) prints it: "(d+hh:mm)", " (hh:mm)". */
+static void fmt_length(char *out, int64_t secs)
+{
+	int64_t mins = (secs / 60) % 60, hours = (secs / 3600) % 24, days = secs / 86400;
+	char *p = out;
+
+	if (days) {
+		*p++ = '(';
+		p += fmt_i64(p, days);
+		*p++ = '+';
+		p += two(p, llabs(hours));
+		*p++ = ':';
+		p += two(p, llabs(mins));
+	} else {
+		memcpy(p, " (", 2);
+		p += 2;
+		if (hours) {
+			p += two(p, hours);
+			*p++ = ':';
+			p += two(p, llabs(mins));
+		} else if (secs >= 0) {
+			memcpy(p, "00:", 3);
+			p += 3;
+			p += two(p, mins);
+		} else {
+			memcpy(p, "-00:", 4);
+			p += 4;
+			p += two(p, llabs(mins));
+		}
+	}
+	*p++ = ')';
+	*p = '\0';
+}
+
+/* One line, in the layout of `last -F -w` (and -x), host bytes escaped:
+ * "%-8s %-12.12s %-16s %-24.24s %-26.26s %s", trailing spaces trimmed. */
 static void last_line(struct lastv *v, const struct utmp_rec *u, const char *line_text,
 		      int64_t logout, int what)
 {
-	char in[32], outs[40], length[40], line[40];
-	int64_t secs = logout - (int64_t)u->tv_sec;
-	int64_t mins = (secs / 60) % 60, hours = (secs / 3600) % 24, days = secs / 86400;
-	struct capbuf user, host;
+	char in[32], outs[40] = "- ", length[48] = "", line[40];
+	struct capbuf *out = v->out;
 
 	snprintf(line, sizeof(line), "%s", line_text);
 	if (strncmp(line, "ftp", 3) == 0 && line[3] >= '0' && line[3] <= '9')
@@ -236,24 +399,11 @@ static void last_line(struct lastv *v, const struct utmp_rec *u, const char *lin
 	if (strncmp(line, "uucp", 4) == 0 && line[4] >= '0' && line[4] <= '9')
 		line[4] = '\0';
 	fmt_ctime_utc(in, u->tv_sec);
-	char lo[32];
-	fmt_ctime_utc(lo, logout);
-	snprintf(outs, sizeof(outs), "- %s", lo);
-	length[0] = '\0';
-	if (logout == v->c->now) {
+	fmt_ctime_utc(outs + 2, logout);
+	if (logout == v->c->now)
 		snprintf(outs, sizeof(outs), "  still running");
-	} else if (days) {
-		snprintf(length, sizeof(length), "(%lld+%02lld:%02lld)", (long long)days,
-			 (long long)llabs(hours), (long long)llabs(mins));
-	} else if (hours) {
-		snprintf(length, sizeof(length), " (%02lld:%02lld)", (long long)hours,
-			 (long long)llabs(mins));
-	} else if (secs >= 0) {
-		snprintf(length, sizeof(length), " (%02lld:%02lld)", (long long)hours,
-			 (long long)mins);
-	} else {
-		snprintf(length, sizeof(length), " (-00:%02lld)", (long long)llabs(mins));
-	}
+	else
+		fmt_length(length, logout - (int64_t)u->tv_sec);
 	switch (what) {
 	case R_CRASH: snprintf(outs, sizeof(outs), "- crash"); break;
 	case R_DOWN: snprintf(outs, sizeof(outs), "- down "); break;
@@ -262,18 +412,27 @@ static void last_line(struct lastv *v, const struct utmp_rec *u, const char *lin
 	case R_TIMECHANGE: outs[0] = '\0'; length[0] = '\0'; break;
 	default: break;
 	}
-	capbuf_init(&user, 256);
-	capbuf_init(&host, 2048);
-	text_escape(&user, u->user.s, u->user.len);
-	text_escape(&host, u->host.s, u->host.len);
-	size_t mark = v->out->len;
-	capbuf_printf(v->out, "%-8s %-12.12s %-16s %-24.24s %-26.26s %s",
-		      user.buf ? user.buf : "", line, host.buf ? host.buf : "", in, outs, length);
-	while (v->out->len > mark && v->out->buf[v->out->len - 1] == ' ')
-		v->out->len--;
-	capbuf_add(v->out, "\n", 1);
-	capbuf_release(&user);
-	capbuf_release(&host);
+	size_t mark = out->len;
+	size_t before = out->len;
+	text_escape(out, u->user.s, u->user.len);
+	add_padded(out, "", 0, out->len - before < 8 ? 8 - (out->len - before) : 0, false);
+	capbuf_add(out, " ", 1);
+	add_padded(out, line, strlen(line), 12, true);
+	capbuf_add(out, " ", 1);
+	before = out->len;
+	text_escape(out, u->host.s, u->host.len);
+	add_padded(out, "", 0, out->len - before < 16 ? 16 - (out->len - before) : 0, false);
+	capbuf_add(out, " ", 1);
+	add_padded(out, in, strlen(in), 24, true);
+	capbuf_add(out, " ", 1);
+	add_padded(out, outs, strlen(outs), 26, true);
+	capbuf_add(out, " ", 1);
+	capbuf_addstr(out, length);
+	while (out->len > mark && out->buf[out->len - 1] == ' ')
+		out->len--;
+	capbuf_add(out, "\n", 1);
+	if (v->spool)
+		spool_flush(v->spool);
 }
 
 static int remember(struct lastv *v, const struct utmp_rec *u)
@@ -451,9 +610,10 @@ static int last_one(struct lastv *v, struct utmp_rec *u, int64_t *lastboot, int6
 }
 
 int last_view(struct login_ctx *c, int fd, uint64_t size, const char *basename,
-	      int64_t file_ctime, int lastb, struct capbuf *out)
+	      int64_t file_ctime, int lastb, struct spool *sp)
 {
-	struct lastv v = { .c = c, .out = out, .lastb = lastb };
+	struct capbuf *out = &sp->buf;
+	struct lastv v = { .c = c, .out = out, .spool = sp, .lastb = lastb };
 	unsigned char *buf = malloc((size_t)CHUNK_RECORDS * UTMP_RECORD_SIZE);
 	uint64_t end = size - size % UTMP_RECORD_SIZE;
 	/* until a shutdown is seen, sessions and boots run until now */

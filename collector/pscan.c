@@ -32,6 +32,20 @@ unsigned pscan_default_threads(void)
 	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 }
 
+int pscan_thread(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t at;
+	int r = pthread_attr_init(&at);
+
+	if (r)
+		return -r;
+	r = pthread_attr_setstacksize(&at, PSCAN_STACK);
+	if (r == 0)
+		r = pthread_create(th, &at, fn, arg);
+	pthread_attr_destroy(&at);
+	return -r;
+}
+
 /* Merge every finished chunk that is next in order. Called locked. */
 static void merge_ready(struct state *s)
 {
@@ -94,7 +108,7 @@ int pscan_run(const struct pscan *ps, size_t *ret_done)
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.cv, NULL);
 	for (unsigned i = 1; i < want && s.nchunks > 1; i++)
-		if (pthread_create(&th[started], NULL, worker, &s) == 0)
+		if (pscan_thread(&th[started], worker, &s) == 0)
 			started++;
 	worker(&s);
 	for (unsigned i = 0; i < started; i++)

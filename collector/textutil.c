@@ -35,6 +35,44 @@ void utc_civil(int64_t secs, int *year, int *mon, int *mday, int *hour,
 	*mday = (int)d;
 }
 
+static size_t u64_text(char *out, uint64_t v)
+{
+	char tmp[FMT_INT_LEN];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
+size_t fmt_u64(char out[FMT_INT_LEN], uint64_t v)
+{
+	return u64_text(out, v);
+}
+
+size_t fmt_i64(char out[FMT_INT_LEN], int64_t v)
+{
+	if (v >= 0)
+		return u64_text(out, (uint64_t)v);
+	out[0] = '-';
+	return 1 + u64_text(out + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+/* `width` decimal digits of v, zero-padded (v < 10^width). */
+static char *digits(char *p, unsigned long v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
 int fmt_rfc3339_ns(char out[RFC3339_LEN], int64_t secs, long nsec)
 {
 	int y, mo, d, h, mi, s;
@@ -45,9 +83,23 @@ int fmt_rfc3339_ns(char out[RFC3339_LEN], int64_t secs, long nsec)
 		return -ERANGE;
 	}
 	utc_civil(secs, &y, &mo, &d, &h, &mi, &s);
-	int n = snprintf(out, RFC3339_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-			 y, mo, d, h, mi, s, nsec);
-	return (n > 0 && n < RFC3339_LEN) ? 0 : -ERANGE;
+	/* by hand: this runs once per login record and per process */
+	char *p = digits(out, (unsigned long)y, 4);
+	*p++ = '-';
+	p = digits(p, (unsigned long)mo, 2);
+	*p++ = '-';
+	p = digits(p, (unsigned long)d, 2);
+	*p++ = 'T';
+	p = digits(p, (unsigned long)h, 2);
+	*p++ = ':';
+	p = digits(p, (unsigned long)mi, 2);
+	*p++ = ':';
+	p = digits(p, (unsigned long)s, 2);
+	*p++ = '.';
+	p = digits(p, (unsigned long)nsec, 9);
+	*p++ = 'Z';
+	*p = '\0';
+	return 0;
 }
 
 int fmt_rfc3339(char out[RFC3339_LEN], const struct timespec *ts)

@@ -74,6 +74,24 @@ const char *ut_type_name(int type)
 	return type >= 0 && type <= UT_ACCOUNTING ? names[type] : NULL;
 }
 
+/* dotted quad without printf: once per login record */
+static void ipv4_text(const uint8_t a[4], char *buf, size_t len)
+{
+	char tmp[16], *p = tmp;
+
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		if (a[i] >= 100)
+			*p++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*p++ = (char)('0' + a[i] / 10 % 10);
+		*p++ = (char)('0' + a[i] % 10);
+	}
+	*p = '\0';
+	snprintf(buf, len, "%s", tmp);
+}
+
 void ut_addr_text(const uint8_t addr[16], char *buf, size_t len)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -84,9 +102,9 @@ void ut_addr_text(const uint8_t addr[16], char *buf, size_t len)
 	if (rest_zero && !addr[0] && !addr[1] && !addr[2] && !addr[3])
 		snprintf(buf, len, "%s", "");
 	else if (rest_zero)
-		snprintf(buf, len, "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
+		ipv4_text(addr, buf, len);
 	else if (memcmp(addr, mapped, 12) == 0)
-		snprintf(buf, len, "%u.%u.%u.%u", addr[12], addr[13], addr[14], addr[15]);
+		ipv4_text(addr + 12, buf, len);
 	else if (!inet_ntop(AF_INET6, addr, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
 }

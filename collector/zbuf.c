@@ -1,104 +1,135 @@
-/* zbuf.c - deflated in-memory record buffer (zbuf.h). */
+/* zbuf.c - LZ4-compressed in-memory record buffer (zbuf.h). */
 #include <errno.h>
+#include <lz4.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zbuf.h"
 #include "banned.h"
 
-#define ZCHUNK 65536
+#define STORED_RAW 0x80000000u   /* in the stored length: kept uncompressed */
 
 int zbuf_init(struct zbuf *zb, size_t max_compressed)
 {
 	memset(zb, 0, sizeof(*zb));
 	capbuf_init(&zb->out, max_compressed);
-	if (deflateInit(&zb->z, Z_BEST_SPEED) != Z_OK)
-		return zb->err = -ENOMEM;
+	capbuf_init(&zb->stage, ZBUF_BLOCK);
 	zb->ready = true;
 	return 0;
 }
 
-static int pump(struct zbuf *zb, int flush)
+/* Compress one block (at most ZBUF_BLOCK bytes) onto the output. */
+static int put_block(struct zbuf *zb, const char *p, size_t n)
 {
-	unsigned char chunk[ZCHUNK];
-	int zr;
+	int bound = LZ4_compressBound((int)n);
+	char *tmp = malloc((size_t)bound);
 
-	do {
-		zb->z.next_out = chunk;
-		zb->z.avail_out = sizeof(chunk);
-		zr = deflate(&zb->z, flush);
-		if (zr == Z_STREAM_ERROR)
-			return zb->err = -EIO;
-		size_t have = sizeof(chunk) - zb->z.avail_out;
-		if (have && capbuf_add(&zb->out, chunk, have) < 0)
-			return zb->err = -E2BIG;
-	} while (zb->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+	if (!tmp)
+		return zb->err = -ENOMEM;
+	int c = LZ4_compress_default(p, tmp, (int)n, bound);
+	uint32_t hdr[2] = { (uint32_t)n, 0 };
+	const char *body = tmp;
+	if (c <= 0 || (size_t)c >= n) {   /* incompressible: keep it as it is */
+		hdr[1] = (uint32_t)n | STORED_RAW;
+		body = p;
+		c = (int)n;
+	} else {
+		hdr[1] = (uint32_t)c;
+	}
+	int r = capbuf_add(&zb->out, hdr, sizeof(hdr));
+	if (r == 0)
+		r = capbuf_add(&zb->out, body, (size_t)c);
+	free(tmp);
+	if (r < 0)
+		return zb->err = r == -E2BIG ? -E2BIG : -ENOMEM;
 	return 0;
 }
 
 int zbuf_add(struct zbuf *zb, const void *data, size_t n)
 {
+	const char *p = data;
+
 	if (zb->err)
 		return zb->err;
-	if (!zb->ready || zb->finished)
+	if (!zb->ready)
 		return zb->err = -EINVAL;
-	const unsigned char *p = data;
 	while (n) {
-		size_t take = n > (1u << 30) ? (1u << 30) : n;
-		zb->z.next_in = (unsigned char *)p;
-		zb->z.avail_in = (uInt)take;
-		int r = pump(zb, Z_NO_FLUSH);
-		if (r < 0)
-			return r;
-		zb->raw_len += take;
+		if (zb->stage.len == 0 && n >= ZBUF_BLOCK) {   /* whole blocks: no copy */
+			int r = put_block(zb, p, ZBUF_BLOCK);
+			if (r < 0)
+				return r;
+			p += ZBUF_BLOCK;
+			n -= ZBUF_BLOCK;
+			zb->raw_len += ZBUF_BLOCK;
+			continue;
+		}
+		size_t take = ZBUF_BLOCK - zb->stage.len;
+		if (take > n)
+			take = n;
+		if (capbuf_add(&zb->stage, p, take) < 0)
+			return zb->err = -ENOMEM;
 		p += take;
 		n -= take;
+		zb->raw_len += take;
+		if (zb->stage.len == ZBUF_BLOCK) {
+			int r = put_block(zb, zb->stage.buf, zb->stage.len);
+			capbuf_reset(&zb->stage);
+			if (r < 0)
+				return r;
+		}
 	}
 	return 0;
 }
 
 int zbuf_replay(struct zbuf *zb, int (*sink)(void *ctx, const void *p, size_t n), void *ctx)
 {
-	unsigned char chunk[ZCHUNK];
-	z_stream in;
-	int r = 0, zr;
-
 	if (!zb->ready)
 		return -EINVAL;
-	if (!zb->finished) {
-		zb->z.next_in = NULL;
-		zb->z.avail_in = 0;
-		if (!zb->err && pump(zb, Z_FINISH) < 0)
-			return zb->err;
-		zb->finished = true;
+	if (zb->stage.len && !zb->err) {
+		put_block(zb, zb->stage.buf, zb->stage.len);
+		capbuf_reset(&zb->stage);
 	}
-	memset(&in, 0, sizeof(in));
-	if (inflateInit(&in) != Z_OK)
+	if (zb->err)
+		return zb->err;
+	char *raw = malloc(ZBUF_BLOCK);
+	const char *p = zb->out.buf, *end = p ? p + zb->out.len : NULL;
+	int r = 0;
+
+	if (!raw)
 		return -ENOMEM;
-	in.next_in = (unsigned char *)(zb->out.buf ? zb->out.buf : "");
-	in.avail_in = (uInt)zb->out.len;
-	do {
-		in.next_out = chunk;
-		in.avail_out = sizeof(chunk);
-		zr = inflate(&in, Z_NO_FLUSH);
-		if (zr != Z_OK && zr != Z_STREAM_END && !(zr == Z_BUF_ERROR && in.avail_in == 0)) {
+	while (p && p < end && r == 0) {
+		uint32_t hdr[2];
+		if ((size_t)(end - p) < sizeof(hdr)) {
 			r = -EIO;
 			break;
 		}
-		size_t have = sizeof(chunk) - in.avail_out;
-		if (have && (r = sink(ctx, chunk, have)) < 0)
+		memcpy(hdr, p, sizeof(hdr));
+		p += sizeof(hdr);
+		size_t stored = hdr[1] & ~STORED_RAW;
+		if (hdr[0] > ZBUF_BLOCK || stored > (size_t)(end - p)) {
+			r = -EIO;
 			break;
-		if (zr == Z_BUF_ERROR)
-			break;
-	} while (zr != Z_STREAM_END);
-	inflateEnd(&in);
+		}
+		if (hdr[1] & STORED_RAW) {
+			r = sink(ctx, p, stored);
+		} else {
+			int d = LZ4_decompress_safe(p, raw, (int)stored, ZBUF_BLOCK);
+			r = d == (int)hdr[0] ? sink(ctx, raw, (size_t)d) : -EIO;
+		}
+		p += stored;
+	}
+	free(raw);
 	return r;
+}
+
+size_t zbuf_held(const struct zbuf *zb)
+{
+	return zb->out.len + zb->stage.len;
 }
 
 void zbuf_free(struct zbuf *zb)
 {
-	if (zb->ready)
-		deflateEnd(&zb->z);
 	capbuf_release(&zb->out);
+	capbuf_release(&zb->stage);
 	memset(zb, 0, sizeof(*zb));
 }

@@ -31,7 +31,20 @@ struct capbuf {
 };
 
 void capbuf_init(struct capbuf *cb, size_t max);
-int capbuf_add(struct capbuf *cb, const void *data, size_t n);
+int capbuf_add_slow(struct capbuf *cb, const void *data, size_t n);
+/* Append n bytes; inline for the common case (room already allocated),
+ * which the JSON writers hit several times per field. */
+static inline int capbuf_add(struct capbuf *cb, const void *data, size_t n)
+{
+	if (cb->buf && n < cb->alloc - cb->len && n <= cb->max - cb->len) {
+		__builtin_memcpy(cb->buf + cb->len, data, n);
+		cb->len += n;
+		cb->buf[cb->len] = '\0';
+		cb->wanted += n;
+		return 0;
+	}
+	return capbuf_add_slow(cb, data, n);
+}
 int capbuf_addstr(struct capbuf *cb, const char *s);
 int capbuf_printf(struct capbuf *cb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

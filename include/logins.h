@@ -34,9 +34,10 @@ struct login_ctx {
 /* All records of a utmp/wtmp/btmp file as JSON Lines; anomalies noted.
  * Returns 0 or -errno of a read error (what was read is kept). */
 int utmp_records(struct login_ctx *c, int fd, uint64_t size);
-/* The `last -F -w -x` (or `lastb -F -w`) listing of one file. */
+/* The `last -F -w -x` (or `lastb -F -w`) listing of one file, appended to
+ * a spool (spool.h) so that a long history costs little memory. */
 int last_view(struct login_ctx *c, int fd, uint64_t size, const char *basename,
-	      int64_t file_ctime, int lastb, struct capbuf *out);
+	      int64_t file_ctime, int lastb, struct spool *out);
 /* lastlog: one record per uid with a non-zero entry. */
 int lastlog_records(struct login_ctx *c, int fd, uint64_t size, uint32_t *ret_newest);
 /* ctime(3)-shaped UTC: "Thu Nov 26 17:45:12 2026". */

@@ -19,6 +19,7 @@
 #ifndef IRSNAP_PSCAN_H
 #define IRSNAP_PSCAN_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 struct pscan {
@@ -37,5 +38,11 @@ unsigned pscan_default_threads(void);
 /* 0, or -ENOMEM when no chunk output could be allocated at all. The
  * number of items worked is stored in *ret_done when not NULL. */
 int pscan_run(const struct pscan *ps, size_t *ret_done);
+
+/* pthread_create with a small stack (PSCAN_STACK): the collector may have
+ * locked its memory (mlockall MCL_FUTURE, lockdown.h), and a default 8 MiB
+ * stack would then be 8 MiB of resident memory per thread. 0 or -errno. */
+#define PSCAN_STACK (512u << 10)
+int pscan_thread(pthread_t *th, void *(*fn)(void *), void *arg);
 
 #endif

@@ -30,6 +30,11 @@ int fmt_rfc3339(char out[RFC3339_LEN], const struct timespec *ts);
 int fmt_rfc3339_ns(char out[RFC3339_LEN], int64_t secs, long nsec);
 int fmt_compact_time(char out[COMPACT_TIME_LEN], int64_t secs);
 
+/* Decimal integers without printf (hot paths); return the length. */
+#define FMT_INT_LEN 21
+size_t fmt_u64(char out[FMT_INT_LEN], uint64_t v);
+size_t fmt_i64(char out[FMT_INT_LEN], int64_t v);
+
 /* Lowercase hex of `n` bytes into out (2n+1 bytes). */
 void hex_encode(char *out, const unsigned char *in, size_t n);
 
