@@ -17,6 +17,7 @@
 #include "lockdown.h"
 #include "output.h"
 #include "plan.h"
+#include "pscan.h"
 #include "run_json.h"
 #include "sign.h"
 #include "source.h"
@@ -52,13 +53,17 @@ static const char collect_usage[] =
 	"                          FIFOs and devices are recorded and refused\n"
 	"      --allow-host-output accept an output on a file system that holds evidence\n"
 	"      --stats             print how long each step took, on stderr\n"
+	"      --threads N         read processes and logs on N threads (1-8; default:\n"
+	"                          the CPUs this process may use, at most 4); 1 is the\n"
+	"                          gentlest on a busy server, more shortens the snapshot\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"Exit status: 0 complete, 1 sealed but some artifacts failed or were truncated\n"
 	"(or the run was interrupted), 2 usage error, 3 the bundle could not be written.\n"
 	"The last lines on stderr are the ones to copy into the paper log.\n";
 
-enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE, OPT_STATS };
+enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE,
+       OPT_STATS, OPT_THREADS };
 
 static int parse_collect(int argc, char **argv, struct options *o)
 {
@@ -72,6 +77,7 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		{ "allow-host-output", no_argument, NULL, OPT_ALLOW_HOST },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -88,6 +94,17 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		case OPT_ALLOW_HOST: o->allow_host_output = true; break;
 		case OPT_PROFILE: o->profile = optarg; break;
 		case OPT_STATS: o->stats = true; break;
+		case OPT_THREADS: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*optarg < '1' || *optarg > '9' || *end || n < 1 || n > PSCAN_MAX_THREADS) {
+				say("--threads needs a number from 1 to %d: '%s'", PSCAN_MAX_THREADS,
+				    safe(optarg));
+				return -EINVAL;
+			}
+			o->threads = (unsigned)n;
+			break;
+		}
 		case OPT_FILE:
 			if (optarg[0] != '/') {
 				say("--file needs an absolute path: '%s'", safe(optarg));
@@ -317,6 +334,9 @@ int cmd_collect(int argc, char **argv)
 	self_sha256(ident.self_sha256);
 	lockdown_footprint(ident.footprint, sizeof(ident.footprint));
 	run_log(&r, "footprint: %s", ident.footprint);
+	pscan_set_threads(opt.threads);
+	run_log(&r, "threads: %u for processes and login records (%s)", pscan_default_threads(),
+		opt.threads ? "--threads" : "the CPUs this process may use, at most 4");
 
 	if (opt.key_path) {
 		if (load_key(opt.key_path, &key) < 0) {
@@ -397,6 +417,7 @@ out:
 	capbuf_release(&r.worklog);
 	zbuf_free(&r.index);
 	fdwalk_free(&r.fds);
+	free(r.leaders);
 	profile_free(&prof);
 	free(r.timings);
 	free(opt.files);

@@ -9,7 +9,15 @@
 #include "banned.h"
 
 #define WINDOW 8                 /* chunks in flight at most */
-#define MAX_THREADS 4
+#define MAX_THREADS PSCAN_MAX_THREADS
+#define DEFAULT_MAX 4
+
+static unsigned chosen;       /* --threads; set once, before any scan */
+
+void pscan_set_threads(unsigned n)
+{
+	chosen = n > MAX_THREADS ? MAX_THREADS : n;
+}
 
 struct state {
 	const struct pscan *ps;
@@ -26,10 +34,12 @@ unsigned pscan_default_threads(void)
 {
 	cpu_set_t set;
 
+	if (chosen)
+		return chosen;
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
 		return 1;
 	int n = CPU_COUNT(&set);
-	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
+	return n < 1 ? 1 : n > DEFAULT_MAX ? DEFAULT_MAX : (unsigned)n;
 }
 
 int pscan_thread(pthread_t *th, void *(*fn)(void *), void *arg)

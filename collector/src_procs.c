@@ -706,6 +706,27 @@ static void procs_free(struct procs *p)
 	pthread_cond_destroy(&p->cv);
 }
 
+/* The sessions step compares terminals' session leaders with utmp: keep
+ * them, so it need not read every process again. */
+static void keep_leaders(struct run *r, const struct proctable *t)
+{
+	free(r->leaders);
+	r->leaders = NULL;
+	r->nleaders = 0;
+	r->leaders_known = false;
+	size_t n = 0;
+	for (size_t i = 0; i < t->nprocs; i++)
+		n += t->procs[i].pid == t->procs[i].sid && t->procs[i].tty != 0;
+	r->leaders = calloc(n ? n : 1, sizeof(*r->leaders));
+	if (!r->leaders)
+		return;
+	for (size_t i = 0; i < t->nprocs; i++)
+		if (t->procs[i].pid == t->procs[i].sid && t->procs[i].tty != 0)
+			r->leaders[r->nleaders++] = (struct session_leader){ t->procs[i].pid,
+									     t->procs[i].tty };
+	r->leaders_known = true;
+}
+
 int src_procs_collect(struct run *r)
 {
 	struct procs p = { .r = r, .procfd = -1 };
@@ -742,6 +763,7 @@ int src_procs_collect(struct run *r)
 	}
 	qsort(t.procs, t.nprocs, sizeof(*t.procs), proc_cmp);
 	p.table = &t;
+	keep_leaders(r, &t);
 	p.walk_fds = !r->fds.done;
 
 	struct pscan ps = {

@@ -32,9 +32,13 @@ struct pscan {
 	int (*stop)(void *ctx);                 /* non-zero: claim no more */
 };
 
-/* The threads to use: the CPUs this process may run on, at most 4 (a
- * responder's tool must leave the server some room). */
+#define PSCAN_MAX_THREADS 8
+
+/* The threads to use: as set by pscan_set_threads() (--threads), else the
+ * CPUs this process may run on, at most 4 (a responder's tool must leave the
+ * server some room). */
 unsigned pscan_default_threads(void);
+void pscan_set_threads(unsigned n);   /* 0: the default */
 /* 0, or -ENOMEM when no chunk output could be allocated at all. The
  * number of items worked is stored in *ret_done when not NULL. */
 int pscan_run(const struct pscan *ps, size_t *ret_done);

@@ -41,6 +41,7 @@ struct options {
 	size_t nfiles;
 	bool allow_host_output;
 	bool stats;                  /* --stats: per-step timings on stderr */
+	unsigned threads;            /* --threads: 0 = the CPUs, at most 4 */
 	int argc;
 	char **argv;
 };
@@ -76,6 +77,11 @@ struct run {
 	bool interrupted;              /* the stop was seen and obeyed */
 	bool progress;                 /* stderr is a terminal */
 	struct fd_table fds;           /* the one fd walk, shared (fdwalk.h) */
+	/* session leaders on a terminal (pid == sid, tty != 0), kept by the
+	 * processes step for the sessions step's utmp cross-check */
+	struct session_leader { int pid, tty; } *leaders;
+	size_t nleaders;
+	bool leaders_known;
 	struct step_timing *timings;   /* per step, for --stats */
 	size_t ntimings, maxtimings;
 	double volatile_first, volatile_last;   /* the volatile snapshot's span */

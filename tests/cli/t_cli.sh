@@ -35,5 +35,22 @@ check "the triage plan runs its sources in order of volatility" bash -c "
 check "--stats prints one line per step of the profile (7 in minimal)" [ "$(grep -c '^irsnap: stats: [0-9]' "$T_DIR/st.err")" = 7 ]
 check "--stats reports the volatile snapshot's skew" grep -q '^irsnap: stats: volatile snapshot skew [0-9.]* s' "$T_DIR/st.err"
 check "the work log has each step's duration" bash -c "tar -xOf '$OUT/st.tar' --wildcards '*/acquisition.log' | grep -q \"step 1: step 'sockets' ends after [0-9.]* s\""
+for bad in 0 9 abc 2x -1; do
+	"$IRSNAP" collect -o "$OUT/th.tar" "${OUT_FLAGS[@]}" --threads "$bad" 2>"$T_DIR/e" >/dev/null
+	check "--threads $bad: exit 2, named" bash -c "[ $? = 2 ] && grep -q -- '--threads needs a number from 1 to 8' '$T_DIR/e'"
+done
+check "... and no output file" [ ! -e "$OUT/th.tar" ]
+# the threads' chunks are merged in pid order, whatever the thread count
+for n in 1 3; do
+	"$IRSNAP" collect -o "$OUT/th$n.tar" "${OUT_FLAGS[@]}" --profile minimal --threads "$n" 2>/dev/null
+	check "--threads $n: the work log says $n" bash -c "tar -xOf '$OUT/th$n.tar' --wildcards '*/acquisition.log' | grep -q 'threads: $n for processes'"
+	check "--threads $n: processes.jsonl in ascending pid order, none twice" bash -c "
+		tar -xOf '$OUT/th$n.tar' --wildcards '*/volatile/processes.jsonl' | jq -r .pid >'$T_DIR/pids$n' &&
+		[ -s '$T_DIR/pids$n' ] && sort -n -u -c '$T_DIR/pids$n'"
+	check "--threads $n: each process's threads are in threads.jsonl" bash -c "
+		tar -xOf '$OUT/th$n.tar' --wildcards '*/volatile/threads.jsonl' | jq -r 'select(.tid == .tgid) | .tgid' | sort -n >'$T_DIR/tg$n' &&
+		tar -xOf '$OUT/th$n.tar' --wildcards '*/volatile/processes.jsonl' | jq -r 'select(.status == \"ok\") | .pid' | sort -n >'$T_DIR/ok$n' &&
+		comm -13 '$T_DIR/tg$n' '$T_DIR/ok$n' | grep -q . && exit 1 || exit 0"
+done
 check "version names the bundle format" bash -c "'$IRSNAP' version | grep -q 'irsnap-bundle/1'"
 finish

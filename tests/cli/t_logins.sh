@@ -115,6 +115,20 @@ check "sessions.txt shows erin on pts/99" grep -q '^erin .*pts/99 ' "$BDIR/volat
 if [ -n "$SCRIPT_CHILD" ]; then
 	check "a session leader on a terminal without a utmp login is an anomaly" \
 		grep -q "process $SCRIPT_CHILD leads a session on pts/" "$BDIR/volatile/sessions-anomalies.jsonl"
+	# the same check when no processes step ran first (sessions reads the
+	# process table itself instead of the processes step's leaders)
+	GOOD_BDIR=$BDIR
+	printf 'profile sessions-only\nstep sessions\n' >"$T_DIR/sessions.profile"
+	SAVED_PROFILE=$FAST_PROFILE; FAST_PROFILE=$T_DIR/sessions.profile
+	run_in_ns alone wtmp
+	FAST_PROFILE=$SAVED_PROFILE
+	if extract alone; then
+		check "... also with the sessions step alone" \
+			grep -q "process $SCRIPT_CHILD leads a session on pts/" "$BDIR/volatile/sessions-anomalies.jsonl"
+	else
+		fail "sessions-only collection could not be extracted"
+	fi
+	BDIR=$GOOD_BDIR
 fi
 L=$BDIR/volatile/logind.jsonl
 check "logind session 7 parsed (user, leader)" [ "$(jq -r 'select(.kind == "logind-session") | "\(.name) \(.fields.USER) \(.fields.LEADER)"' "$L")" = "7 alice 4242" ]
