@@ -82,6 +82,7 @@ void fdpart_free(struct fd_part *p)
 	capbuf_release(&p->records);
 	free(p->own);
 	free(p->fail);
+	free(p->comm);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -132,6 +133,7 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 		note_failure(t, pid, e);
 		return e;
 	}
+	bool owns_socket = false;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
@@ -172,8 +174,22 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 		jw_end(&w);
 		free(link);
 		t->nfds++;
+		owns_socket |= sock;
 	}
 	closedir(d);
+	/* the owner's name for the socket views: read once per process here */
+	if (owns_socket && grow((void **)&t->comm, &t->acomm, t->ncomm + 1, sizeof(*t->comm))) {
+		struct fd_comm *c = &t->comm[t->ncomm];
+		struct capbuf cb;
+		capbuf_init(&cb, sizeof(c->comm));
+		if (proc_read(pdir, "comm", &cb) == 0 || cb.len) {
+			c->pid = pid;
+			c->len = (unsigned)strcspn(cb.buf ? cb.buf : "", "\n");
+			memcpy(c->comm, cb.buf ? cb.buf : "", c->len);
+			t->ncomm++;
+		}
+		capbuf_release(&cb);
+	}
 	return 0;
 }
 
@@ -190,8 +206,12 @@ void fdwalk_merge(struct fd_table *t, struct fd_part *p)
 		memcpy(a->fail + a->nfail, p->fail, p->nfail * sizeof(*p->fail));
 		a->nfail += p->nfail;
 	}
+	if (p->ncomm && grow((void **)&a->comm, &a->acomm, a->ncomm + p->ncomm, sizeof(*a->comm))) {
+		memcpy(a->comm + a->ncomm, p->comm, p->ncomm * sizeof(*p->comm));
+		a->ncomm += p->ncomm;
+	}
 	t->nfds += p->nfds;
-	p->nown = p->nfail = 0;
+	p->nown = p->nfail = p->ncomm = 0;
 	p->nfds = 0;
 	capbuf_reset(&p->records);
 }
@@ -212,12 +232,36 @@ static int fail_cmp(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+static int comm_cmp(const void *a, const void *b)
+{
+	const struct fd_comm *x = a, *y = b;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+const struct fd_comm *fdwalk_comm(const struct fd_table *t, int pid)
+{
+	size_t lo = 0, hi = t->ncomm;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->comm[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->ncomm && t->comm[lo].pid == pid ? &t->comm[lo] : NULL;
+}
+
 void fdwalk_finish(struct fd_table *t)
 {
 	t->own = t->acc.own;
 	t->nown = t->acc.nown;
 	t->fail = t->acc.fail;
 	t->nfail = t->acc.nfail;
+	t->comm = t->acc.comm;
+	t->ncomm = t->acc.ncomm;
+	if (t->ncomm)
+		qsort(t->comm, t->ncomm, sizeof(*t->comm), comm_cmp);
 	if (t->nown)
 		qsort(t->own, t->nown, sizeof(*t->own), owner_cmp);
 	if (t->nfail)

@@ -281,25 +281,23 @@ static void owners_json(struct net *N, uint64_t ino, struct capbuf *out, struct 
 	capbuf_add(out, "[", 1);
 	for (size_t i = lo; i < lo + n; i++) {
 		char comm[64] = "";
-		struct capbuf cb;
-		char path[32];
-		capbuf_init(&cb, 64);
-		snprintf(path, sizeof(path), "%d/comm", own[i].pid);
-		if (proc_read(N->procfd, path, &cb) == 0 && cb.buf) {
-			cb.len = strcspn(cb.buf, "\n");
+		const struct fd_comm *c = fdwalk_comm(&N->r->fds, own[i].pid);
+		if (c) {
 			struct capbuf esc;
 			capbuf_init(&esc, sizeof(comm) - 1);
-			text_escape(&esc, cb.buf, cb.len);
+			text_escape(&esc, c->comm, c->len);
 			snprintf(comm, sizeof(comm), "%s", esc.buf ? esc.buf : "");
 			capbuf_release(&esc);
 		}
 		capbuf_printf(out, "%s{\"pid\":%d,\"fd\":%d,\"comm\":", i > lo ? "," : "",
 			      own[i].pid, own[i].fd);
-		jw_quote(out, cb.buf ? cb.buf : "", cb.buf ? cb.len : 0);
+		if (c)
+			jw_quote(out, c->comm, c->len);
+		else
+			capbuf_add(out, "\"\"", 2);
 		capbuf_add(out, "}", 1);
 		if (view && i == lo)
 			capbuf_printf(view, "%d/%s", own[i].pid, comm);
-		capbuf_release(&cb);
 	}
 	capbuf_add(out, "]", 1);
 }

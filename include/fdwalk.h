@@ -32,6 +32,12 @@ struct fd_failure {
 	int pid, err;
 };
 
+struct fd_comm {              /* the comm of a process that owns sockets */
+	int pid;
+	unsigned len;
+	char comm[64];            /* exact bytes from /proc/<pid>/comm, no newline */
+};
+
 /* What walking some processes found: one per chunk of processes when the
  * walk runs on several threads (pscan.h), merged in order into the table. */
 struct fd_part {
@@ -40,6 +46,8 @@ struct fd_part {
 	size_t nown, aown;
 	struct fd_failure *fail;
 	size_t nfail, afail;
+	struct fd_comm *comm;
+	size_t ncomm, acomm;
 	unsigned nfds;
 };
 
@@ -49,6 +57,8 @@ struct fd_table {
 	size_t nown;
 	struct fd_failure *fail;
 	size_t nfail;
+	struct fd_comm *comm;         /* sorted by pid */
+	size_t ncomm;
 	unsigned nfds;
 	struct fd_part acc;           /* merged parts, before fdwalk_finish */
 	bool done;                    /* the walk is complete: reuse it */
@@ -65,6 +75,9 @@ void fdwalk_merge(struct fd_table *t, struct fd_part *p);
 void fdwalk_finish(struct fd_table *t);
 /* The owners of a socket inode: index of the first and the count. */
 size_t fdwalk_owners(const struct fd_table *t, uint64_t inode, size_t *ret_first);
+/* The comm read when a socket owner's fds were walked (one read per
+ * process, not per socket), or NULL. */
+const struct fd_comm *fdwalk_comm(const struct fd_table *t, int pid);
 /* -errno if this pid's fd table could not be read, else 0. */
 int fdwalk_failed(const struct fd_table *t, int pid);
 void fdwalk_free(struct fd_table *t);
