@@ -4,6 +4,7 @@
  * byte, no bidi control); the JSON Lines file is the record.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static void print_row(struct tree *t, const struct view_row *v, int depth)
 	capbuf_init(&user, 64);
 	if (a)
 		text_escape(&user, a->name, a->len);
-	else
+	else if (v->uid != UINT_MAX)   /* UINT_MAX: status was unreadable */
 		capbuf_printf(&user, "%u", v->uid);
 	fmt_rfc3339_ns(stime, ns / 1000000000LL, 0);
 	stime[19] = 'Z';

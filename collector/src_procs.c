@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,26 +271,34 @@ static void set_namespaces(int dirfd, json_t *o)
 }
 
 /* status: capabilities, seccomp, exact supplementary groups. */
-static void set_status(struct procs *p, int dirfd, json_t *o, json_t *errs)
+/* "Uid:" or "Gid:" of status: real, effective, saved, filesystem. */
+static bool status_ids(const char *text, const char *key, unsigned v[4])
+{
+	size_t n;
+	const char *f = proc_status_field(text, key, &n);
+
+	if (!f)
+		return false;
+	char *end;
+	for (int i = 0; i < 4; i++) {
+		unsigned long x = strtoul(f, &end, 10);
+		if (end == f || x > UINT32_MAX)
+			return false;
+		v[i] = (unsigned)x;
+		f = end;
+	}
+	return true;
+}
+
+static void set_status(struct procs *p, const struct capbuf *cb, json_t *o)
 {
 	static const char *const caps[][2] = {
 		{ "CapEff", "effective" }, { "CapPrm", "permitted" }, { "CapBnd", "bounding" },
 		{ "CapInh", "inheritable" }, { "CapAmb", "ambient" },
 	};
-	struct capbuf cb;
 	json_t *c = json_object();
 	size_t n;
-	int r;
-
-	capbuf_init(&cb, STATUS_CAP);
-	r = proc_read(dirfd, "status", &cb);
-	if (r < 0 && r != -E2BIG) {
-		proc_err(errs, "status", r);
-		json_decref(c);
-		capbuf_release(&cb);
-		return;
-	}
-	const char *text = cb.buf ? cb.buf : "";
+	const char *text = cb->buf ? cb->buf : "";
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
 		const char *v = proc_status_field(text, caps[i][0], &n);
 		if (v)
@@ -318,7 +327,6 @@ static void set_status(struct procs *p, int dirfd, json_t *o, json_t *errs)
 	}
 	json_set_new(o, "groups", g);
 	json_set_new(o, "group_names", gn);
-	capbuf_release(&cb);
 }
 
 static void set_ids(struct procs *p, json_t *o, const char *key, const unsigned v[4], bool user)
@@ -327,6 +335,14 @@ static void set_ids(struct procs *p, json_t *o, const char *key, const unsigned 
 	json_t *ids = json_object(), *names = json_object();
 	char nkey[32];
 
+	snprintf(nkey, sizeof(nkey), "%s_names", key);
+	if (!v) {   /* status unreadable: the process was gone */
+		json_decref(ids);
+		json_decref(names);
+		json_set_new(o, key, json_null());
+		json_set_new(o, nkey, json_null());
+		return;
+	}
 	for (int i = 0; i < 4; i++) {
 		json_set_int(ids, which[i], v[i]);
 		const struct account *a = user ? accounts_user(&p->acc, v[i]) :
@@ -337,7 +353,6 @@ static void set_ids(struct procs *p, json_t *o, const char *key, const unsigned 
 			json_set_new(names, which[i], json_null());
 	}
 	json_set_new(o, key, ids);
-	snprintf(nkey, sizeof(nkey), "%s_names", key);
 	json_set_new(o, nkey, names);
 }
 
@@ -376,7 +391,8 @@ static char *view_cmd(const char *cmd, size_t len, const char *comm, size_t comm
 	return s;
 }
 
-static void add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int status)
+static void add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int status,
+		    unsigned euid)
 {
 	if (c->nrows == c->arows) {
 		size_t n = c->arows ? c->arows * 2 : 64;
@@ -392,7 +408,7 @@ static void add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int
 	memset(v, 0, sizeof(*v));
 	v->pid = e->pid;
 	v->ppid = e->ppid;
-	v->uid = e->euid;
+	v->uid = euid;
 	tty_name(e->tty, v->tty, sizeof(v->tty));
 	v->state = e->state;
 	v->start_ticks = e->start_ticks;
@@ -468,7 +484,9 @@ static void collect_threads(struct procs *p, int dirfd, int tgid, struct capbuf 
 	closedir(d);
 }
 
-static void fill_from_table(struct procs *p, json_t *o, const struct proc_entry *e)
+/* The table's numbers; uids and gids from status (NULL: unread). */
+static void fill_from_table(struct procs *p, json_t *o, const struct proc_entry *e,
+			    const unsigned *uid, const unsigned *gid)
 {
 	char buf[32];
 
@@ -484,10 +502,8 @@ static void fill_from_table(struct procs *p, json_t *o, const struct proc_entry 
 	json_set_new(o, "tty", tty);
 	char s[2] = { e->state, 0 };
 	json_set_str(o, "state", s);
-	unsigned u[4] = { e->ruid, e->euid, e->suid, e->fuid };
-	unsigned g[4] = { e->rgid, e->egid, e->sgid, e->fgid };
-	set_ids(p, o, "uid", u, true);
-	set_ids(p, o, "gid", g, false);
+	set_ids(p, o, "uid", uid, true);
+	set_ids(p, o, "gid", gid, false);
 	json_set_int(o, "nice", e->nice);
 	json_set_int(o, "priority", e->priority);
 	json_set_int(o, "threads", e->nlwp);
@@ -506,27 +522,35 @@ static void scan_one(void *ctx, size_t i, void *out)
 	const struct proc_entry *e = &p->table->procs[i];
 	json_t *o = json_object(), *errs = json_array();
 	const char *status = "ok", *reason = NULL;
-	struct capbuf stat, cmd, env;
+	struct capbuf stat, cmd, env, status_text;
 	struct proc_stat st = { 0 };
+	unsigned uid[4], gid[4];
 	uint64_t total;
 	int r;
 
 	capbuf_init(&stat, 4096);
 	capbuf_init(&cmd, CMDLINE_CAP);
 	capbuf_init(&env, ENVIRON_CAP);
-	fill_from_table(p, o, e);
+	capbuf_init(&status_text, STATUS_CAP);
 
 	int dirfd = proc_open_pid(p->procfd, e->pid);
 	r = dirfd < 0 ? dirfd : proc_read(dirfd, "stat", &stat);
 	if (r == 0)
 		r = proc_stat_parse(stat.buf, stat.len, &st);
+	/* status: ids here, capabilities and groups below */
+	int rs = r == 0 && st.starttime == e->start_ticks ?
+		 proc_read(dirfd, "status", &status_text) : -ESRCH;
+	bool ids = (rs == 0 || rs == -E2BIG) &&
+		   status_ids(status_text.buf ? status_text.buf : "", "Uid", uid) &&
+		   status_ids(status_text.buf ? status_text.buf : "", "Gid", gid);
+	fill_from_table(p, o, e, ids ? uid : NULL, ids ? gid : NULL);
 	if (r < 0 || st.starttime != e->start_ticks) {
 		status = "vanished";
 		reason = r < 0 ? "exited before its files could be read" :
 			 "pid reused by a new process: nothing of it is mixed in";
 		json_set_new(o, "comm", json_null());
 		json_set_new(o, "cmdline", json_null());
-		add_row(c, e, view_cmd("", 0, "?", 1), ART_VANISHED);
+		add_row(c, e, view_cmd("", 0, "?", 1), ART_VANISHED, UINT_MAX);
 		if (dirfd >= 0)
 			close(dirfd);
 		goto emit;
@@ -543,7 +567,8 @@ static void scan_one(void *ctx, size_t i, void *out)
 		status = "partial";
 		reason = "cmdline truncated at the cap";
 	}
-	add_row(c, e, view_cmd(cmd.buf ? cmd.buf : "", cmd.len, st.comm, st.comm_len), ART_OK);
+	add_row(c, e, view_cmd(cmd.buf ? cmd.buf : "", cmd.len, st.comm, st.comm_len), ART_OK,
+		ids ? uid[1] : UINT_MAX);
 
 	r = collect_exe(p, dirfd, e->pid, o, errs);
 	if (r < 0) {
@@ -555,7 +580,10 @@ static void scan_one(void *ctx, size_t i, void *out)
 	set_link(dirfd, "cwd", o, "cwd", errs);
 	set_link(dirfd, "root", o, "root", errs);
 	set_namespaces(dirfd, o);
-	set_status(p, dirfd, o, errs);
+	if (rs == 0 || rs == -E2BIG)
+		set_status(p, &status_text, o);
+	else
+		proc_err(errs, "status", rs);
 	struct capbuf cg;
 	capbuf_init(&cg, CGROUP_CAP);
 	r = proc_read(dirfd, "cgroup", &cg);
@@ -618,6 +646,7 @@ emit:
 	json_decref(o);
 	capbuf_release(&stat);
 	capbuf_release(&cmd);
+	capbuf_release(&status_text);
 	if (env.buf)
 		memset(env.buf, 0, env.alloc);
 	capbuf_release(&env);

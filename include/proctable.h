@@ -25,15 +25,12 @@ struct proc_entry {
 	int pid, ppid, pgid, sid, tpgid;
 	int tty;                            /* stat tty_nr: major/minor packed */
 	char state;                         /* R S D Z T t X I ... */
-	unsigned ruid, euid, suid, fuid;
-	unsigned rgid, egid, sgid, fgid;
-	char supgids[512];                  /* status Groups:, space separated */
 	int nice, priority, nlwp;
 	unsigned long flags;                /* stat flags (PF_KTHREAD ...) */
 	unsigned long long start_ticks;     /* stat starttime, ticks since boot */
 	unsigned long long utime, stime;    /* ticks */
 	unsigned long vsize;                /* bytes */
-	unsigned long rss_kib;              /* status VmRSS */
+	unsigned long rss_kib;              /* stat rss (pages) in KiB */
 };
 
 struct proctable {
