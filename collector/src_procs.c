@@ -427,58 +427,81 @@ static void jw_ticks(struct procs *p, struct jw *w, unsigned long long ticks)
 	jw_int(w, "start_ticks", (int64_t)ticks);
 }
 
+static void thread_record(struct procs *p, struct capbuf *out, long tid, int tgid, int r,
+			  const struct proc_stat *st)
+{
+	struct jw w;
+
+	jw_begin(&w, out);
+	jw_int(&w, "tid", tid);
+	jw_int(&w, "tgid", tgid);
+	if (r == 0) {
+		char state[2] = { st->state, 0 };
+		jw_bytes(&w, "comm", st->comm, st->comm_len);
+		jw_str(&w, "state", state);
+		jw_int(&w, "utime_ticks", (int64_t)st->utime);
+		jw_int(&w, "stime_ticks", (int64_t)st->stime);
+		jw_str(&w, "status", "ok");
+		jw_ticks(p, &w, st->starttime);
+	} else {
+		jw_null(&w, "comm");
+		jw_null(&w, "state");
+		jw_null(&w, "utime_ticks");
+		jw_null(&w, "stime_ticks");
+		jw_str(&w, "status", "vanished");
+		jw_null(&w, "start_time");
+		jw_null(&w, "start_ticks");
+	}
+	jw_end(&w);
+}
+
 /* Threads of one process, from its task/ directory (through its fd): one
  * record per task; a task that exits between the listing and its stat is
- * recorded as vanished. */
-static void collect_threads(struct procs *p, int dirfd, int tgid, struct capbuf *out,
-			    json_t *errs)
+ * recorded as vanished. Most processes have one thread: when the table says
+ * so and the leader's own stat still counts one, task/ need not be listed. */
+static void collect_threads(struct procs *p, int dirfd, int tgid, int nlwp,
+			    struct capbuf *out, json_t *errs)
 {
+	struct capbuf cb;
+	struct proc_stat st;
+	char path[300];
+	int r;
+
+	capbuf_init(&cb, 4096);
+	if (nlwp == 1) {
+		snprintf(path, sizeof(path), "task/%d/stat", tgid);
+		r = proc_read(dirfd, path, &cb);
+		if (r == 0)
+			r = proc_stat_parse(cb.buf, cb.len, &st);
+		if (r == 0 && st.num_threads == 1) {
+			thread_record(p, out, tgid, tgid, 0, &st);
+			capbuf_release(&cb);
+			return;
+		}
+	}
 	int td = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = td >= 0 ? fdopendir(td) : NULL;
 	struct dirent *de;
-	struct capbuf cb;
 
 	if (!d) {
 		proc_err(errs, "task", -errno);
 		if (td >= 0)
 			close(td);
+		capbuf_release(&cb);
 		return;
 	}
-	capbuf_init(&cb, 4096);
 	while ((de = readdir(d))) {
-		char *end, path[300];
+		char *end;
 		long tid = strtol(de->d_name, &end, 10);
-		struct proc_stat st;
-		struct jw w;
 
 		if (*end || tid <= 0)
 			continue;
 		capbuf_reset(&cb);
 		snprintf(path, sizeof(path), "%s/stat", de->d_name);
-		int r = proc_read(td, path, &cb);
+		r = proc_read(td, path, &cb);
 		if (r == 0)
 			r = proc_stat_parse(cb.buf, cb.len, &st);
-		jw_begin(&w, out);
-		jw_int(&w, "tid", tid);
-		jw_int(&w, "tgid", tgid);
-		if (r == 0) {
-			char state[2] = { st.state, 0 };
-			jw_bytes(&w, "comm", st.comm, st.comm_len);
-			jw_str(&w, "state", state);
-			jw_int(&w, "utime_ticks", (int64_t)st.utime);
-			jw_int(&w, "stime_ticks", (int64_t)st.stime);
-			jw_str(&w, "status", "ok");
-			jw_ticks(p, &w, st.starttime);
-		} else {
-			jw_null(&w, "comm");
-			jw_null(&w, "state");
-			jw_null(&w, "utime_ticks");
-			jw_null(&w, "stime_ticks");
-			jw_str(&w, "status", "vanished");
-			jw_null(&w, "start_time");
-			jw_null(&w, "start_ticks");
-		}
-		jw_end(&w);
+		thread_record(p, out, tid, tgid, r, &st);
 	}
 	capbuf_release(&cb);
 	closedir(d);
@@ -515,6 +538,26 @@ static void fill_from_table(struct procs *p, json_t *o, const struct proc_entry 
 	json_set_bool(o, "kernel_thread", (e->flags & PF_KTHREAD_FLAG) != 0);
 }
 
+/* The start time, from a stat fd read again from offset 0 (a fresh copy:
+ * proc regenerates it; a process gone since gives ESRCH). */
+static int restat(int statfd, unsigned long long *ret_start)
+{
+	char buf[4096];
+	struct proc_stat st;
+	ssize_t n;
+
+	do
+		n = pread(statfd, buf, sizeof(buf) - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	int r = proc_stat_parse(buf, (size_t)n, &st);
+	if (r == 0)
+		*ret_start = st.starttime;
+	return r;
+}
+
 static void scan_one(void *ctx, size_t i, void *out)
 {
 	struct procs *p = ctx;
@@ -534,7 +577,11 @@ static void scan_one(void *ctx, size_t i, void *out)
 	capbuf_init(&status_text, STATUS_CAP);
 
 	int dirfd = proc_open_pid(p->procfd, e->pid);
-	r = dirfd < 0 ? dirfd : proc_read(dirfd, "stat", &stat);
+	/* stat stays open: read again at the end (pread), to see whether the
+	 * process is still the same one */
+	int statfd = dirfd < 0 ? dirfd : openat(dirfd, "stat", O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+						O_NOCTTY);
+	r = dirfd < 0 ? dirfd : statfd < 0 ? -errno : capbuf_read_fd(&stat, statfd);
 	if (r == 0)
 		r = proc_stat_parse(stat.buf, stat.len, &st);
 	/* status: ids here, capabilities and groups below */
@@ -553,6 +600,8 @@ static void scan_one(void *ctx, size_t i, void *out)
 		add_row(c, e, view_cmd("", 0, "?", 1), ART_VANISHED, UINT_MAX);
 		if (dirfd >= 0)
 			close(dirfd);
+		if (statfd >= 0)
+			close(statfd);
 		goto emit;
 	}
 	json_set_bytes(o, "comm", st.comm, st.comm_len);
@@ -620,11 +669,11 @@ static void scan_one(void *ctx, size_t i, void *out)
 		proc_err(errs, "fd", fe);
 	if (!kthread)
 		proc_collect_maps(&c->maps, dirfd, e->pid, errs);
-	collect_threads(p, dirfd, e->pid, &c->threads, errs);
+	collect_threads(p, dirfd, e->pid, e->nlwp, &c->threads, errs);
 
 	/* still the same process? */
 	unsigned long long again = 0;
-	r = proc_starttime(dirfd, &again, NULL);
+	r = restat(statfd, &again);
 	if (r < 0 || again != e->start_ticks) {
 		status = "vanished";
 		reason = "exited while its files were read: the record holds what was read";
@@ -633,6 +682,7 @@ static void scan_one(void *ctx, size_t i, void *out)
 		status = "partial";
 		reason = "some files could not be read (see errors)";
 	}
+	close(statfd);
 	close(dirfd);
 emit:
 	if (strcmp(status, "vanished") == 0)
