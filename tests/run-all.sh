@@ -1,6 +1,7 @@
 #!/bin/bash
 # run-all.sh - install what is missing, build both builds (static release,
-# ASan+UBSan dev), lint, and run the whole test suite against each.
+# ASan+UBSan dev), lint, and run the whole test suite against each; then a
+# ThreadSanitizer build runs the tests of the threaded readers.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -8,10 +9,10 @@ cd "$top" || exit 1
 "$top/static-tools/build.sh" --asan || { echo "run-all: build failed"; exit 1; }
 
 pass=0; failed=0; skipped=0; status=0
-run_ctest() {   # run_ctest DIR LABEL
+run_ctest() {   # run_ctest DIR LABEL [REGEX]
 	local log=$1/ctest.log
 	echo "=== tests against the $2 build ==="
-	( cd "$1" && ctest --output-on-failure -j 2 ) 2>&1 | tee "$log"
+	( cd "$1" && ctest --output-on-failure -j 2 ${3:+-R "$3"} ) 2>&1 | tee "$log"
 	[ "${PIPESTATUS[0]}" = 0 ] || status=1
 	local sum
 	sum=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1)
@@ -23,6 +24,15 @@ run_ctest() {   # run_ctest DIR LABEL
 }
 run_ctest "$top/build/release" "static release"
 run_ctest "$top/build/asan" "ASan+UBSan"
+
+# ThreadSanitizer: the tests that run the threaded readers (pscan.h, the
+# last view's thread, hashthread.h) under load and churn
+if cmake -S "$top" -B "$top/build/tsan" -DIRSNAP_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
+	cmake --build "$top/build/tsan" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null; then
+	run_ctest "$top/build/tsan" "ThreadSanitizer" 't_threads|t_churn|t_sockets|t_logins|unit_zbuf|unit_bundle'
+else
+	echo "run-all: the ThreadSanitizer build failed"; failed=$((failed + 1)); status=1
+fi
 
 echo "=== lint ==="
 if "$top/tests/lint.sh"; then pass=$((pass + 1)); else failed=$((failed + 1)); status=1; fi
