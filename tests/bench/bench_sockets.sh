@@ -23,12 +23,14 @@ ulimit -n $(( PER * 2 + 256 )) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 hold() {   # hold COUNT READYFILE
 python3 - "$1" "$2" <<'PY' &
-import os, resource, socket, sys, time
+import os, resource, socket, struct, sys, time
 c, ready = int(sys.argv[1]), sys.argv[2]
 l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(4096)
 keep = []
 for i in range(c):
     a = socket.create_connection(l.getsockname()); b, _ = l.accept(); keep += [a, b]
+    for x in (a, b):   # reset on exit: no TIME_WAIT left to skew the next run
+        x.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
 open(ready, 'w').write(str(l.getsockname()[1]))
 time.sleep(100000)
 PY

@@ -57,10 +57,12 @@ PY
 	while [ "$conns" -gt 0 ]; do
 		local c=$(( conns < PER ? conns : PER ))
 		setsid python3 - "$c" "$W/ready.$k" <<'PY' &
-import socket, sys, time
+import socket, struct, sys, time
 c = int(sys.argv[1]); l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(4096); keep = []
 for i in range(c):
     a = socket.create_connection(l.getsockname()); b, _ = l.accept(); keep += [a, b]
+    for x in (a, b):   # reset on exit: no TIME_WAIT left to skew the next run
+        x.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
 u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); u.bind(sys.argv[2] + '.sock'); u.listen(1)
 d = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); d.bind(('127.0.0.1', 0)); keep += [u, d]
 open(sys.argv[2], 'w').write('ok'); time.sleep(100000)
