@@ -136,6 +136,14 @@ void jw_null(struct jw *w, const char *k)
 	capbuf_add(w->cb, "null", 4);
 }
 
+void jw_ascii(struct jw *w, const char *k, const char *s, size_t n)
+{
+	key(w, k);
+	capbuf_add(w->cb, "\"", 1);
+	capbuf_add(w->cb, s, n);
+	capbuf_add(w->cb, "\"", 1);
+}
+
 void jw_raw(struct jw *w, const char *k, const char *json)
 {
 	key(w, k);

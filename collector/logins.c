@@ -104,10 +104,16 @@ static void record_json(const struct login_ctx *c, struct capbuf *out,
 	const char *tn = ut_type_name(u->type);
 
 	jw_begin(&w, out);
-	jw_str(&w, "source", c->source);
+	if (c->source_json)   /* "source":"..." escaped once per file */
+		jw_raw(&w, "source", c->source_json);
+	else
+		jw_str(&w, "source", c->source);
 	jw_int(&w, "offset", (int64_t)off);
 	jw_int(&w, "type", u->type);
-	jw_str(&w, "type_name", tn);
+	if (tn)
+		jw_ascii(&w, "type_name", tn, strlen(tn));
+	else
+		jw_null(&w, "type_name");
 	jw_int(&w, "pid", u->pid);
 	set_field(&w, "line", &u->line);
 	set_field(&w, "id", &u->id);
@@ -125,11 +131,11 @@ static void record_json(const struct login_ctx *c, struct capbuf *out,
 	long usec = u->tv_usec >= 0 && u->tv_usec < 1000000 ? u->tv_usec : 0;
 	char ts[RFC3339_LEN];
 	fmt_rfc3339_ns(ts, u->tv_sec, usec * 1000L);
-	jw_str(&w, "time", ts);
+	jw_ascii(&w, "time", ts, strlen(ts));
 	jw_int(&w, "time_epoch", u->tv_sec);
 	jw_int(&w, "time_usec", u->tv_usec);
-	ut_addr_text(u->addr, buf, sizeof(buf));
-	jw_str(&w, "addr", buf);
+	ut_addr_text(u->addr, buf, sizeof(buf));   /* digits, dots, colons, hex or "?" */
+	jw_ascii(&w, "addr", buf, strlen(buf));
 	bool unterm = u->user.unterminated || u->line.unterminated || u->host.unterminated;
 	if (!u->all_zero && tn && !unterm) {
 		jw_raw(&w, "flags", "[]");   /* nearly every record */
@@ -155,6 +161,7 @@ struct rec_sum {
 
 struct rec_block {
 	struct capbuf json;
+	struct zbuf z;           /* json, compressed on the block's thread */
 	struct rec_sum sum[CHUNK_RECORDS];
 	size_t n;
 	uint64_t off;
@@ -177,10 +184,20 @@ static void *rec_new(void *ctx)
 	(void)ctx;
 	if (b) {
 		capbuf_init(&b->json, 64u << 20);
+		zbuf_init(&b->z, 64u << 20);
 		b->n = 0;
 		b->err = 0;
 	}
 	return b;
+}
+
+static void rec_finish(void *ctx, void *out)
+{
+	struct rec_scan *s = ctx;
+	struct rec_block *b = out;
+
+	if (s->c->spool)   /* to a spool: compressed here, on this thread */
+		spool_pack(&b->z, &b->json);
 }
 
 static void rec_work(void *ctx, size_t item, void *out)
@@ -219,7 +236,7 @@ static void rec_merge(void *ctx, void *out)
 	if (s->stopped)
 		goto done;
 	if (c->spool)
-		spool_add(c->spool, &b->json);
+		spool_add_z(c->spool, &b->z, b->json.truncated);
 	else
 		capbuf_add(c->records, b->json.buf ? b->json.buf : "", b->json.len);
 	for (size_t i = 0; i < b->n; i++) {
@@ -256,6 +273,7 @@ static void rec_merge(void *ctx, void *out)
 	}
 done:
 	capbuf_release(&b->json);
+	zbuf_free(&b->z);
 	free(b);
 }
 
@@ -266,10 +284,22 @@ int utmp_records(struct login_ctx *c, int fd, uint64_t size)
 	unsigned char buf[UTMP_RECORD_SIZE];
 	struct rec_scan s = { .c = c, .fd = fd, .whole = whole };
 	struct pscan ps = { .nitems = (size_t)((whole + per - 1) / per), .chunk = 1, .ctx = &s,
-			    .new_out = rec_new, .work = rec_work, .merge = rec_merge };
+			    .new_out = rec_new, .work = rec_work, .finish = rec_finish,
+			    .merge = rec_merge };
 	char detail[160];
+	struct capbuf src;
+	struct jw sw;
+
+	capbuf_init(&src, 16384);   /* the "source" value, escaped once */
+	jw_begin(&sw, &src);
+	jw_str(&sw, "s", c->source);
+	/* a name that is not UTF-8 also gets a "source_b64": left to jw_str */
+	if (!src.truncated && src.len > 5 && utf8_valid(c->source, strlen(c->source)))
+		c->source_json = src.buf + 5;   /* after {"s": */
 	int r = pscan_run(&ps, NULL);
 
+	c->source_json = NULL;
+	capbuf_release(&src);
 	if (r == 0)
 		r = s.err;
 	if (size % UTMP_RECORD_SIZE) {

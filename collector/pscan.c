@@ -90,9 +90,12 @@ static void *worker(void *arg)
 
 		void *out = skip ? NULL : ps->new_out(ps->ctx);
 		size_t first = c * ps->chunk, n = 0;
-		if (out)
+		if (out) {
 			for (size_t i = first; i < ps->nitems && i < first + ps->chunk; i++, n++)
 				ps->work(ps->ctx, i, out);
+			if (ps->finish)
+				ps->finish(ps->ctx, out);
+		}
 
 		pthread_mutex_lock(&s->mu);
 		if (!out && !skip)

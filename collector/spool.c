@@ -38,6 +38,29 @@ void spool_add(struct spool *s, const struct capbuf *from)
 		s->buf.truncated = true;
 }
 
+void spool_add_z(struct spool *s, struct zbuf *from, bool truncated)
+{
+	if (truncated)
+		s->buf.truncated = true;
+	if (s->buf.len) {   /* what came before, first */
+		zbuf_add(&s->z, s->buf.buf, s->buf.len);
+		capbuf_reset(&s->buf);
+	}
+	zbuf_append(&s->z, from);
+}
+
+void spool_pack(struct zbuf *z, struct capbuf *raw)
+{
+	bool cut = raw->truncated;
+
+	if (raw->len) {
+		zbuf_add(z, raw->buf, raw->len);
+		zbuf_seal(z);
+	}
+	capbuf_reset(raw);
+	raw->truncated = cut;   /* the merge still has to say records were lost */
+}
+
 static int sink(void *ctx, const void *p, size_t n)
 {
 	return bundle_write(ctx, p, n);

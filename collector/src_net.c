@@ -60,6 +60,7 @@ struct walk_out {
 	struct netns *ns;
 	size_t nns, ans;
 	struct fd_part fds;
+	struct zbuf z;            /* fds.records, compressed on the chunk's thread */
 };
 
 struct walk {
@@ -89,9 +90,19 @@ static void *walk_new(void *ctx)
 	struct walk_out *o = calloc(1, sizeof(*o));
 
 	(void)ctx;
-	if (o)
+	if (o) {
 		fdpart_init(&o->fds);
+		zbuf_init(&o->z, 512u << 20);
+	}
 	return o;
+}
+
+static void walk_finish(void *ctx, void *out)
+{
+	struct walk_out *o = out;
+
+	(void)ctx;
+	spool_pack(&o->z, &o->fds.records);
 }
 
 static void walk_one(void *ctx, size_t i, void *out)
@@ -120,9 +131,12 @@ static void walk_merge(void *ctx, void *out)
 
 	for (size_t i = 0; i < o->nns; i++)
 		add_ns_to(&w->N->ns, &w->N->nns, &w->N->ans, o->ns[i].inode, o->ns[i].pid);
-	if (w->walk_fds)
+	if (w->walk_fds) {
+		spool_add_z(&w->N->r->fds.records, &o->z, o->fds.records.truncated);
 		fdwalk_merge(&w->N->r->fds, &o->fds);
+	}
 	fdpart_free(&o->fds);
+	zbuf_free(&o->z);
 	free(o->ns);
 	free(o);
 }
@@ -159,7 +173,7 @@ static void walk_processes(struct net *N)
 	}
 	closedir(d);
 	struct pscan ps = { .nitems = n, .chunk = 32, .ctx = &w, .new_out = walk_new,
-			    .work = walk_one, .merge = walk_merge };
+			    .work = walk_one, .finish = walk_finish, .merge = walk_merge };
 	if (pscan_run(&ps, NULL) < 0)
 		run_log(N->r, "sockets: out of memory: some processes were not walked");
 	free(w.pids);

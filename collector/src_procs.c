@@ -714,7 +714,28 @@ static void *new_chunk(void *ctx)
 	capbuf_init(&c->environ, RECORDS_CAP);
 	capbuf_init(&c->maps, RECORDS_CAP);
 	fdpart_init(&c->fds);
+	zbuf_init(&c->zprocs, RECORDS_CAP);
+	zbuf_init(&c->zthreads, RECORDS_CAP);
+	zbuf_init(&c->zenviron, RECORDS_CAP);
+	zbuf_init(&c->zmaps, RECORDS_CAP);
+	zbuf_init(&c->zfds, RECORDS_CAP);
 	return c;
+}
+
+/* On the chunk's own thread: compress its records (see spool_pack). */
+static void finish_chunk(void *ctx, void *out)
+{
+	struct pchunk *c = out;
+
+	(void)ctx;
+	spool_pack(&c->zprocs, &c->procs);
+	spool_pack(&c->zthreads, &c->threads);
+	size_t env_alloc = c->environ.alloc;
+	spool_pack(&c->zenviron, &c->environ);
+	if (c->environ.buf)   /* environments hold secrets: no raw copy left */
+		memset(c->environ.buf, 0, env_alloc);
+	spool_pack(&c->zmaps, &c->maps);
+	spool_pack(&c->zfds, &c->fds.records);
 }
 
 /* In pid order: the chunk's records into the spools, its rows and fds into
@@ -724,14 +745,14 @@ static void merge_chunk(void *ctx, void *out)
 	struct procs *p = ctx;
 	struct pchunk *c = out;
 
-	spool_add(&p->procs, &c->procs);
-	spool_add(&p->threads, &c->threads);
-	spool_add(&p->environ, &c->environ);
-	if (c->environ.len)   /* environments hold secrets: no copy left behind */
-		memset(c->environ.buf, 0, c->environ.len);
-	if (p->walk_fds)
-		fdwalk_merge(&p->r->fds, &c->fds);
-	spool_add(&p->r->fds.records, &c->maps);
+	spool_add_z(&p->procs, &c->zprocs, c->procs.truncated);
+	spool_add_z(&p->threads, &c->zthreads, c->threads.truncated);
+	spool_add_z(&p->environ, &c->zenviron, c->environ.truncated);
+	if (p->walk_fds) {
+		spool_add_z(&p->r->fds.records, &c->zfds, c->fds.records.truncated);
+		fdwalk_merge(&p->r->fds, &c->fds);   /* owners, failures, comms */
+	}
+	spool_add_z(&p->r->fds.records, &c->zmaps, c->maps.truncated);
 	struct view_row *v = c->nrows ? reallocarray(p->rows, p->nrows + c->nrows, sizeof(*v)) :
 				       p->rows;
 	if (v) {
@@ -749,6 +770,11 @@ static void merge_chunk(void *ctx, void *out)
 	capbuf_release(&c->environ);
 	capbuf_release(&c->maps);
 	fdpart_free(&c->fds);
+	zbuf_free(&c->zprocs);
+	zbuf_free(&c->zthreads);
+	zbuf_free(&c->zenviron);
+	zbuf_free(&c->zmaps);
+	zbuf_free(&c->zfds);
 	free(c->rows);
 	free(c);
 }
@@ -847,7 +873,7 @@ int src_procs_collect(struct run *r)
 
 	struct pscan ps = {
 		.nitems = t.nprocs, .chunk = 32, .ctx = &p, .new_out = new_chunk,
-		.work = scan_one, .merge = merge_chunk, .stop = scan_stop,
+		.work = scan_one, .finish = finish_chunk, .merge = merge_chunk, .stop = scan_stop,
 	};
 	unsigned threads = pscan_default_threads();
 	size_t done = 0;

@@ -122,6 +122,40 @@ int zbuf_replay(struct zbuf *zb, int (*sink)(void *ctx, const void *p, size_t n)
 	return r;
 }
 
+int zbuf_seal(struct zbuf *zb)
+{
+	if (zb->err)
+		return zb->err;
+	if (zb->stage.len) {
+		int r = put_block(zb, zb->stage.buf, zb->stage.len);
+		capbuf_reset(&zb->stage);
+		return r;
+	}
+	return 0;
+}
+
+int zbuf_append(struct zbuf *zb, struct zbuf *from)
+{
+	int r = zbuf_seal(zb);
+
+	if (r == 0)
+		r = zbuf_seal(from);
+	if (r == 0 && from->err)
+		r = from->err;
+	if (r == 0 && from->out.len) {
+		r = capbuf_add(&zb->out, from->out.buf, from->out.len);
+		if (r < 0)
+			zb->err = r == -E2BIG ? -E2BIG : -ENOMEM;
+	}
+	if (r == 0)
+		zb->raw_len += from->raw_len;
+	else if (!zb->err)
+		zb->err = r;
+	capbuf_reset(&from->out);
+	from->raw_len = 0;
+	return r;
+}
+
 size_t zbuf_held(const struct zbuf *zb)
 {
 	return zb->out.len + zb->stage.len;

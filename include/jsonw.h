@@ -28,6 +28,9 @@ void jw_str(struct jw *w, const char *key, const char *s);   /* NULL: null */
 void jw_int(struct jw *w, const char *key, int64_t v);
 void jw_bool(struct jw *w, const char *key, int v);
 void jw_null(struct jw *w, const char *key);
+/* A string the caller knows is printable ASCII without '"' or '\\' (times,
+ * addresses, names from a fixed table): written without checking. */
+void jw_ascii(struct jw *w, const char *key, const char *s, size_t n);
 /* A value already in JSON form (an array or object the caller built). */
 void jw_raw(struct jw *w, const char *key, const char *json);
 /* Append a JSON string literal of valid UTF-8 bytes (escaping only). */

@@ -18,6 +18,7 @@
 
 struct login_ctx {
 	const char *source;             /* host path, for records and anomalies */
+	const char *source_json;        /* its JSON form, while records are made */
 	struct capbuf *records;         /* JSON Lines out */
 	struct spool *spool;            /* if set, `records` is its buffer: flushed */
 	struct capbuf *anomalies;       /* JSON Lines out */

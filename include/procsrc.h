@@ -17,6 +17,7 @@
 #include "proctable.h"
 #include "run.h"
 #include "spool.h"
+#include "zbuf.h"
 
 #define CMDLINE_CAP (1u << 20)        /* bytes of argv kept per process */
 #define ENVIRON_CAP (4u << 20)        /* bytes of environment per process */
@@ -51,6 +52,8 @@ struct view_row {                     /* one line of processes.txt */
 struct pchunk {
 	struct capbuf procs, threads, environ, maps;   /* JSON Lines */
 	struct fd_part fds;               /* when this step walks the fds */
+	/* the same, compressed on the chunk's thread (spool_pack) */
+	struct zbuf zprocs, zthreads, zenviron, zmaps, zfds;
 	struct view_row *rows;
 	size_t nrows, arows;
 	unsigned nvanished, npartial;

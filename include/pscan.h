@@ -28,6 +28,9 @@ struct pscan {
 	void *ctx;
 	void *(*new_out)(void *ctx);            /* NULL: out of memory */
 	void (*work)(void *ctx, size_t item, void *out);
+	/* optional: after a chunk's items, on its thread, unlocked (compress
+	 * its records there, so that the merge only copies) */
+	void (*finish)(void *ctx, void *out);
 	void (*merge)(void *ctx, void *out);    /* in order; frees `out` */
 	int (*stop)(void *ctx);                 /* non-zero: claim no more */
 };

@@ -26,6 +26,13 @@ void spool_flush(struct spool *s);
 /* Append records built elsewhere (a thread's chunk, pscan.h), then flush;
  * a truncated source marks the spool truncated. */
 void spool_add(struct spool *s, const struct capbuf *from);
+/* Records compressed elsewhere (a thread's chunk, zbuf.h) after those held;
+ * `truncated`: that chunk lost records to its cap. */
+void spool_add_z(struct spool *s, struct zbuf *from, bool truncated);
+/* A chunk's records, compressed where they were made (in a worker thread),
+ * so that the ordered merge only copies blocks: `raw` is moved into `z` and
+ * emptied (its `truncated` flag kept for the merge). */
+void spool_pack(struct zbuf *z, struct capbuf *raw);
 int spool_emit(struct run *r, const char *step, const char *member, struct spool *s);
 void spool_free(struct spool *s);
 

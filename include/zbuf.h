@@ -34,6 +34,13 @@ int zbuf_add(struct zbuf *zb, const void *data, size_t n);
 /* Everything, decompressed block by block, into `sink` (after zbuf_add()s;
  * a last partial block is compressed first). */
 int zbuf_replay(struct zbuf *zb, int (*sink)(void *ctx, const void *p, size_t n), void *ctx);
+/* Compress what is staged (a last partial block), so that the blocks hold
+ * everything added; then `from`'s blocks can follow in another zbuf. */
+int zbuf_seal(struct zbuf *zb);
+/* Append everything `from` holds after what `zb` holds, moving compressed
+ * blocks (no recompression): lets threads compress their own records and a
+ * merge only copy them, in order. `from` is left empty. */
+int zbuf_append(struct zbuf *zb, struct zbuf *from);
 /* Bytes held compressed (blocks) and still raw (stage). */
 size_t zbuf_held(const struct zbuf *zb);
 void zbuf_free(struct zbuf *zb);
