@@ -1,6 +1,7 @@
 /* run.c - the work log, the artifact records and the index (run.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,13 +35,19 @@ const char *safe_path(const char *path)
 	return out;
 }
 
+/* The work log and the stop flag are shared by the reading threads
+ * (pscan.h): a deleted executable's copy logs from a worker, and a worker
+ * may be the first to see a stop signal. One run per process: one lock. */
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+
 void run_log(struct run *r, const char *fmt, ...)
 {
 	struct timespec now;
 	char ts[RFC3339_LEN];
-	size_t mark = r->worklog.len;
 	va_list ap;
 
+	pthread_mutex_lock(&log_mu);
+	size_t mark = r->worklog.len;
 	clock_gettime(CLOCK_REALTIME, &now);
 	fmt_rfc3339(ts, &now);
 	capbuf_printf(&r->worklog, "%s  +%.6f  ", ts, run_elapsed(r));
@@ -50,16 +57,24 @@ void run_log(struct run *r, const char *fmt, ...)
 	capbuf_add(&r->worklog, "\n", 1);
 	if (r->progress && r->worklog.len > mark)
 		fprintf(stderr, "irsnap: %s", r->worklog.buf + mark);
+	pthread_mutex_unlock(&log_mu);
 }
 
 bool run_should_stop(struct run *r)
 {
+	bool first = false, stop;
+
+	pthread_mutex_lock(&log_mu);
 	if (r->stop && *r->stop && !r->interrupted) {
 		r->interrupted = true;
+		first = true;
+	}
+	stop = r->interrupted;
+	pthread_mutex_unlock(&log_mu);
+	if (first)
 		run_log(r, "interrupted by signal %d: collection stops, sealing what was collected",
 			(int)*r->stop);
-	}
-	return r->interrupted;
+	return stop;
 }
 
 void artifact_begin(struct run *r, struct artifact *a, const char *step,

@@ -42,8 +42,9 @@ struct pscan {
  * server some room). */
 unsigned pscan_default_threads(void);
 void pscan_set_threads(unsigned n);   /* 0: the default */
-/* 0, or -ENOMEM when no chunk output could be allocated at all. The
- * number of items worked is stored in *ret_done when not NULL. */
+/* 0, or -ENOMEM when some chunk's output could not be allocated (its items
+ * were not worked). The number of items worked is stored in *ret_done when
+ * not NULL. */
 int pscan_run(const struct pscan *ps, size_t *ret_done);
 
 /* pthread_create with a small stack (PSCAN_STACK): the collector may have

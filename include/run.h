@@ -111,7 +111,9 @@ struct artifact {
 };
 
 /* A host path made safe for the work log (escaped; valid until the next
- * few calls: rotating buffers, for log messages only). */
+ * few calls: rotating buffers, for log messages only; not for the reading
+ * threads of pscan.h). run_log() and run_should_stop() may be called from
+ * any thread. */
 const char *safe_path(const char *path);
 void run_log(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Seconds since the start of the run (monotonic). */
