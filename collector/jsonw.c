@@ -1,5 +1,6 @@
 /* jsonw.c - the direct JSON Lines writer (jsonw.h). */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,14 +74,13 @@ void jw_quote(struct capbuf *cb, const char *s, size_t n)
 	capbuf_add(cb, "\"", 1);
 }
 
-void jw_bytes(struct jw *w, const char *k, const char *s, size_t n)
+void jw_text(struct capbuf *cb, const char *s, size_t n)
 {
-	key(w, k);
 	if (utf8_valid(s, n)) {
-		jw_quote(w->cb, s, n);
+		jw_quote(cb, s, n);
 		return;
 	}
-	/* text with U+FFFD for each invalid byte, and the exact bytes beside */
+	/* text with U+FFFD for each invalid byte */
 	struct capbuf fixed;
 	capbuf_init(&fixed, n * 3 + 1);
 	for (size_t i = 0; i < n;) {
@@ -93,8 +93,82 @@ void jw_bytes(struct jw *w, const char *k, const char *s, size_t n)
 			i++;
 		}
 	}
-	jw_quote(w->cb, fixed.buf ? fixed.buf : "", fixed.len);
+	jw_quote(cb, fixed.buf ? fixed.buf : "", fixed.len);
 	capbuf_release(&fixed);
+}
+
+static void b64_string(struct capbuf *cb, const char *s, size_t n)
+{
+	char *b64 = malloc(BASE64_LEN(n));
+
+	if (!b64) {
+		capbuf_add(cb, "null", 4);
+		return;
+	}
+	base64_encode(b64, (const unsigned char *)s, n);
+	capbuf_add(cb, "\"", 1);
+	capbuf_addstr(cb, b64);
+	capbuf_add(cb, "\"", 1);
+	free(b64);
+}
+
+void jw_bytes_array(struct jw *w, const char *k, const char *const *items,
+		    const size_t *lens, size_t n)
+{
+	bool any = false;
+
+	key(w, k);
+	capbuf_add(w->cb, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			capbuf_add(w->cb, ",", 1);
+		jw_text(w->cb, items[i], lens[i]);
+		any |= !utf8_valid(items[i], lens[i]);
+	}
+	capbuf_add(w->cb, "]", 1);
+	if (!any)
+		return;
+	capbuf_add(w->cb, ",\"", 2);
+	capbuf_addstr(w->cb, k);
+	capbuf_add(w->cb, "_b64\":[", 7);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			capbuf_add(w->cb, ",", 1);
+		if (utf8_valid(items[i], lens[i]))
+			capbuf_add(w->cb, "null", 4);
+		else
+			b64_string(w->cb, items[i], lens[i]);
+	}
+	capbuf_add(w->cb, "]", 1);
+}
+
+void jw_object(struct jw *w, const char *k, struct jw *sub)
+{
+	key(w, k);
+	capbuf_add(w->cb, "{", 1);
+	sub->cb = w->cb;
+	sub->n = 0;
+}
+
+void jw_object_end(struct jw *sub)
+{
+	capbuf_add(sub->cb, "}", 1);
+}
+
+void jw_key(struct jw *w, const char *k)
+{
+	key(w, k);
+}
+
+void jw_bytes(struct jw *w, const char *k, const char *s, size_t n)
+{
+	key(w, k);
+	if (utf8_valid(s, n)) {
+		jw_quote(w->cb, s, n);
+		return;
+	}
+	/* text with U+FFFD for each invalid byte, and the exact bytes beside */
+	jw_text(w->cb, s, n);
 	char *b64 = malloc(BASE64_LEN(n));
 	if (!b64)
 		return;

@@ -309,7 +309,7 @@ void fdwalk_free(struct fd_table *t)
 }
 
 /* maps lines: "start-end perms offset major:minor inode   path" */
-void proc_collect_maps(struct capbuf *out, int dirfd, int pid, json_t *errs)
+void proc_collect_maps(struct capbuf *out, int dirfd, int pid, struct errlist *errs)
 {
 	struct capbuf cb;
 	int r;

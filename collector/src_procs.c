@@ -37,17 +37,19 @@ static const char *const ns_names[] = {
 	"time_for_children", "user", "uts",
 };
 
-void proc_err(json_t *errs, const char *what, int err)
+void proc_err(struct errlist *e, const char *what, int err)
 {
 	char buf[160];
+	const char *name = strerrorname_np(err < 0 ? -err : err);
 
-	snprintf(buf, sizeof(buf), "%s: %s", what, strerrorname_np(err < 0 ? -err : err) ?
-		 strerrorname_np(err < 0 ? -err : err) : "error");
-	json_array_append_new(errs, json_string(buf));
+	snprintf(buf, sizeof(buf), "%s: %s", what, name ? name : "error");
+	if (e->n++)
+		capbuf_add(&e->cb, ",", 1);
+	jw_text(&e->cb, buf, strlen(buf));
 }
 
 /* Split NUL-separated bytes (cmdline, environ) into a JSON array. */
-static void set_nul_list(json_t *o, const char *key, const char *buf, size_t len)
+static void set_nul_list(struct jw *w, const char *key, const char *buf, size_t len)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++)
@@ -65,7 +67,9 @@ static void set_nul_list(json_t *o, const char *key, const char *buf, size_t len
 			lens[k] = l;
 			i += l + 1;
 		}
-		json_set_bytes_array(o, key, items, lens, k);
+		jw_bytes_array(w, key, items, lens, k);
+	} else {
+		jw_null(w, key);
 	}
 	free(items);
 	free(lens);
@@ -131,7 +135,7 @@ static size_t exe_claim(struct procs *p, uint64_t dev, uint64_t ino, bool *mine)
 /* Copy a deleted executable's bytes into volatile/deleted-exe/<pid>.
  * Called with p->mu held: the bundle is not shared between threads. */
 static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len,
-			const struct stat *st, struct exe_hash *e, json_t *o)
+			const struct stat *st, struct exe_hash *e, struct jw *w)
 {
 	struct artifact a;
 	char member[64], src[64];
@@ -150,7 +154,7 @@ static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len
 		e->truncated = a.truncated;
 		memcpy(e->sha256, a.sha256, sizeof(e->sha256));
 		e->state = EXE_DONE;
-		json_set_str(o, "deleted_exe_member", member);
+		jw_str(w, "deleted_exe_member", member);
 	}
 	artifact_end(p->r, &a);
 	return ret;
@@ -158,14 +162,14 @@ static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len
 
 /* exe: path, deleted flag, SHA-256 once per (dev, ino); the bytes of a
  * deleted executable are copied into volatile/deleted-exe/<pid>. */
-static int collect_exe(struct procs *p, int dirfd, int pid, json_t *o, json_t *errs)
+static int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs)
 {
 	char *link = NULL;
 	size_t len = 0;
 	int r = proc_readlink(dirfd, "exe", &link, &len), fd = -1, ret = 0;
 
 	if (r < 0) {
-		json_set_new(o, "exe", json_null());
+		jw_null(o, "exe");
 		if (r != -ENOENT)   /* kernel threads and zombies have no exe */
 			proc_err(errs, "exe", r);
 		return 0;
@@ -173,8 +177,8 @@ static int collect_exe(struct procs *p, int dirfd, int pid, json_t *o, json_t *e
 	static const char del[] = " (deleted)";
 	bool deleted = len >= sizeof(del) - 1 && memcmp(link + len - (sizeof(del) - 1), del,
 						      sizeof(del) - 1) == 0;
-	json_set_bytes(o, "exe", link, len);
-	json_set_bool(o, "exe_deleted", deleted);
+	jw_bytes(o, "exe", link, len);
+	jw_bool(o, "exe_deleted", deleted);
 
 	/* stat through the magic link first: a known (dev, ino) needs no open */
 	struct stat st;
@@ -185,7 +189,7 @@ static int collect_exe(struct procs *p, int dirfd, int pid, json_t *o, json_t *e
 			e = -EINVAL;
 		if (e < 0) {
 			proc_err(errs, "exe open", e);
-			json_set_new(o, "exe_sha256", json_null());
+			jw_null(o, "exe_sha256");
 			if (fd >= 0)
 				close(fd);
 			free(link);
@@ -227,47 +231,49 @@ static int collect_exe(struct procs *p, int dirfd, int pid, json_t *o, json_t *e
 		h = e;
 	}
 	if (h.state == EXE_DONE && !h.truncated)
-		json_set_str(o, "exe_sha256", h.sha256);
+		jw_ascii(o, "exe_sha256", h.sha256, strlen(h.sha256));
 	else
-		json_set_new(o, "exe_sha256", json_null());
+		jw_null(o, "exe_sha256");
 	if (fd >= 0)
 		close(fd);
 	free(link);
 	return ret;
 }
 
-static void set_link(int dirfd, const char *name, json_t *o, const char *key, json_t *errs)
+static void set_link(int dirfd, const char *name, struct jw *o, const char *key,
+		     struct errlist *errs)
 {
 	char *link = NULL;
 	size_t len = 0;
 	int r = proc_readlink(dirfd, name, &link, &len);
 
 	if (r == 0)
-		json_set_bytes(o, key, link, len);
+		jw_bytes(o, key, link, len);
 	else {
-		json_set_new(o, key, json_null());
+		jw_null(o, key);
 		if (r != -ENOENT)
 			proc_err(errs, name, r);
 	}
 	free(link);
 }
 
-static void set_namespaces(int dirfd, json_t *o)
+static void set_namespaces(int dirfd, struct jw *o)
 {
-	json_t *ns = json_object();
+	struct jw ns;
 	char path[64];
 
+	jw_object(o, "namespaces", &ns);
 	for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
 		char *link = NULL;
 		size_t len;
 		snprintf(path, sizeof(path), "ns/%s", ns_names[i]);
 		if (proc_readlink(dirfd, path, &link, &len) == 0) {
 			const char *b = strchr(link, '[');
-			json_set_int(ns, ns_names[i], b ? (int64_t)strtoull(b + 1, NULL, 10) : 0);
+			jw_int(&ns, ns_names[i], b ? (int64_t)strtoull(b + 1, NULL, 10) : 0);
 		}
 		free(link);
 	}
-	json_set_new(o, "namespaces", ns);
+	jw_object_end(&ns);
 }
 
 /* status: capabilities, seccomp, exact supplementary groups. */
@@ -290,81 +296,90 @@ static bool status_ids(const char *text, const char *key, unsigned v[4])
 	return true;
 }
 
-static void set_status(struct procs *p, const struct capbuf *cb, json_t *o)
+static void set_status(struct procs *p, const struct capbuf *cb, struct jw *o)
 {
 	static const char *const caps[][2] = {
 		{ "CapEff", "effective" }, { "CapPrm", "permitted" }, { "CapBnd", "bounding" },
 		{ "CapInh", "inheritable" }, { "CapAmb", "ambient" },
 	};
-	json_t *c = json_object();
+	struct jw c;
 	size_t n;
 	const char *text = cb->buf ? cb->buf : "";
+
+	jw_object(o, "capabilities", &c);
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
 		const char *v = proc_status_field(text, caps[i][0], &n);
 		if (v)
-			json_set_new(c, caps[i][1], json_stringn(v, n));
+			jw_bytes(&c, caps[i][1], v, n);
 	}
-	json_set_new(o, "capabilities", c);
+	jw_object_end(&c);
 	const char *v = proc_status_field(text, "Seccomp", &n);
-	json_set_new(o, "seccomp", v ? json_integer(strtol(v, NULL, 10)) : json_null());
+	if (v)
+		jw_int(o, "seccomp", strtol(v, NULL, 10));
+	else
+		jw_null(o, "seccomp");
 	v = proc_status_field(text, "Groups", &n);
-	json_t *g = json_array(), *gn = json_array();
-	for (const char *q = v, *end = v ? v + n : NULL; q && q < end;) {
-		char *e;
+	struct capbuf gn;
+	capbuf_init(&gn, 1u << 20);
+	jw_key(o, "groups");
+	capbuf_add(o->cb, "[", 1);
+	capbuf_add(&gn, "[", 1);
+	int k = 0;
+	for (const char *q = v, *end = v ? v + n : NULL; q && q < end; k++) {
+		char *e, num[FMT_INT_LEN];
 		unsigned long gid = strtoul(q, &e, 10);
 		if (e == q)
 			break;
-		json_array_append_new(g, json_integer((json_int_t)gid));
+		if (k) {
+			capbuf_add(o->cb, ",", 1);
+			capbuf_add(&gn, ",", 1);
+		}
+		capbuf_add(o->cb, num, fmt_u64(num, gid));
 		const struct account *acc = accounts_group(&p->acc, (unsigned)gid);
-		json_t *tmp = json_object();
-		if (acc)
-			json_set_bytes(tmp, "n", acc->name, acc->len);
-		json_array_append(gn, acc ? json_object_get(tmp, "n") : json_null());
-		json_decref(tmp);
+		if (acc)   /* the text only: a name that is not UTF-8 gets U+FFFD */
+			jw_text(&gn, acc->name, acc->len);
+		else
+			capbuf_add(&gn, "null", 4);
 		q = e;
 		while (q < end && *q == ' ')
 			q++;
 	}
-	json_set_new(o, "groups", g);
-	json_set_new(o, "group_names", gn);
+	capbuf_add(o->cb, "]", 1);
+	capbuf_add(&gn, "]", 1);
+	jw_key(o, "group_names");
+	capbuf_add(o->cb, gn.buf, gn.len);
+	capbuf_release(&gn);
 }
 
-static void set_ids(struct procs *p, json_t *o, const char *key, const unsigned v[4], bool user)
+static void set_ids(struct procs *p, struct jw *o, const char *key, const unsigned v[4],
+		    bool user)
 {
 	static const char *const which[] = { "real", "effective", "saved", "fs" };
-	json_t *ids = json_object(), *names = json_object();
 	char nkey[32];
+	struct jw ids, names;
 
 	snprintf(nkey, sizeof(nkey), "%s_names", key);
 	if (!v) {   /* status unreadable: the process was gone */
-		json_decref(ids);
-		json_decref(names);
-		json_set_new(o, key, json_null());
-		json_set_new(o, nkey, json_null());
+		jw_null(o, key);
+		jw_null(o, nkey);
 		return;
 	}
+	jw_object(o, key, &ids);
+	for (int i = 0; i < 4; i++)
+		jw_int(&ids, which[i], v[i]);
+	jw_object_end(&ids);
+	jw_object(o, nkey, &names);
 	for (int i = 0; i < 4; i++) {
-		json_set_int(ids, which[i], v[i]);
 		const struct account *a = user ? accounts_user(&p->acc, v[i]) :
 					  accounts_group(&p->acc, v[i]);
 		if (a)
-			json_set_bytes(names, which[i], a->name, a->len);
+			jw_bytes(&names, which[i], a->name, a->len);
 		else
-			json_set_new(names, which[i], json_null());
+			jw_null(&names, which[i]);
 	}
-	json_set_new(o, key, ids);
-	json_set_new(o, nkey, names);
+	jw_object_end(&names);
 }
 
-static void set_time_ticks(struct procs *p, json_t *o, unsigned long long ticks)
-{
-	char buf[RFC3339_LEN];
-	int64_t ns = p->boot_ns + (int64_t)(ticks * (1000000000ULL / (unsigned long long)p->hz));
-
-	fmt_rfc3339_ns(buf, ns / 1000000000LL, (long)(ns % 1000000000LL));
-	json_set_str(o, "start_time", buf);
-	json_set_int(o, "start_ticks", (int64_t)ticks);
-}
 
 /* The escaped command for the text view: argv joined, or [comm]. */
 static char *view_cmd(const char *cmd, size_t len, const char *comm, size_t comm_len)
@@ -460,7 +475,7 @@ static void thread_record(struct procs *p, struct capbuf *out, long tid, int tgi
  * recorded as vanished. Most processes have one thread: when the table says
  * so and the leader's own stat still counts one, task/ need not be listed. */
 static void collect_threads(struct procs *p, int dirfd, int tgid, int nlwp,
-			    struct capbuf *out, json_t *errs)
+			    struct capbuf *out, struct errlist *errs)
 {
 	struct capbuf cb;
 	struct proc_stat st;
@@ -508,34 +523,35 @@ static void collect_threads(struct procs *p, int dirfd, int tgid, int nlwp,
 }
 
 /* The table's numbers; uids and gids from status (NULL: unread). */
-static void fill_from_table(struct procs *p, json_t *o, const struct proc_entry *e,
+static void fill_from_table(struct procs *p, struct jw *o, const struct proc_entry *e,
 			    const unsigned *uid, const unsigned *gid)
 {
 	char buf[32];
+	struct jw tty;
 
-	json_set_int(o, "pid", e->pid);
-	json_set_int(o, "ppid", e->ppid);
-	json_set_int(o, "pgid", e->pgid);
-	json_set_int(o, "sid", e->sid);
-	json_set_int(o, "tpgid", e->tpgid);
-	json_t *tty = json_object();
-	json_set_int(tty, "nr", e->tty);
+	jw_int(o, "pid", e->pid);
+	jw_int(o, "ppid", e->ppid);
+	jw_int(o, "pgid", e->pgid);
+	jw_int(o, "sid", e->sid);
+	jw_int(o, "tpgid", e->tpgid);
+	jw_object(o, "tty", &tty);
+	jw_int(&tty, "nr", e->tty);
 	tty_name(e->tty, buf, sizeof(buf));
-	json_set_str(tty, "name", e->tty ? buf : NULL);
-	json_set_new(o, "tty", tty);
-	char s[2] = { e->state, 0 };
-	json_set_str(o, "state", s);
+	jw_str(&tty, "name", e->tty ? buf : NULL);
+	jw_object_end(&tty);
+	char st[2] = { e->state, 0 };
+	jw_str(o, "state", st);
 	set_ids(p, o, "uid", uid, true);
 	set_ids(p, o, "gid", gid, false);
-	json_set_int(o, "nice", e->nice);
-	json_set_int(o, "priority", e->priority);
-	json_set_int(o, "threads", e->nlwp);
-	set_time_ticks(p, o, e->start_ticks);
-	json_set_int(o, "utime_ticks", (int64_t)e->utime);
-	json_set_int(o, "stime_ticks", (int64_t)e->stime);
-	json_set_int(o, "vsz_kib", (int64_t)(e->vsize / 1024));
-	json_set_int(o, "rss_kib", (int64_t)e->rss_kib);
-	json_set_bool(o, "kernel_thread", (e->flags & PF_KTHREAD_FLAG) != 0);
+	jw_int(o, "nice", e->nice);
+	jw_int(o, "priority", e->priority);
+	jw_int(o, "threads", e->nlwp);
+	jw_ticks(p, o, e->start_ticks);
+	jw_int(o, "utime_ticks", (int64_t)e->utime);
+	jw_int(o, "stime_ticks", (int64_t)e->stime);
+	jw_int(o, "vsz_kib", (int64_t)(e->vsize / 1024));
+	jw_int(o, "rss_kib", (int64_t)e->rss_kib);
+	jw_bool(o, "kernel_thread", (e->flags & PF_KTHREAD_FLAG) != 0);
 }
 
 /* The start time, from a stat fd read again from offset 0 (a fresh copy:
@@ -563,7 +579,8 @@ static void scan_one(void *ctx, size_t i, void *out)
 	struct procs *p = ctx;
 	struct pchunk *c = out;
 	const struct proc_entry *e = &p->table->procs[i];
-	json_t *o = json_object(), *errs = json_array();
+	struct jw rec, *o = &rec;
+	struct errlist el, *errs = &el;
 	const char *status = "ok", *reason = NULL;
 	struct capbuf stat, cmd, env, status_text;
 	struct proc_stat st = { 0 };
@@ -575,6 +592,9 @@ static void scan_one(void *ctx, size_t i, void *out)
 	capbuf_init(&cmd, CMDLINE_CAP);
 	capbuf_init(&env, ENVIRON_CAP);
 	capbuf_init(&status_text, STATUS_CAP);
+	capbuf_init(&el.cb, 1u << 20);
+	el.n = 0;
+	jw_begin(o, &c->procs);   /* written as read; status and errors last */
 
 	int dirfd = proc_open_pid(p->procfd, e->pid);
 	/* stat stays open: read again at the end (pread), to see whether the
@@ -595,8 +615,8 @@ static void scan_one(void *ctx, size_t i, void *out)
 		status = "vanished";
 		reason = r < 0 ? "exited before its files could be read" :
 			 "pid reused by a new process: nothing of it is mixed in";
-		json_set_new(o, "comm", json_null());
-		json_set_new(o, "cmdline", json_null());
+		jw_null(o, "comm");
+		jw_null(o, "cmdline");
 		add_row(c, e, view_cmd("", 0, "?", 1), ART_VANISHED, UINT_MAX);
 		if (dirfd >= 0)
 			close(dirfd);
@@ -604,15 +624,15 @@ static void scan_one(void *ctx, size_t i, void *out)
 			close(statfd);
 		goto emit;
 	}
-	json_set_bytes(o, "comm", st.comm, st.comm_len);
+	jw_bytes(o, "comm", st.comm, st.comm_len);
 
 	r = read_capped(dirfd, "cmdline", &cmd, &total);
 	if (r < 0 && r != -E2BIG)
 		proc_err(errs, "cmdline", r);
 	set_nul_list(o, "cmdline", cmd.buf ? cmd.buf : "", cmd.len);
-	json_set_bool(o, "cmdline_truncated", r == -E2BIG);
+	jw_bool(o, "cmdline_truncated", r == -E2BIG);
 	if (r == -E2BIG) {
-		json_set_int(o, "cmdline_original_size", (int64_t)total);
+		jw_int(o, "cmdline_original_size", (int64_t)total);
 		status = "partial";
 		reason = "cmdline truncated at the cap";
 	}
@@ -637,7 +657,7 @@ static void scan_one(void *ctx, size_t i, void *out)
 	capbuf_init(&cg, CGROUP_CAP);
 	r = proc_read(dirfd, "cgroup", &cg);
 	if (r == 0 || r == -E2BIG)
-		json_set_bytes(o, "cgroup", cg.buf ? cg.buf : "", cg.len);
+		jw_bytes(o, "cgroup", cg.buf ? cg.buf : "", cg.len);
 	else
 		proc_err(errs, "cgroup", r);
 	capbuf_release(&cg);
@@ -647,20 +667,20 @@ static void scan_one(void *ctx, size_t i, void *out)
 	r = kthread ? 0 : read_capped(dirfd, "environ", &env, &total);
 	if (kthread)
 		total = 0;
-	json_t *eo = json_object();
-	json_set_int(eo, "pid", e->pid);
-	json_set_int(eo, "start_ticks", (int64_t)e->start_ticks);
+	struct jw eo;
+	jw_begin(&eo, &c->environ);
+	jw_int(&eo, "pid", e->pid);
+	jw_int(&eo, "start_ticks", (int64_t)e->start_ticks);
 	if (r == 0 || r == -E2BIG) {
-		set_nul_list(eo, "environ", env.buf ? env.buf : "", env.len);
-		json_set_bool(eo, "truncated", r == -E2BIG);
-		json_set_int(eo, "original_size", (int64_t)total);
+		set_nul_list(&eo, "environ", env.buf ? env.buf : "", env.len);
+		jw_bool(&eo, "truncated", r == -E2BIG);
+		jw_int(&eo, "original_size", (int64_t)total);
 	} else {
 		proc_err(errs, "environ", r);
-		json_set_new(eo, "environ", json_null());
-		json_set_str(eo, "error", strerrorname_np(-r));
+		jw_null(&eo, "environ");
+		jw_str(&eo, "error", strerrorname_np(-r));
 	}
-	json_append_line(&c->environ, eo);
-	json_decref(eo);
+	jw_end(&eo);
 
 	/* the fd table: walked once per run (fdwalk.h), here if no one did */
 	int fe = p->walk_fds ? fdwalk_pid(&c->fds, dirfd, e->pid) :
@@ -678,7 +698,7 @@ static void scan_one(void *ctx, size_t i, void *out)
 		status = "vanished";
 		reason = "exited while its files were read: the record holds what was read";
 		c->rows[c->nrows - 1].status = ART_VANISHED;
-	} else if (json_array_size(errs) && strcmp(status, "ok") == 0) {
+	} else if (el.n && strcmp(status, "ok") == 0) {
 		status = "partial";
 		reason = "some files could not be read (see errors)";
 	}
@@ -689,11 +709,17 @@ emit:
 		c->nvanished++;
 	else if (strcmp(status, "partial") == 0)
 		c->npartial++;
-	json_set_str(o, "status", status);
-	json_set_str(o, "status_reason", reason);
-	json_set_new(o, "errors", errs);
-	json_append_line(&c->procs, o);
-	json_decref(o);
+	jw_ascii(o, "status", status, strlen(status));
+	if (reason)
+		jw_ascii(o, "status_reason", reason, strlen(reason));
+	else
+		jw_null(o, "status_reason");
+	jw_key(o, "errors");
+	capbuf_add(o->cb, "[", 1);
+	capbuf_add(o->cb, el.cb.buf ? el.cb.buf : "", el.cb.len);
+	capbuf_add(o->cb, "]", 1);
+	jw_end(o);
+	capbuf_release(&el.cb);
 	capbuf_release(&stat);
 	capbuf_release(&cmd);
 	capbuf_release(&status_text);

@@ -35,5 +35,18 @@ void jw_ascii(struct jw *w, const char *key, const char *s, size_t n);
 void jw_raw(struct jw *w, const char *key, const char *json);
 /* Append a JSON string literal of valid UTF-8 bytes (escaping only). */
 void jw_quote(struct capbuf *cb, const char *s, size_t n);
+/* Append a JSON string of any bytes: invalid UTF-8 becomes U+FFFD (the
+ * text half of jw_bytes, without the exact-bytes sibling). */
+void jw_text(struct capbuf *cb, const char *s, size_t n);
+/* "key":[...] of byte strings (text, U+FFFD where not UTF-8) and, when any
+ * item is not UTF-8, "key_b64":[...] with each such item's exact bytes and
+ * null for the others; as jsonx.h's json_set_bytes_array. */
+void jw_bytes_array(struct jw *w, const char *key, const char *const *items,
+		    const size_t *lens, size_t n);
+/* A nested object: "key":{ ... } written through `sub` (same buffer). */
+void jw_object(struct jw *w, const char *key, struct jw *sub);
+void jw_object_end(struct jw *sub);
+/* "key": followed by whatever the caller appends to w->cb itself. */
+void jw_key(struct jw *w, const char *key);
 
 #endif

@@ -81,14 +81,21 @@ struct procs {
 	unsigned nvanished, npartial;
 };
 
+/* What could not be read for one process: the items of its "errors" JSON
+ * array ("what: ERRNO" strings), and how many. */
+struct errlist {
+	struct capbuf cb;
+	unsigned n;
+};
+
 /* proc_fds.c: one record per mapped file of a process into `out`;
- * problems are appended to `errs` (a JSON array). The fds themselves are
- * walked by fdwalk.h, once per run. */
-void proc_collect_maps(struct capbuf *out, int dirfd, int pid, json_t *errs);
+ * problems are added to `errs`. The fds themselves are walked by fdwalk.h,
+ * once per run. */
+void proc_collect_maps(struct capbuf *out, int dirfd, int pid, struct errlist *errs);
 
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */
 int proc_view(struct procs *p, struct capbuf *out);
-/* Append "what: error" to an error list. */
-void proc_err(json_t *errs, const char *what, int err);
+/* Add "what: ERRNONAME" to an error list. */
+void proc_err(struct errlist *errs, const char *what, int err);
 
 #endif

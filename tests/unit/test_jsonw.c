@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "jsonx.h"
 #include "tap.h"
 #include "textutil.h"
 
@@ -45,6 +46,44 @@ int main(void)
 			CHECK(cb.buf[cb.len - 1] == '\n' && memchr(cb.buf, '\n', cb.len) == cb.buf + cb.len - 1);
 			json_decref(o);
 		}
+	/* arrays of byte strings and nested objects: the same JSON as jansson's
+	 * json_set_bytes_array (jsonx.h) builds, item for item */
+	static const char *const sets[][4] = {
+		{ "a", "b\n\"c", "", NULL },
+		{ "ok", "bad\xff\xfe", "\xe2\x80\xae", "x\x01y" },
+		{ "\xc3", "plain", NULL, NULL },
+	};
+	for (size_t t = 0; t < sizeof(sets) / sizeof(sets[0]); t++) {
+		const char *items[4];
+		size_t lens[4], n = 0;
+		for (; n < 4 && sets[t][n]; n++) {
+			items[n] = sets[t][n];
+			lens[n] = strlen(sets[t][n]);
+		}
+		capbuf_reset(&cb);
+		jw_begin(&w, &cb);
+		jw_int(&w, "pid", 7);
+		jw_bytes_array(&w, "cmdline", items, lens, n);
+		struct jw sub;
+		jw_object(&w, "ns", &sub);
+		jw_int(&sub, "net", 4026531840LL);
+		jw_bytes(&sub, "name", items[0], lens[0]);
+		jw_object_end(&sub);
+		jw_bool(&w, "after", 0);
+		jw_end(&w);
+		json_t *got = json_loadb(cb.buf, cb.len, JSON_ALLOW_NUL, &err);
+		json_t *want = json_object(), *ns = json_object();
+		json_set_int(want, "pid", 7);
+		json_set_bytes_array(want, "cmdline", items, lens, n);
+		json_set_int(ns, "net", 4026531840LL);
+		json_set_bytes(ns, "name", items[0], lens[0]);
+		json_set_new(want, "ns", ns);
+		json_set_bool(want, "after", 0);
+		CHECK(got && json_equal(got, want));
+		json_decref(got);
+		json_decref(want);
+	}
+
 	capbuf_reset(&cb);
 	jw_begin(&w, &cb);
 	jw_str(&w, "s", NULL);
