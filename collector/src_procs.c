@@ -261,19 +261,23 @@ static void set_namespaces(int dirfd, struct jw *o)
 {
 	struct jw ns;
 	char path[64];
+	/* ten links: resolved from the ns/ directory, one path step each */
+	int nsfd = openat(dirfd, "ns", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 
 	jw_object(o, "namespaces", &ns);
 	for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
 		char *link = NULL;
 		size_t len;
-		snprintf(path, sizeof(path), "ns/%s", ns_names[i]);
-		if (proc_readlink(dirfd, path, &link, &len) == 0) {
+		snprintf(path, sizeof(path), "%s%s", nsfd >= 0 ? "" : "ns/", ns_names[i]);
+		if (proc_readlink(nsfd >= 0 ? nsfd : dirfd, path, &link, &len) == 0) {
 			const char *b = strchr(link, '[');
 			jw_int(&ns, ns_names[i], b ? (int64_t)strtoull(b + 1, NULL, 10) : 0);
 		}
 		free(link);
 	}
 	jw_object_end(&ns);
+	if (nsfd >= 0)
+		close(nsfd);
 }
 
 /* status: capabilities, seccomp, exact supplementary groups. */

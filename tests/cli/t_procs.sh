@@ -44,6 +44,11 @@ ENVPID=${PIDS[-1]}
 big=$(head -c 100000 /dev/zero | tr '\0' 'A')
 start "$BASH_BIN" -c "$LOOP" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big" "$big"
 BIGPID=${PIDS[-1]}
+NSPID=""
+if command -v unshare >/dev/null && [ "$(id -u)" = 0 ]; then
+	start unshare -n -u -i "$SLEEP" 1000   # its own net, uts and ipc namespaces
+	NSPID=${PIDS[-1]}
+fi
 sleep 1
 rm "$B/deleted-exe"
 ZPID=$(cat "$T_DIR/zombie.pid")
@@ -53,6 +58,25 @@ collect p
 check "collect exits 0 or 1 (got $RC)" [ "$RC" -le 1 ]
 extract p || { fail "cannot extract"; finish; }
 P=$BDIR/volatile/processes.jsonl
+
+# namespaces: the inode each /proc/<pid>/ns link resolves to (stat -L)
+nscheck() {   # nscheck PID: "name=inode" for all ten, from irsnap and from stat
+	local pid=$1 n want=""
+	for n in cgroup ipc mnt net pid pid_for_children time time_for_children user uts; do
+		want+="$n=$(stat -L -c %i "/proc/$pid/ns/$n") "
+	done
+	echo "$want" >"$T_DIR/ns.want"
+	jq -j --argjson p "$pid" 'select(.pid == $p) | .namespaces | to_entries | map("\(.key)=\(.value) ") | add' "$P" >"$T_DIR/ns.got"
+	echo >>"$T_DIR/ns.got"
+	cmp -s "$T_DIR/ns.got" "$T_DIR/ns.want"
+}
+check "namespaces of a test process = stat -L of its ns links" nscheck "${PIDS[0]}"
+if [ -n "$NSPID" ] && [ -d "/proc/$NSPID" ]; then
+	# unshare (without --fork) execs sleep in place: the pid is the sleep's
+	check "a process in its own net/uts/ipc namespaces: its inodes = stat -L" nscheck "$NSPID"
+	check "... and they differ from the host's" [ "$(jq --argjson p "$NSPID" 'select(.pid == $p) | .namespaces.net' "$P")" != \
+		"$(jq --argjson p "${PIDS[0]}" 'select(.pid == $p) | .namespaces.net' "$P")" ]
+fi
 
 # procps ps on the same processes, right after
 ps -o pid=,ppid=,uid=,stat=,nlwp= -p "$(IFS=,; echo "${PIDS[*]}")" >"$T_DIR/ps.out"
