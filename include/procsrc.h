@@ -92,6 +92,11 @@ struct errlist {
  * problems are added to `errs`. The fds themselves are walked by fdwalk.h,
  * once per run. */
 void proc_collect_maps(struct capbuf *out, int dirfd, int pid, struct errlist *errs);
+/* Its two ways, for the tests: from the maps text (through the /proc/<pid>
+ * dirfd), and by PROCMAP_QUERY on an open maps fd (0, or -ENOTTY when the
+ * kernel lacks it: nothing was written). Same records for the same maps. */
+void proc_maps_text(struct capbuf *out, int dirfd, int pid, struct errlist *errs);
+int proc_maps_query(struct capbuf *out, int mapsfd, int pid, struct errlist *errs);
 
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */
 int proc_view(struct procs *p, struct capbuf *out);
