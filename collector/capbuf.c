@@ -138,6 +138,22 @@ char *capbuf_detach(struct capbuf *cb, size_t *ret_len)
 	return p;
 }
 
+int capbuf_read_fd_once(struct capbuf *cb, int fd)
+{
+	char chunk[16384];
+	ssize_t n;
+
+	do
+		n = read(fd, chunk, sizeof(chunk));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	int r = capbuf_add(cb, chunk, (size_t)n);
+	if (r < 0 || (size_t)n < sizeof(chunk))
+		return r;
+	return capbuf_read_fd(cb, fd);   /* a full chunk: read on to the end */
+}
+
 int capbuf_read_fd(struct capbuf *cb, int fd)
 {
 	char chunk[16384];

@@ -59,7 +59,7 @@ static void add_fdinfo(int dirfd, const char *fdname, struct jw *w)
 
 	snprintf(path, sizeof(path), "fdinfo/%s", fdname);
 	capbuf_init(&cb, FDINFO_CAP);
-	if (proc_read(dirfd, path, &cb) == 0 || cb.len) {
+	if (proc_read_once(dirfd, path, &cb) == 0 || cb.len) {
 		const char *t = cb.buf ? cb.buf : "";
 		const char *v = proc_status_field(t, "pos", &n);
 		if (v)
@@ -185,7 +185,7 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 		struct fd_comm *c = &t->comm[t->ncomm];
 		struct capbuf cb;
 		capbuf_init(&cb, sizeof(c->comm));
-		if (proc_read(pdir, "comm", &cb) == 0 || cb.len) {
+		if (proc_read_once(pdir, "comm", &cb) == 0 || cb.len) {
 			c->pid = pid;
 			c->len = (unsigned)strcspn(cb.buf ? cb.buf : "", "\n");
 			memcpy(c->comm, cb.buf ? cb.buf : "", c->len);

@@ -39,6 +39,18 @@ int proc_read(int dirfd, const char *name, struct capbuf *cb)
 	return r;
 }
 
+int proc_read_once(int dirfd, const char *name, struct capbuf *cb)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = capbuf_read_fd_once(cb, fd);
+	close(fd);
+	return r;
+}
+
 int proc_readlink(int dirfd, const char *name, char **ret, size_t *ret_len)
 {
 	return host_readlink(dirfd, name, ret, ret_len);

@@ -84,7 +84,7 @@ static int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t 
 
 	if (fd < 0)
 		return -errno;
-	r = capbuf_read_fd(cb, fd);
+	r = capbuf_read_fd_once(cb, fd);   /* argv and environ end at a short read */
 	uint64_t total = cb->len;
 	if (r == -E2BIG) {
 		total = cb->wanted;
@@ -489,7 +489,7 @@ static void collect_threads(struct procs *p, int dirfd, int tgid, int nlwp,
 	capbuf_init(&cb, 4096);
 	if (nlwp == 1) {
 		snprintf(path, sizeof(path), "task/%d/stat", tgid);
-		r = proc_read(dirfd, path, &cb);
+		r = proc_read_once(dirfd, path, &cb);
 		if (r == 0)
 			r = proc_stat_parse(cb.buf, cb.len, &st);
 		if (r == 0 && st.num_threads == 1) {
@@ -517,7 +517,7 @@ static void collect_threads(struct procs *p, int dirfd, int tgid, int nlwp,
 			continue;
 		capbuf_reset(&cb);
 		snprintf(path, sizeof(path), "%s/stat", de->d_name);
-		r = proc_read(td, path, &cb);
+		r = proc_read_once(td, path, &cb);
 		if (r == 0)
 			r = proc_stat_parse(cb.buf, cb.len, &st);
 		thread_record(p, out, tid, tgid, r, &st);
@@ -605,12 +605,12 @@ static void scan_one(void *ctx, size_t i, void *out)
 	 * process is still the same one */
 	int statfd = dirfd < 0 ? dirfd : openat(dirfd, "stat", O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 						O_NOCTTY);
-	r = dirfd < 0 ? dirfd : statfd < 0 ? -errno : capbuf_read_fd(&stat, statfd);
+	r = dirfd < 0 ? dirfd : statfd < 0 ? -errno : capbuf_read_fd_once(&stat, statfd);
 	if (r == 0)
 		r = proc_stat_parse(stat.buf, stat.len, &st);
 	/* status: ids here, capabilities and groups below */
 	int rs = r == 0 && st.starttime == e->start_ticks ?
-		 proc_read(dirfd, "status", &status_text) : -ESRCH;
+		 proc_read_once(dirfd, "status", &status_text) : -ESRCH;
 	bool ids = (rs == 0 || rs == -E2BIG) &&
 		   status_ids(status_text.buf ? status_text.buf : "", "Uid", uid) &&
 		   status_ids(status_text.buf ? status_text.buf : "", "Gid", gid);
@@ -659,7 +659,7 @@ static void scan_one(void *ctx, size_t i, void *out)
 		proc_err(errs, "status", rs);
 	struct capbuf cg;
 	capbuf_init(&cg, CGROUP_CAP);
-	r = proc_read(dirfd, "cgroup", &cg);
+	r = proc_read_once(dirfd, "cgroup", &cg);
 	if (r == 0 || r == -E2BIG)
 		jw_bytes(o, "cgroup", cg.buf ? cg.buf : "", cg.len);
 	else

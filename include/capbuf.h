@@ -59,5 +59,11 @@ char *capbuf_detach(struct capbuf *cb, size_t *ret_len);
  * the cap cut the read (cb->wanted then counts only what was read: the rest
  * of the file is unknown), or -errno. EINTR is retried; EAGAIN is an error. */
 int capbuf_read_fd(struct capbuf *cb, int fd);
+/* The same for a file the kernel makes whole at the first read (a /proc
+ * file shown by one function: stat, status, cgroup, fdinfo; and cmdline,
+ * environ): a read shorter than asked is its end, so the usual last read
+ * that returns 0 is skipped. Never for multi-record files (maps, net/tcp),
+ * whose reads stop at a page. */
+int capbuf_read_fd_once(struct capbuf *cb, int fd);
 
 #endif

@@ -35,6 +35,9 @@ struct proc_stat {
 int proc_open_root(void);
 int proc_open_pid(int procfd, int pid);
 int proc_read(int dirfd, const char *name, struct capbuf *cb);
+/* proc_read for a file the kernel makes whole at once (stat, status,
+ * cgroup, comm, fdinfo, task stat; capbuf_read_fd_once): one read less. */
+int proc_read_once(int dirfd, const char *name, struct capbuf *cb);
 int proc_readlink(int dirfd, const char *name, char **ret, size_t *ret_len);
 /* Parse /proc/<pid>/stat: comm is between the first '(' and the LAST ')',
  * so a comm holding ')' or spaces cannot shift the fields. 0 or -EINVAL. */
