@@ -388,55 +388,70 @@ _Static_assert(sizeof(struct procmap_query) == 104, "struct procmap_query is 104
 
 static atomic_int query_unsupported;   /* the kernel said ENOTTY once: use maps */
 
+/* One query: the mapping at or after `addr`, with its name into `name` when
+ * `name` is not NULL. 0 or -errno. */
+static int query_at(int fd, uint64_t addr, char *name, size_t size, struct procmap_query *q)
+{
+	*q = (struct procmap_query){
+		.size = sizeof(*q), .query_flags = PQ_COVERING_OR_NEXT | PQ_FILE_BACKED,
+		.query_addr = addr,
+	};
+	if (name) {
+		q->vma_name_size = (uint32_t)size;
+		q->vma_name_addr = (uint64_t)(uintptr_t)name;
+	}
+	return ioctl(fd, PROCMAP_QUERY_IOCTL, q) < 0 ? -errno : 0;
+}
+
 int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 {
-	char name[PATH_MAX + 64], last[PATH_MAX + 64];
-	size_t last_len = 0;
+	char name[PATH_MAX + 64];
 	uint64_t addr = 0, last_ino = 0;
 	uint32_t last_maj = 0, last_min = 0;
 	bool first = true;
 
 	for (unsigned k = 0;; k++) {
+		struct procmap_query q;
 		if (k == MAPS_QUERY_CAP) {
 			proc_err(errs, "maps (truncated at cap)", E2BIG);
 			break;
 		}
-		struct procmap_query q = {
-			.size = sizeof(q), .query_flags = PQ_COVERING_OR_NEXT | PQ_FILE_BACKED,
-			.query_addr = addr, .vma_name_size = sizeof(name),
-			.vma_name_addr = (uint64_t)(uintptr_t)name,
-		};
-		bool named = true;
-		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0) {
-			int e = errno;
-			if (e == ENOENT)
-				break;   /* no mapping at or after addr: the end */
-			if (first && (e == ENOTTY || e == EINVAL))
-				return -ENOTTY;
-			if (e != ENAMETOOLONG) {
-				proc_err(errs, "maps (query)", -e);
-				break;
-			}
-			/* a name longer than PATH_MAX: the mapping without it */
-			q = (struct procmap_query){ .size = sizeof(q), .query_addr = addr,
-						    .query_flags = PQ_COVERING_OR_NEXT | PQ_FILE_BACKED };
-			if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0) {
-				proc_err(errs, "maps (query)", -errno);
-				break;
-			}
-			proc_err(errs, "maps (a name too long)", ENAMETOOLONG);
-			named = false;
+		/* without the name first: most mappings continue the file before
+		 * (a library is four or five), and only a new file needs its path */
+		int r = query_at(fd, addr, NULL, 0, &q);
+		if (r == -ENOENT)
+			break;   /* no mapping at or after addr: the end */
+		if (r < 0 && first && (r == -ENOTTY || r == -EINVAL))
+			return -ENOTTY;
+		if (r < 0) {
+			proc_err(errs, "maps (query)", r);
+			break;
 		}
 		first = false;
 		if (q.vma_end <= addr)
 			break;   /* never loop on a kernel that does not advance */
 		addr = q.vma_end;
+		if (q.inode == 0 || (q.inode == last_ino && q.dev_major == last_maj &&
+				     q.dev_minor == last_min))
+			continue;   /* the next part of the same file: one record */
+		bool named = true;
+		r = query_at(fd, q.vma_start, name, sizeof(name), &q);
+		if (r == -ENAMETOOLONG) {
+			proc_err(errs, "maps (a name too long)", ENAMETOOLONG);
+			named = false;
+			r = query_at(fd, q.vma_start, NULL, 0, &q);
+		}
+		if (r == -ENOENT)
+			break;   /* unmapped meanwhile, and nothing after it */
+		if (r < 0) {
+			proc_err(errs, "maps (query)", r);
+			break;
+		}
+		if (q.vma_end > addr)
+			addr = q.vma_end;   /* it grew meanwhile */
 		if (q.inode == 0)
 			continue;
 		size_t n = named && q.vma_name_size ? q.vma_name_size - 1 : 0;
-		if (q.inode == last_ino && q.dev_major == last_maj && q.dev_minor == last_min &&
-		    named && n == last_len && memcmp(name, last, n) == 0)
-			continue;   /* the next part of the same file, as in maps_text */
 		char dev[24], perms[4] = {
 			q.vma_flags & PQ_READABLE ? 'r' : '-', q.vma_flags & PQ_WRITABLE ? 'w' : '-',
 			q.vma_flags & PQ_EXECUTABLE ? 'x' : '-', q.vma_flags & PQ_SHARED ? 's' : 'p',
@@ -446,9 +461,6 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 		last_ino = q.inode;
 		last_maj = q.dev_major;
 		last_min = q.dev_minor;
-		last_len = named ? n : (size_t)-1;
-		if (named)
-			memcpy(last, name, n);
 	}
 	return 0;
 }
