@@ -17,6 +17,7 @@
 #include "lockdown.h"
 #include "output.h"
 #include "plan.h"
+#include "proctable.h"
 #include "pscan.h"
 #include "run_json.h"
 #include "sign.h"
@@ -418,6 +419,7 @@ out:
 	zbuf_free(&r.index);
 	fdwalk_free(&r.fds);
 	free(r.leaders);
+	proctable_prefetch_drop(r.table_ahead);
 	profile_free(&prof);
 	free(r.timings);
 	free(opt.files);

@@ -341,6 +341,8 @@ int plan_run(struct run *r, const struct profile *p)
 		}
 		run_log(r, "step %zu: %s '%s' begins", i + 1, kind_word(s->kind), safe_path(s->arg));
 		double t0 = run_elapsed(r);
+		r->next_source = i + 1 < p->nsteps && p->steps[i + 1].kind == STEP_SOURCE ?
+				 p->steps[i + 1].arg : NULL;
 		ret = run_step(r, s, &body, &seq);
 		double t1 = run_elapsed(r);
 		run_log(r, "step %zu: %s '%s' ends after %.3f s", i + 1, kind_word(s->kind),

@@ -2,6 +2,7 @@
  * proc_adapter.c - libproc2 behind one door (proctable.h).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <libproc2/pids.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "proctable.h"
+#include "pscan.h"
 #include "banned.h"
 
 /* Numeric items only: see proctable.h for why. */
@@ -91,4 +93,48 @@ void proctable_free(struct proctable *t)
 {
 	free(t->procs);
 	memset(t, 0, sizeof(*t));
+}
+
+struct proctable_prefetch {
+	pthread_t th;
+	struct proctable t;
+	int err;
+};
+
+static void *prefetch_run(void *arg)
+{
+	struct proctable_prefetch *pf = arg;
+
+	pf->err = proctable_read(&pf->t);
+	return NULL;
+}
+
+struct proctable_prefetch *proctable_prefetch(void)
+{
+	struct proctable_prefetch *pf = calloc(1, sizeof(*pf));
+
+	if (pf && pscan_thread(&pf->th, prefetch_run, pf) < 0) {
+		free(pf);
+		pf = NULL;
+	}
+	return pf;
+}
+
+int proctable_take(struct proctable_prefetch *pf, struct proctable *ret)
+{
+	if (!pf)
+		return proctable_read(ret);
+	pthread_join(pf->th, NULL);
+	int r = pf->err;
+	*ret = pf->t;
+	free(pf);
+	return r;
+}
+
+void proctable_prefetch_drop(struct proctable_prefetch *pf)
+{
+	struct proctable t;
+
+	if (pf && proctable_take(pf, &t) == 0)
+		proctable_free(&t);
 }

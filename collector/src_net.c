@@ -24,6 +24,7 @@
 #include "jsonw.h"
 #include "netsock.h"
 #include "procfs.h"
+#include "proctable.h"
 #include "pscan.h"
 #include "source.h"
 #include "spool.h"
@@ -455,6 +456,10 @@ int src_net_collect(struct run *r)
 	walk_processes(&N);
 	run_log(r, "sockets: %zu network namespaces, %u fds walked, %zu of them sockets",
 		N.nns, r->fds.nfds, r->fds.nown);
+	/* the tables below are read on this core: the process table can be
+	 * read on the other meanwhile, for the processes step that follows */
+	if (!r->table_ahead && r->next_source && strcmp(r->next_source, "processes") == 0)
+		r->table_ahead = proctable_prefetch();
 
 	for (size_t i = 0; i < N.nns && ret == 0; i++) {
 		struct sockvec pv = { 0 }, nv = { 0 };

@@ -890,7 +890,8 @@ int src_procs_collect(struct run *r)
 		procs_free(&p);
 		return 0;
 	}
-	e = proctable_read(&t);
+	e = proctable_take(r->table_ahead, &t);   /* read ahead, or now */
+	r->table_ahead = NULL;
 	if (e < 0) {
 		run_log(r, "processes: cannot read the process table: %s", strerror(-e));
 		procs_free(&p);

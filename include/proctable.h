@@ -40,6 +40,14 @@ struct proctable {
 
 /* 0, or -errno (-ENOENT when /proc is not mounted). */
 int proctable_read(struct proctable *ret);
+
+/* The same read started early on a helper thread (while the sockets step
+ * reads its tables on one core, the other is free), collected later by
+ * proctable_take(); proctable_take() without a start reads now. */
+struct proctable_prefetch;
+struct proctable_prefetch *proctable_prefetch(void);   /* NULL: not started */
+int proctable_take(struct proctable_prefetch *pf, struct proctable *ret);
+void proctable_prefetch_drop(struct proctable_prefetch *pf);   /* never taken */
 void proctable_free(struct proctable *t);
 
 #define PF_KTHREAD_FLAG 0x00200000UL

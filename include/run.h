@@ -82,6 +82,9 @@ struct run {
 	struct session_leader { int pid, tty; } *leaders;
 	size_t nleaders;
 	bool leaders_known;
+	/* the process table, read ahead by the sockets step (proctable.h) */
+	struct proctable_prefetch *table_ahead;
+	const char *next_source;       /* the source of the plan's next step, or NULL */
 	struct step_timing *timings;   /* per step, for --stats */
 	size_t ntimings, maxtimings;
 	double volatile_first, volatile_last;   /* the volatile snapshot's span */
