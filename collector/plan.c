@@ -15,6 +15,7 @@
 #include "jsonw.h"
 #include "jsonx.h"
 #include "plan.h"
+#include "spool.h"
 #include "sign.h"
 #include "source.h"
 #include "textutil.h"
@@ -270,6 +271,11 @@ static int run_walk(struct run *r, const struct step *s, walk_fn fn, struct plan
 	return e < 0 ? e : 0;
 }
 
+static bool is_volatile(const struct step *s)
+{
+	return s->kind == STEP_SOURCE && source_rank(s->arg) <= VOL_SESSION;
+}
+
 static int run_step(struct run *r, const struct step *s, struct capbuf *body, unsigned *seq)
 {
 	struct plan_ctx c = { .r = r, .s = s, .body = body, .body_seq = seq };
@@ -343,19 +349,32 @@ int plan_run(struct run *r, const struct profile *p)
 		double t0 = run_elapsed(r);
 		r->next_source = i + 1 < p->nsteps && p->steps[i + 1].kind == STEP_SOURCE ?
 				 p->steps[i + 1].arg : NULL;
+		bool vol = is_volatile(s);
+		r->defer_spools = vol;   /* read the volatile state first, archive after */
 		ret = run_step(r, s, &body, &seq);
 		double t1 = run_elapsed(r);
+		if (vol && !(i + 1 < p->nsteps && is_volatile(&p->steps[i + 1]))) {
+			int e = spool_flush_deferred(r);   /* the last volatile step: now */
+			if (ret == 0)
+				ret = e;
+		}
 		run_log(r, "step %zu: %s '%s' ends after %.3f s", i + 1, kind_word(s->kind),
 			safe_path(s->arg), t1 - t0);
 		if (r->timings && r->ntimings < r->maxtimings)
 			r->timings[r->ntimings++] = (struct step_timing){ .index = i, .start = t0,
 									 .end = t1 };
-		/* the volatile snapshot: from the first volatile source to the last */
-		if (s->kind == STEP_SOURCE && source_rank(s->arg) <= VOL_SESSION) {
+		/* the volatile snapshot: from the first volatile source to the last
+		 * (their members are archived after t1 of the last) */
+		if (vol) {
 			if (r->volatile_first < 0)
 				r->volatile_first = t0;
 			r->volatile_last = t1;
 		}
+	}
+	if (r->ndeferred) {   /* stopped inside the volatile steps: archive what was read */
+		int e = spool_flush_deferred(r);
+		if (ret == 0)
+			ret = e;
 	}
 	if (r->volatile_first >= 0)
 		run_log(r, "volatile snapshot: from +%.6f to +%.6f: skew %.3f s", r->volatile_first,

@@ -1,5 +1,6 @@
 /* spool.c - record buffers bounded by deflating them (spool.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spool.h"
@@ -66,10 +67,57 @@ static int sink(void *ctx, const void *p, size_t n)
 	return bundle_write(ctx, p, n);
 }
 
+static int defer(struct run *r, const char *step, const char *member, struct spool *s)
+{
+	if (r->ndeferred == r->adeferred) {
+		size_t n = r->adeferred ? r->adeferred * 2 : 16;
+		struct deferred_spool *v = reallocarray(r->deferred, n, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		r->deferred = v;
+		r->adeferred = n;
+	}
+	struct deferred_spool *d = &r->deferred[r->ndeferred];
+	d->step = strdup(step);
+	d->member = strdup(member);
+	if (!d->step || !d->member) {
+		free(d->step);
+		free(d->member);
+		return -ENOMEM;
+	}
+	d->s = *s;              /* the records move; the caller's spool restarts empty */
+	spool_init(s);
+	r->ndeferred++;
+	return 0;
+}
+
+int spool_flush_deferred(struct run *r)
+{
+	int ret = 0;
+
+	r->defer_spools = false;
+	for (size_t i = 0; i < r->ndeferred; i++) {
+		struct deferred_spool *d = &r->deferred[i];
+		int e = spool_emit(r, d->step, d->member, &d->s);
+		if (ret == 0)
+			ret = e;
+		spool_free(&d->s);
+		free(d->step);
+		free(d->member);
+	}
+	free(r->deferred);
+	r->deferred = NULL;
+	r->ndeferred = r->adeferred = 0;
+	return ret;
+}
+
 int spool_emit(struct run *r, const char *step, const char *member, struct spool *s)
 {
 	struct artifact a;
 	int ret;
+
+	if (r->defer_spools && defer(r, step, member, s) == 0)
+		return 0;   /* archived by spool_flush_deferred() (if out of memory: now) */
 
 	if (s->buf.len) {
 		zbuf_add(&s->z, s->buf.buf, s->buf.len);

@@ -85,6 +85,11 @@ struct run {
 	/* the process table, read ahead by the sockets step (proctable.h) */
 	struct proctable_prefetch *table_ahead;
 	const char *next_source;       /* the source of the plan's next step, or NULL */
+	/* while the volatile steps run, their spooled members wait here and
+	 * are archived after the last of them (spool.h): reads first */
+	bool defer_spools;
+	struct deferred_spool *deferred;
+	size_t ndeferred, adeferred;
 	struct step_timing *timings;   /* per step, for --stats */
 	size_t ntimings, maxtimings;
 	double volatile_first, volatile_last;   /* the volatile snapshot's span */

@@ -34,6 +34,15 @@ void spool_add_z(struct spool *s, struct zbuf *from, bool truncated);
  * emptied (its `truncated` flag kept for the merge). */
 void spool_pack(struct zbuf *z, struct capbuf *raw);
 int spool_emit(struct run *r, const char *step, const char *member, struct spool *s);
+/* While r->defer_spools is set, spool_emit() takes the records over (the
+ * caller's spool is left empty) and archives nothing: the volatile steps read
+ * everything first, and spool_flush_deferred() archives it all afterwards, in
+ * the order it was given. 0 or the first archiving error. */
+struct deferred_spool {
+	char *step, *member;
+	struct spool s;
+};
+int spool_flush_deferred(struct run *r);
 void spool_free(struct spool *s);
 
 #endif

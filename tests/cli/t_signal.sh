@@ -6,28 +6,29 @@ need jq; need tar; need python3
 
 head -c $((64 << 20)) /dev/urandom >"$T_DIR/big"
 for sig in TERM INT; do
-	# a slow reader keeps irsnap blocked in the middle of the big file
+	# a slow reader keeps irsnap blocked in the middle of the big file: slow
+	# until the signal was sent (whatever the size of what comes before it)
+	rm -f "$T_DIR/sent"
 	python3 -c '
-import sys, time
+import os, sys, time
 out = open(sys.argv[1], "wb")
-time.sleep(2)
-t0 = time.time()
 while True:
-    slow = time.time() - t0 < 4     # slow at first: the signal lands mid-file
+    slow = not os.path.exists(sys.argv[2])
     b = sys.stdin.buffer.read(1 << 16 if slow else 1 << 20)
     if not b: break
     out.write(b)
     if slow: time.sleep(0.01)
-' "$OUT/$sig.tar" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --file /etc/hosts --profile "$FAST_PROFILE" 2>"$OUT/$sig.err"; echo $? >"$OUT/$sig.rc") &
+' "$OUT/$sig.tar" "$T_DIR/sent" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --file /etc/hosts --profile "$FAST_PROFILE" 2>"$OUT/$sig.err"; echo $? >"$OUT/$sig.rc") &
 	reader=$!
 	# wait until irsnap is reading the big file: then the signal lands mid-file
 	ipid=""
-	for _ in $(seq 1 200); do
+	for _ in $(seq 1 1200); do
 		ipid=$(pgrep -f "irsnap collect -o - --file $T_DIR/big" | head -n 1)
 		[ -n "$ipid" ] && ls -l "/proc/$ipid/fd" 2>/dev/null | grep -q " $T_DIR/big\$" && break
 		sleep 0.05
 	done
 	kill -"$sig" "$ipid"
+	touch "$T_DIR/sent"
 	wait "$reader"
 	sleep 0.2
 	rc=$(cat "$OUT/$sig.rc" 2>/dev/null)
