@@ -21,28 +21,7 @@ void jw_end(struct jw *w)
 	capbuf_add(w->cb, "}\n", 2);
 }
 
-static void key(struct jw *w, const char *k)
-{
-	char buf[64];
-	size_t n = strlen(k), at = 0;
-
-	if (n > sizeof(buf) - 4) {   /* no key is this long; stay correct anyway */
-		if (w->n++)
-			capbuf_add(w->cb, ",", 1);
-		capbuf_add(w->cb, "\"", 1);
-		capbuf_add(w->cb, k, n);
-		capbuf_add(w->cb, "\":", 2);
-		return;
-	}
-	if (w->n++)
-		buf[at++] = ',';
-	buf[at++] = '"';
-	memcpy(buf + at, k, n);
-	at += n;
-	buf[at++] = '"';
-	buf[at++] = ':';
-	capbuf_add(w->cb, buf, at);
-}
+#define key jw_key
 
 void jw_quote(struct capbuf *cb, const char *s, size_t n)
 {
@@ -155,10 +134,6 @@ void jw_object_end(struct jw *sub)
 	capbuf_add(sub->cb, "}", 1);
 }
 
-void jw_key(struct jw *w, const char *k)
-{
-	key(w, k);
-}
 
 void jw_bytes(struct jw *w, const char *k, const char *s, size_t n)
 {
@@ -189,33 +164,15 @@ void jw_str(struct jw *w, const char *k, const char *s)
 		jw_null(w, k);
 }
 
-void jw_int(struct jw *w, const char *k, int64_t v)
+
+
+
+
+void jw_int_value(struct capbuf *cb, int64_t v)
 {
 	char buf[FMT_INT_LEN];
-	size_t n = fmt_i64(buf, v);
 
-	key(w, k);
-	capbuf_add(w->cb, buf, n);
-}
-
-void jw_bool(struct jw *w, const char *k, int v)
-{
-	key(w, k);
-	capbuf_addstr(w->cb, v ? "true" : "false");
-}
-
-void jw_null(struct jw *w, const char *k)
-{
-	key(w, k);
-	capbuf_add(w->cb, "null", 4);
-}
-
-void jw_ascii(struct jw *w, const char *k, const char *s, size_t n)
-{
-	key(w, k);
-	capbuf_add(w->cb, "\"", 1);
-	capbuf_add(w->cb, s, n);
-	capbuf_add(w->cb, "\"", 1);
+	capbuf_add(cb, buf, fmt_i64(buf, v));
 }
 
 void jw_raw(struct jw *w, const char *k, const char *json)

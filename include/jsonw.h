@@ -25,12 +25,59 @@ void jw_begin(struct jw *w, struct capbuf *cb);
 void jw_end(struct jw *w);
 void jw_bytes(struct jw *w, const char *key, const char *s, size_t n);
 void jw_str(struct jw *w, const char *key, const char *s);   /* NULL: null */
-void jw_int(struct jw *w, const char *key, int64_t v);
-void jw_bool(struct jw *w, const char *key, int v);
-void jw_null(struct jw *w, const char *key);
+/* "key": (with the comma before it when not the first field). Inline: the
+ * hot writers below are too, so a literal key's length is known at compile
+ * time (the key writer was a tenth of the wtmp parse). */
+static inline void jw_key(struct jw *w, const char *key)
+{
+	char buf[80];
+	size_t n = __builtin_strlen(key), at = 0;
+
+	if (n > sizeof(buf) - 4) {   /* no key is this long; stay correct anyway */
+		if (w->n++)
+			capbuf_add(w->cb, ",", 1);
+		capbuf_add(w->cb, "\"", 1);
+		capbuf_add(w->cb, key, n);
+		capbuf_add(w->cb, "\":", 2);
+		return;
+	}
+	if (w->n++)
+		buf[at++] = ',';
+	buf[at++] = '"';
+	__builtin_memcpy(buf + at, key, n);
+	at += n;
+	buf[at++] = '"';
+	buf[at++] = ':';
+	capbuf_add(w->cb, buf, at);
+}
+void jw_int_value(struct capbuf *cb, int64_t v);
+static inline void jw_int(struct jw *w, const char *key, int64_t v)
+{
+	jw_key(w, key);
+	jw_int_value(w->cb, v);
+}
+static inline void jw_bool(struct jw *w, const char *key, int v)
+{
+	jw_key(w, key);
+	if (v)
+		capbuf_add(w->cb, "true", 4);
+	else
+		capbuf_add(w->cb, "false", 5);
+}
+static inline void jw_null(struct jw *w, const char *key)
+{
+	jw_key(w, key);
+	capbuf_add(w->cb, "null", 4);
+}
 /* A string the caller knows is printable ASCII without '"' or '\\' (times,
  * addresses, names from a fixed table): written without checking. */
-void jw_ascii(struct jw *w, const char *key, const char *s, size_t n);
+static inline void jw_ascii(struct jw *w, const char *key, const char *s, size_t n)
+{
+	jw_key(w, key);
+	capbuf_add(w->cb, "\"", 1);
+	capbuf_add(w->cb, s, n);
+	capbuf_add(w->cb, "\"", 1);
+}
 /* A value already in JSON form (an array or object the caller built). */
 void jw_raw(struct jw *w, const char *key, const char *json);
 /* Append a JSON string literal of valid UTF-8 bytes (escaping only). */
@@ -46,7 +93,5 @@ void jw_bytes_array(struct jw *w, const char *key, const char *const *items,
 /* A nested object: "key":{ ... } written through `sub` (same buffer). */
 void jw_object(struct jw *w, const char *key, struct jw *sub);
 void jw_object_end(struct jw *sub);
-/* "key": followed by whatever the caller appends to w->cb itself. */
-void jw_key(struct jw *w, const char *key);
 
 #endif
