@@ -232,7 +232,7 @@ static int seal(struct run *r, EVP_PKEY *key, struct run_identity *ident,
 	run_log(r, "collection finished: %u artifacts, %u failed, %u truncated%s",
 		r->artifacts, r->failed, r->truncated,
 		r->interrupted ? " (interrupted)" : "");
-	/* index.jsonl: replayed from its deflated buffer, size known up front */
+	/* index.jsonl: replayed from its compressed buffer, size known up front */
 	uint64_t raw = r->index.raw_len;
 	ret = bundle_begin(r->bundle, "index.jsonl", raw);
 	if (ret == 0)

@@ -1,4 +1,4 @@
-/* spool.c - record buffers bounded by deflating them (spool.h). */
+/* spool.c - record buffers bounded by compressing them (spool.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -69,7 +69,7 @@ struct run {
 	char id[320];                  /* bundle folder name */
 	struct bundle *bundle;
 	struct capbuf worklog;
-	struct zbuf index;             /* index.jsonl, kept deflated (zbuf.h) */
+	struct zbuf index;             /* index.jsonl, kept compressed (zbuf.h) */
 	unsigned artifacts, failed, truncated;
 	unsigned skipped_steps;        /* file steps skipped by the time budget */
 	const char *profile;           /* the profile's name */
