@@ -14,18 +14,13 @@
 
 #include "netsock.h"
 #include "textutil.h"
+#include "vec.h"
 #include "banned.h"
 
 struct sock_rec *sockvec_push(struct sockvec *sv)
 {
-	if (sv->n == sv->alloc) {
-		size_t n = sv->alloc ? sv->alloc * 2 : 64;
-		struct sock_rec *v = reallocarray(sv->v, n, sizeof(*v));
-		if (!v)
-			return NULL;
-		sv->v = v;
-		sv->alloc = n;
-	}
+	if (!vec_reserve((void **)&sv->v, &sv->alloc, sv->n + 1, sizeof(*sv->v)))
+		return NULL;
 	struct sock_rec *s = &sv->v[sv->n++];
 	memset(s, 0, sizeof(*s));
 	s->timer = -1;

@@ -21,6 +21,7 @@
 #include "procfs.h"
 #include "fdwalk.h"
 #include "procsrc.h"
+#include "vec.h"
 #include "banned.h"
 
 static bool has_prefix(const char *s, size_t n, const char *pre)
@@ -96,30 +97,16 @@ void fdwalk_init(struct fd_table *t)
 	fdpart_init(&t->acc);
 }
 
-static bool grow(void **v, size_t *alloc, size_t need, size_t size)
-{
-	if (need <= *alloc)
-		return true;
-	size_t n = *alloc ? *alloc : 16;
-	while (n < need)
-		n *= 2;
-	void *nv = reallocarray(*v, n, size);
-	if (!nv)
-		return false;
-	*v = nv;
-	*alloc = n;
-	return true;
-}
 
 static void note_owner(struct fd_part *t, uint64_t ino, int pid, int fd)
 {
-	if (grow((void **)&t->own, &t->aown, t->nown + 1, sizeof(*t->own)))
+	if (vec_reserve((void **)&t->own, &t->aown, t->nown + 1, sizeof(*t->own)))
 		t->own[t->nown++] = (struct fd_owner){ .inode = ino, .pid = pid, .fd = fd };
 }
 
 static void note_failure(struct fd_part *t, int pid, int err)
 {
-	if (grow((void **)&t->fail, &t->afail, t->nfail + 1, sizeof(*t->fail)))
+	if (vec_reserve((void **)&t->fail, &t->afail, t->nfail + 1, sizeof(*t->fail)))
 		t->fail[t->nfail++] = (struct fd_failure){ .pid = pid, .err = err };
 }
 
@@ -181,7 +168,7 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 	}
 	closedir(d);
 	/* the owner's name for the socket views: read once per process here */
-	if (owns_socket && grow((void **)&t->comm, &t->acomm, t->ncomm + 1, sizeof(*t->comm))) {
+	if (owns_socket && vec_reserve((void **)&t->comm, &t->acomm, t->ncomm + 1, sizeof(*t->comm))) {
 		struct fd_comm *c = &t->comm[t->ncomm];
 		struct capbuf cb;
 		capbuf_init(&cb, sizeof(c->comm));
@@ -201,15 +188,15 @@ void fdwalk_merge(struct fd_table *t, struct fd_part *p)
 	struct fd_part *a = &t->acc;
 
 	spool_add(&t->records, &p->records);
-	if (p->nown && grow((void **)&a->own, &a->aown, a->nown + p->nown, sizeof(*a->own))) {
+	if (p->nown && vec_reserve((void **)&a->own, &a->aown, a->nown + p->nown, sizeof(*a->own))) {
 		memcpy(a->own + a->nown, p->own, p->nown * sizeof(*p->own));
 		a->nown += p->nown;
 	}
-	if (p->nfail && grow((void **)&a->fail, &a->afail, a->nfail + p->nfail, sizeof(*a->fail))) {
+	if (p->nfail && vec_reserve((void **)&a->fail, &a->afail, a->nfail + p->nfail, sizeof(*a->fail))) {
 		memcpy(a->fail + a->nfail, p->fail, p->nfail * sizeof(*p->fail));
 		a->nfail += p->nfail;
 	}
-	if (p->ncomm && grow((void **)&a->comm, &a->acomm, a->ncomm + p->ncomm, sizeof(*a->comm))) {
+	if (p->ncomm && vec_reserve((void **)&a->comm, &a->acomm, a->ncomm + p->ncomm, sizeof(*a->comm))) {
 		memcpy(a->comm + a->ncomm, p->comm, p->ncomm * sizeof(*p->comm));
 		a->ncomm += p->ncomm;
 	}

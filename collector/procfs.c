@@ -26,7 +26,7 @@ int proc_open_pid(int procfd, int pid)
 	return fd < 0 ? -errno : fd;
 }
 
-int proc_read(int dirfd, const char *name, struct capbuf *cb)
+static int read_at(int dirfd, const char *name, struct capbuf *cb, bool once)
 {
 	/* files of a /proc/<pid> directory are proc's own: no type check */
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
@@ -34,21 +34,19 @@ int proc_read(int dirfd, const char *name, struct capbuf *cb)
 
 	if (fd < 0)
 		return -errno;
-	r = capbuf_read_fd(cb, fd);
+	r = once ? capbuf_read_fd_once(cb, fd) : capbuf_read_fd(cb, fd);
 	close(fd);
 	return r;
 }
 
+int proc_read(int dirfd, const char *name, struct capbuf *cb)
+{
+	return read_at(dirfd, name, cb, false);
+}
+
 int proc_read_once(int dirfd, const char *name, struct capbuf *cb)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = capbuf_read_fd_once(cb, fd);
-	close(fd);
-	return r;
+	return read_at(dirfd, name, cb, true);
 }
 
 int proc_readlink(int dirfd, const char *name, char **ret, size_t *ret_len)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "spool.h"
+#include "vec.h"
 #include "banned.h"
 
 #define SPOOL_RECORD_MAX (64u << 20)     /* one record's bytes before a flush */
@@ -69,14 +70,9 @@ static int sink(void *ctx, const void *p, size_t n)
 
 static int defer(struct run *r, const char *step, const char *member, struct spool *s)
 {
-	if (r->ndeferred == r->adeferred) {
-		size_t n = r->adeferred ? r->adeferred * 2 : 16;
-		struct deferred_spool *v = reallocarray(r->deferred, n, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		r->deferred = v;
-		r->adeferred = n;
-	}
+	if (!vec_reserve((void **)&r->deferred, &r->adeferred, r->ndeferred + 1,
+			 sizeof(*r->deferred)))
+		return -ENOMEM;
 	struct deferred_spool *d = &r->deferred[r->ndeferred];
 	d->step = strdup(step);
 	d->member = strdup(member);

@@ -29,6 +29,7 @@
 #include "source.h"
 #include "spool.h"
 #include "textutil.h"
+#include "vec.h"
 #include "banned.h"
 
 #define NET_TABLE_CAP (256u << 20)
@@ -75,14 +76,8 @@ static void add_ns_to(struct netns **v, size_t *n, size_t *alloc, uint64_t ino, 
 	for (size_t i = 0; i < *n; i++)
 		if ((*v)[i].inode == ino)
 			return;
-	if (*n == *alloc) {
-		size_t k = *alloc ? *alloc * 2 : 8;
-		struct netns *nv = reallocarray(*v, k, sizeof(*nv));
-		if (!nv)
-			return;
-		*v = nv;
-		*alloc = k;
-	}
+	if (!vec_reserve((void **)v, alloc, *n + 1, sizeof(**v)))
+		return;
 	(*v)[(*n)++] = (struct netns){ .inode = ino, .pid = pid };
 }
 
@@ -162,14 +157,8 @@ static void walk_processes(struct net *N)
 		long pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 0 || pid > INT_MAX)
 			continue;
-		if (n == alloc) {
-			size_t k = alloc ? alloc * 2 : 1024;
-			int *v = reallocarray(w.pids, k, sizeof(*v));
-			if (!v)
-				break;
-			w.pids = v;
-			alloc = k;
-		}
+		if (!vec_reserve((void **)&w.pids, &alloc, n + 1, sizeof(*w.pids)))
+			break;
 		w.pids[n++] = (int)pid;
 	}
 	closedir(d);

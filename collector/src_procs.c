@@ -30,6 +30,7 @@
 #include "sign.h"
 #include "source.h"
 #include "textutil.h"
+#include "vec.h"
 #include "banned.h"
 
 static const char *const ns_names[] = {
@@ -117,14 +118,8 @@ static size_t exe_claim(struct procs *p, uint64_t dev, uint64_t ino, bool *mine)
 		}
 		if (i < p->nexes)
 			return i;
-		if (p->nexes == p->exes_alloc) {
-			size_t n = p->exes_alloc ? p->exes_alloc * 2 : 64;
-			struct exe_hash *v = reallocarray(p->exes, n, sizeof(*v));
-			if (!v)
-				return SIZE_MAX;
-			p->exes = v;
-			p->exes_alloc = n;
-		}
+		if (!vec_reserve((void **)&p->exes, &p->exes_alloc, p->nexes + 1, sizeof(*p->exes)))
+			return SIZE_MAX;
 		p->exes[p->nexes] = (struct exe_hash){ .dev = dev, .ino = ino,
 						       .state = EXE_HASHING };
 		*mine = true;
@@ -413,15 +408,9 @@ static char *view_cmd(const char *cmd, size_t len, const char *comm, size_t comm
 static void add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int status,
 		    unsigned euid)
 {
-	if (c->nrows == c->arows) {
-		size_t n = c->arows ? c->arows * 2 : 64;
-		struct view_row *v = reallocarray(c->rows, n, sizeof(*v));
-		if (!v) {
-			free(cmd);
-			return;
-		}
-		c->rows = v;
-		c->arows = n;
+	if (!vec_reserve((void **)&c->rows, &c->arows, c->nrows + 1, sizeof(*c->rows))) {
+		free(cmd);
+		return;
 	}
 	struct view_row *v = &c->rows[c->nrows++];
 	memset(v, 0, sizeof(*v));
