@@ -135,9 +135,26 @@ void jw_object_end(struct jw *sub)
 }
 
 
+/* Printable ASCII with nothing to escape: most names, paths and fields. */
+static bool plain_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
 void jw_bytes(struct jw *w, const char *k, const char *s, size_t n)
 {
 	key(w, k);
+	if (plain_ascii(s, n)) {   /* one pass instead of two */
+		capbuf_add(w->cb, "\"", 1);
+		capbuf_add(w->cb, s, n);
+		capbuf_add(w->cb, "\"", 1);
+		return;
+	}
 	if (utf8_valid(s, n)) {
 		jw_quote(w->cb, s, n);
 		return;

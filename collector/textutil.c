@@ -276,8 +276,17 @@ int text_escape(struct capbuf *cb, const char *s, size_t n)
 	for (size_t i = 0; i < n && r == 0;) {
 		unsigned c = p[i];
 		if (c >= 0x20 && c < 0x7f) {
-			r = c == '\\' ? capbuf_add(cb, "\\\\", 2) : capbuf_add(cb, p + i, 1);
-			i++;
+			if (c == '\\') {
+				r = capbuf_add(cb, "\\\\", 2);
+				i++;
+				continue;
+			}
+			size_t run = 1;   /* printable ASCII as it is, a run at a time */
+			while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f &&
+			       p[i + run] != '\\')
+				run++;
+			r = capbuf_add(cb, p + i, run);
+			i += run;
 			continue;
 		}
 		if (c < 0x80) {
