@@ -37,19 +37,24 @@ PY
 # atimes older than mtimes: relatime would update them on any read
 find "$D" -type f -exec touch -a -d '2001-01-01 00:00:00' {} + 2>/dev/null
 atime_before=$(stat -c '%X %n' "$D/etc/plain.conf" "$D/bin/tool" "$D/bin/script" "$D/logs/big.log")
-# a file growing while irsnap reads it
+# a file growing while irsnap reads it: 64 KiB a millisecond (to 512 MiB at
+# most), read whole by its own tree step, so that it grows during the copy
+# however fast the copy is
+GROW=$T_DIR/grow
+mkdir -p "$GROW"
 python3 -c '
 import sys, time
 with open(sys.argv[1], "ab", buffering=0) as f:
-    end = time.time() + 60
-    while time.time() < end:
-        f.write(b"x" * 4096); time.sleep(0.0005)
-' "$D/logs/growing.log" & GROWER=$!
+    end, n = time.time() + 60, 0
+    while time.time() < end and n < 8192:
+        f.write(b"x" * 65536); n += 1; time.sleep(0.001)
+' "$GROW/growing.log" & GROWER=$!
 trap 'kill $GROWER 2>/dev/null; wait 2>/dev/null; cleanup' EXIT
 sleep 0.5
 
 cat >"$T_DIR/tree.profile" <<PROFILE
 profile tree-test
+tree $GROW max-file 1G
 tree $D max-file 1M max-depth 4096
 list $D copy-exec 1M max-depth 4096
 timeline $D hash-exec max-depth 4096
