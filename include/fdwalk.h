@@ -5,8 +5,11 @@
  * inode) and processes (open-files.jsonl, the lsof equivalent). The walk
  * happens once, in the first of them to run (sockets, the most volatile),
  * and both use its result: fd records (target, type, stat, fdinfo) ready
- * for open-files.jsonl, socket owners sorted by inode, and the pids whose
- * fd table could not be read, with why.
+ * for open-files.jsonl, socket owners sorted by inode, the comm of each
+ * process that owns a socket (read once per process, not per socket), and
+ * the pids whose fd table could not be read, with why. The walk runs on the
+ * threads of pscan.h: each chunk of processes fills an fd_part, and the
+ * parts are merged in pid order (fdwalk_merge), then sorted (fdwalk_finish).
  */
 #ifndef IRSNAP_FDWALK_H
 #define IRSNAP_FDWALK_H
