@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +113,7 @@ static void note_failure(struct fd_part *t, int pid, int err)
 
 int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 {
-	int fdd = openat(pdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fdd = openat(pdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	DIR *d;
 	struct dirent *de;
 
@@ -228,18 +229,30 @@ static int comm_cmp(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-const struct fd_comm *fdwalk_comm(const struct fd_table *t, int pid)
+/* The first of n records (sorted by pid, `int pid` their first member) whose
+ * pid is not below `pid`: fd_comm and fd_failure share this search. */
+_Static_assert(offsetof(struct fd_comm, pid) == 0, "pid first in fd_comm");
+_Static_assert(offsetof(struct fd_failure, pid) == 0, "pid first in fd_failure");
+static size_t pid_bound(const void *base, size_t n, size_t size, int pid)
 {
-	size_t lo = 0, hi = t->ncomm;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (t->comm[mid].pid < pid)
+		int at;
+		memcpy(&at, (const char *)base + mid * size, sizeof(at));
+		if (at < pid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < t->ncomm && t->comm[lo].pid == pid ? &t->comm[lo] : NULL;
+	return lo;
+}
+
+const struct fd_comm *fdwalk_comm(const struct fd_table *t, int pid)
+{
+	size_t i = pid_bound(t->comm, t->ncomm, sizeof(*t->comm), pid);
+	return i < t->ncomm && t->comm[i].pid == pid ? &t->comm[i] : NULL;
 }
 
 void fdwalk_finish(struct fd_table *t)
@@ -279,16 +292,8 @@ size_t fdwalk_owners(const struct fd_table *t, uint64_t inode, size_t *ret_first
 
 int fdwalk_failed(const struct fd_table *t, int pid)
 {
-	size_t lo = 0, hi = t->nfail;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->fail[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < t->nfail && t->fail[lo].pid == pid ? t->fail[lo].err : 0;
+	size_t i = pid_bound(t->fail, t->nfail, sizeof(*t->fail), pid);
+	return i < t->nfail && t->fail[i].pid == pid ? t->fail[i].err : 0;
 }
 
 void fdwalk_free(struct fd_table *t)

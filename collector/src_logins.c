@@ -277,36 +277,23 @@ static void session_anomaly(struct logins *L, const char *source, json_t *offset
  * wiped utmp entry). Lines of utmp USER_PROCESS records are in `lines`. */
 static void check_processes(struct logins *L, const struct strset *lines)
 {
-	struct proctable t = { 0 };
-	const struct session_leader *own = L->r->leaders;
-	size_t n = L->r->nleaders;
-
 	if (!L->r->leaders_known) {   /* no processes step ran before us */
+		struct proctable t;
 		if (proctable_read(&t) < 0)
 			return;
-		struct session_leader *v = calloc(t.nprocs + 1, sizeof(*v));
-		if (!v) {
-			proctable_free(&t);
-			return;
-		}
-		n = 0;
-		for (size_t i = 0; i < t.nprocs; i++)
-			if (t.procs[i].pid == t.procs[i].sid && t.procs[i].tty != 0)
-				v[n++] = (struct session_leader){ t.procs[i].pid, t.procs[i].tty };
+		procs_keep_leaders(L->r, &t);
 		proctable_free(&t);
-		own = v;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < L->r->nleaders; i++) {
+		const struct session_leader *l = &L->r->leaders[i];
 		char tty[32], d[200];
-		tty_name(own[i].tty, tty, sizeof(tty));
+		tty_name(l->tty, tty, sizeof(tty));
 		if (strset_has(lines, tty))
 			continue;
 		snprintf(d, sizeof(d), "process %d leads a session on %s, which utmp does not "
-			 "list as a login", own[i].pid, tty);
+			 "list as a login", l->pid, tty);
 		session_anomaly(L, "/proc", NULL, "process-session-without-utmp", d);
 	}
-	if (own != L->r->leaders)
-		free((void *)own);
 }
 
 /* utmp USER_PROCESS entries whose process is gone: a stale or forged entry;

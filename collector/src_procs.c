@@ -487,7 +487,7 @@ static void collect_threads(struct procs *p, int dirfd, int tgid, int nlwp,
 			return;
 		}
 	}
-	int td = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int td = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	DIR *d = td >= 0 ? fdopendir(td) : NULL;
 	struct dirent *de;
 
@@ -831,8 +831,8 @@ static void procs_free(struct procs *p)
 }
 
 /* The sessions step compares terminals' session leaders with utmp: keep
- * them, so it need not read every process again. */
-static void keep_leaders(struct run *r, const struct proctable *t)
+ * them, so it need not read every process again (source.h). */
+void procs_keep_leaders(struct run *r, const struct proctable *t)
 {
 	free(r->leaders);
 	r->leaders = NULL;
@@ -888,7 +888,7 @@ int src_procs_collect(struct run *r)
 	}
 	qsort(t.procs, t.nprocs, sizeof(*t.procs), proc_cmp);
 	p.table = &t;
-	keep_leaders(r, &t);
+	procs_keep_leaders(r, &t);
 	p.walk_fds = !r->fds.done;
 
 	struct pscan ps = {
