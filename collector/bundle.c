@@ -1,9 +1,15 @@
 /*
- * bundle.c - the evidence tar writer (bundle.h): libarchive's POSIX pax
- * writer over a callback that writes the output fd and hashes every byte.
+ * bundle.c - the evidence tar writer (bundle.h): irsnap's tar subset
+ * (tarfmt.h), written in blocks of BLOCK_BYTES to the output fd, every byte
+ * hashed for its member and for the whole bundle.
+ *
+ * Why not libarchive's pax writer: verify must accept exactly what collect
+ * writes, byte for byte (issue 11), and the only way to make that hold is
+ * one encoder shared by the writer and the reader (tar_encode()). A
+ * library's writer would leave the exact bytes to the library's version and
+ * its charset conversion (libarchive adds "hdrcharset" when iconv is
+ * refused, as in the static build).
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -14,31 +20,35 @@
 #include "bundle.h"
 #include "capbuf.h"
 #include "hashthread.h"
-#include "strset.h"
+#include "tarfmt.h"
 #include "textutil.h"
 #include "banned.h"
 
 #define MANIFEST_MAX (256u << 20)   /* 256 MiB of manifest lines */
 
 struct bundle {
-	struct archive *a;
 	int fd;
 	char *display;
 	char *id;
 	int64_t mtime;
 	struct hashthread *total; /* every byte written to fd, hashed on another core */
 	uint64_t total_bytes;
+	unsigned char *block;    /* BLOCK_BYTES being filled */
+	size_t fill;
 	EVP_MD_CTX *member;      /* the member being written */
 	char *cur_name;          /* full name of the open member, or NULL */
 	uint64_t cur_size, cur_written;
-	struct strset names;     /* members and directories written */
+	struct tarnames names;   /* members and directories written */
 	struct capbuf manifest;
 	int fatal;               /* -errno once the output failed */
 	char error[512];
 	bool closed;
 };
 
-#define BLOCK_BYTES (100 * 10240)   /* a whole number of tar records */
+/* 1000 KiB writes instead of tar's 10 KiB records: a gigabyte of logs is a
+ * thousand write()s and ring hand-offs (hashthread.h), not 100,000; the end
+ * is padded to a whole TAR_RECORD, as GNU tar would */
+#define BLOCK_BYTES (100 * TAR_RECORD)
 
 static void set_fatal(struct bundle *b, int err, const char *what)
 {
@@ -49,47 +59,71 @@ static void set_fatal(struct bundle *b, int err, const char *what)
 		 what ? what : strerror(-b->fatal));
 }
 
-/* libarchive write callback: loop on short writes, retry EINTR, hash. */
-static la_ssize_t out_write(struct archive *a, void *ctx, const void *buf, size_t len)
+/* Write to the output: loop on short writes, retry EINTR, hash. */
+static int out_write(struct bundle *b, const void *buf, size_t len)
 {
-	struct bundle *b = ctx;
 	const char *p = buf;
 	size_t left = len;
 
-	if (b->fatal) {
-		archive_set_error(a, -b->fatal, "%s", b->error);
-		return -1;
-	}
+	if (b->fatal)
+		return b->fatal;
 	while (left) {
 		ssize_t n = write(b->fd, p, left);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			set_fatal(b, errno, NULL);
-			archive_set_error(a, errno, "%s", b->error);
-			return -1;
+			return b->fatal;
 		}
 		if (n == 0) {
 			set_fatal(b, EIO, "short write");
-			archive_set_error(a, EIO, "%s", b->error);
-			return -1;
+			return b->fatal;
 		}
 		p += n;
 		left -= (size_t)n;
 	}
 	if (hashthread_feed(b->total, buf, len) < 0) {
 		set_fatal(b, EIO, "SHA-256 update failed");
-		return -1;
+		return b->fatal;
 	}
 	b->total_bytes += len;
-	return (la_ssize_t)len;
+	return 0;
 }
 
-static int arch_fail(struct bundle *b)
+/* Append to the block being filled; a full block goes out. */
+static int emit(struct bundle *b, const void *data, size_t len)
 {
-	if (!b->fatal) {
-		int e = archive_errno(b->a);
-		set_fatal(b, e > 0 ? e : EIO, archive_error_string(b->a));
+	const unsigned char *p = data;
+
+	while (len && !b->fatal) {
+		if (b->fill == 0 && len >= BLOCK_BYTES) {
+			if (out_write(b, p, BLOCK_BYTES) < 0)
+				break;
+			p += BLOCK_BYTES;
+			len -= BLOCK_BYTES;
+			continue;
+		}
+		size_t n = BLOCK_BYTES - b->fill < len ? BLOCK_BYTES - b->fill : len;
+		memcpy(b->block + b->fill, p, n);
+		b->fill += n;
+		p += n;
+		len -= n;
+		if (b->fill == BLOCK_BYTES) {
+			b->fill = 0;
+			out_write(b, b->block, BLOCK_BYTES);
+		}
+	}
+	return b->fatal;
+}
+
+static int emit_zeros(struct bundle *b, size_t n)
+{
+	static const unsigned char zeros[TAR_BLOCK];
+
+	while (n && !b->fatal) {
+		size_t k = n < sizeof(zeros) ? n : sizeof(zeros);
+		emit(b, zeros, k);
+		n -= k;
 	}
 	return b->fatal;
 }
@@ -108,21 +142,19 @@ static char *full_name(const struct bundle *b, const char *name)
 
 static int write_header(struct bundle *b, const char *full, bool dir, uint64_t size)
 {
-	struct archive_entry *e = archive_entry_new();
-	int r = 0;
+	unsigned char *h = malloc(TAR_HEADER_MAX);
+	const char *rule = NULL;
+	size_t len = strlen(full);
+	int r;
 
-	if (!e)
+	if (!h)
 		return -ENOMEM;
-	archive_entry_set_pathname(e, full);
-	archive_entry_set_filetype(e, dir ? AE_IFDIR : AE_IFREG);
-	archive_entry_set_perm(e, dir ? 0755 : 0444);
-	archive_entry_set_size(e, dir ? 0 : (la_int64_t)size);
-	archive_entry_set_mtime(e, (time_t)b->mtime, 0);
-	archive_entry_set_uid(e, 0);
-	archive_entry_set_gid(e, 0);
-	if (archive_write_header(b->a, e) < ARCHIVE_WARN)
-		r = arch_fail(b);
-	archive_entry_free(e);
+	r = tarnames_place(&b->names, full, len, dir, &rule);
+	if (r == 0)
+		r = tar_encode(h, full, len, dir, size, b->mtime);
+	if (r > 0)
+		r = emit(b, h, (size_t)r);
+	free(h);
 	return r;
 }
 
@@ -135,14 +167,12 @@ static int write_parents(struct bundle *b, const char *full)
 	if (!tmp)
 		return -ENOMEM;
 	for (char *p = strchr(tmp, '/'); p && r == 0; p = strchr(p + 1, '/')) {
-		char save = p[1];
-		p[1] = '\0';
-		if (!strset_has(&b->names, tmp)) {
+		if (!tarnames_has_dir(&b->names, tmp, (size_t)(p - tmp) + 1)) {
+			char save = p[1];
+			p[1] = '\0';
 			r = write_header(b, tmp, true, 0);
-			if (r == 0 && strset_add(&b->names, tmp) < 0)
-				r = -ENOMEM;
+			p[1] = save;
 		}
-		p[1] = save;
 	}
 	free(tmp);
 	return r;
@@ -166,19 +196,11 @@ int bundle_open(struct bundle **ret, int fd, const char *display,
 		b->total = NULL;
 		goto fail;
 	}
-	b->a = archive_write_new();
-	if (!b->display || !b->id || !b->total || !b->member || !b->a)
+	b->block = malloc(BLOCK_BYTES);
+	if (!b->display || !b->id || !b->total || !b->member || !b->block)
 		goto fail;
-	r = -EIO;
-	/* 1000 KiB writes instead of tar's 10 KiB records: a gigabyte of logs is a
-	 * thousand write()s and ring hand-offs (hashthread.h), not 100,000; the
-	 * last block is still padded to 10 KiB, as GNU tar would */
-	if (archive_write_set_format_pax_restricted(b->a) != ARCHIVE_OK ||
-	    archive_write_add_filter_none(b->a) != ARCHIVE_OK ||
-	    archive_write_set_bytes_per_block(b->a, BLOCK_BYTES) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(b->a, 10240) != ARCHIVE_OK ||
-	    archive_write_open2(b->a, b, NULL, out_write, NULL, NULL) != ARCHIVE_OK) {
-		r = arch_fail(b);
+	if (mtime < 0 || mtime >= (1ll << 33)) {
+		r = -EINVAL;
 		goto fail;
 	}
 	char *top = full_name(b, "");
@@ -212,15 +234,14 @@ int bundle_begin(struct bundle *b, const char *name, uint64_t size)
 	char *full = full_name(b, name);
 	if (!full)
 		return -ENOMEM;
-	if (strset_has(&b->names, full)) {
-		free(full);
-		return -EEXIST;
-	}
-	r = write_parents(b, full);
+	/* the whole name against every rule before anything is written: a
+	 * refused member leaves no parent directory behind */
+	const char *rule;
+	r = tarnames_check(&b->names, full, strlen(full), false, &rule);
+	if (r == 0)
+		r = write_parents(b, full);
 	if (r == 0)
 		r = write_header(b, full, false, size);
-	if (r == 0 && strset_add(&b->names, full) < 0)
-		r = -ENOMEM;
 	if (r == 0 && EVP_DigestInit_ex(b->member, EVP_sha256(), NULL) != 1)
 		r = -EIO;
 	if (r < 0) {
@@ -243,15 +264,8 @@ int bundle_write(struct bundle *b, const void *data, size_t len)
 		return -EFBIG;
 	if (EVP_DigestUpdate(b->member, data, len) != 1)
 		return -EIO;
-	const char *p = data;
-	size_t left = len;
-	while (left) {
-		la_ssize_t n = archive_write_data(b->a, p, left);
-		if (n <= 0)
-			return arch_fail(b);
-		p += n;
-		left -= (size_t)n;
-	}
+	if (emit(b, data, len) < 0)
+		return b->fatal;
 	b->cur_written += len;
 	return 0;
 }
@@ -271,8 +285,8 @@ int bundle_end(struct bundle *b, char ret_sha256[SHA256_HEX_LEN], uint64_t *ret_
 		if (r == 0)
 			padded += n;
 	}
-	if (r == 0 && archive_write_finish_entry(b->a) < ARCHIVE_WARN)
-		r = arch_fail(b);
+	if (r == 0)
+		r = emit_zeros(b, tar_padding(b->cur_size));
 
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -313,7 +327,7 @@ int bundle_add_bytes(struct bundle *b, const char *name, const void *data,
 bool bundle_has(const struct bundle *b, const char *name)
 {
 	char *full = full_name(b, name);
-	bool has = full && strset_has(&b->names, full);
+	bool has = full && strset_has(&b->names.files, full);
 
 	free(full);
 	return has;
@@ -350,8 +364,12 @@ int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
 
 	if (!b->closed) {
 		b->closed = true;
-		if (archive_write_close(b->a) != ARCHIVE_OK)
-			r = arch_fail(b);
+		/* two zero blocks end the archive; zeros up to a whole record */
+		uint64_t end = b->total_bytes + b->fill + 2 * TAR_BLOCK;
+		emit_zeros(b, 2 * TAR_BLOCK + (size_t)((TAR_RECORD - end % TAR_RECORD) %
+						       TAR_RECORD));
+		if (b->fill && out_write(b, b->block, b->fill) == 0)
+			b->fill = 0;
 	}
 	if (b->fatal)
 		r = b->fatal;
@@ -367,6 +385,11 @@ int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
 	return r;
 }
 
+bool bundle_dead(const struct bundle *b)
+{
+	return b->fatal != 0;
+}
+
 const char *bundle_error(const struct bundle *b)
 {
 	return b->fatal ? b->error : "";
@@ -376,14 +399,13 @@ void bundle_free(struct bundle *b)
 {
 	if (!b)
 		return;
-	if (b->a)
-		archive_write_free(b->a);
 	if (b->total) {
 		char unused[SHA256_HEX_LEN];
 		hashthread_finish(b->total, unused);
 	}
 	EVP_MD_CTX_free(b->member);
-	strset_free(&b->names);
+	tarnames_free(&b->names);
+	free(b->block);
 	capbuf_release(&b->manifest);
 	free(b->cur_name);
 	free(b->display);

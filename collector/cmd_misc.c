@@ -1,9 +1,9 @@
 /* cmd_misc.c - `irsnap keygen`, `irsnap list` and `irsnap version`. */
-#include <archive.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +162,7 @@ int cmd_version(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	printf("irsnap %s (bundle format irsnap-bundle/1)\n", IRSNAP_VERSION);
-	printf("built with %s, %s, jansson %s\n", archive_version_string(),
-	       OPENSSL_VERSION_TEXT, JANSSON_VERSION);
+	printf("built with %s, jansson %s, SQLite %s; tar subset of its own\n",
+	       OPENSSL_VERSION_TEXT, JANSSON_VERSION, SQLITE_VERSION);
 	return EXIT_COMPLETE;
 }

@@ -5,23 +5,33 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "jsonx.h"
 #include "lockdown.h"
 #include "sign.h"
+#include "textutil.h"
 #include "verify.h"
 #include "banned.h"
 
 static const char verify_usage[] =
 	"usage: irsnap verify BUNDLE [--pubkey FILE | --fingerprint sha256:HEX]\n"
+	"                            [--sha256 HEX]\n"
 	"\n"
-	"Check a bundle without extracting it: every member's SHA-256 against\n"
-	"MANIFEST.sha256, members missing from the manifest or the bundle,\n"
-	"duplicate or unsafe members, and the Ed25519 signature over the manifest.\n"
-	"BUNDLE may be - for stdin.\n"
+	"Check a bundle without extracting it. First its SHA-256 and size (compare\n"
+	"them with the paper log's bundle-sha256 and bundle-bytes lines); then the\n"
+	"tar itself, block by block: exactly the headers, names, padding and end\n"
+	"that collect writes, nothing else (a rewritten tar that another tar\n"
+	"program would extract differently is INVALID, naming the rule); every\n"
+	"member's SHA-256 against MANIFEST.sha256, members missing from the\n"
+	"manifest or the bundle, and the Ed25519 signature over the manifest.\n"
+	"BUNDLE is a regular file, or - for stdin.\n"
 	"\n"
+	"  --sha256 HEX           require the whole bundle to have this SHA-256\n"
+	"                         (the paper log's bundle-sha256 line)\n"
 	"  --pubkey FILE          check the signature with this public key (PEM)\n"
 	"  --fingerprint sha256:HEX  require the bundle's signer to have this\n"
 	"                         fingerprint (as printed by collect or keygen)\n"
@@ -30,7 +40,50 @@ static const char verify_usage[] =
 	"that proves integrity since sealing, not who sealed it.\n"
 	"Exit status: 0 valid, 1 invalid, 2 usage error, 3 unreadable.\n";
 
-enum { OPT_PUBKEY = 256, OPT_FPR };
+enum { OPT_PUBKEY = 256, OPT_FPR, OPT_SHA256 };
+
+/* "sha256:" and 64 hex digits (either case) into lower case; else -EINVAL. */
+static int hex64_lower(const char *in, char out[65])
+{
+	if (strlen(in) != 64)
+		return -EINVAL;
+	for (int i = 0; i < 64; i++) {
+		int d = hex_digit(in[i]);
+		if (d < 0)
+			return -EINVAL;
+		out[i] = "0123456789abcdef"[d];
+	}
+	out[64] = '\0';
+	return 0;
+}
+
+/* The --pubkey file: a regular file of at most 64 KiB. */
+static int read_pubkey(const char *path, struct capbuf *pub)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		say("cannot read '%s': %s", safe(path), strerror(errno));
+		return -errno;
+	}
+	int r = fstat(fd, &st) < 0 ? -errno : 0;
+	if (r == 0 && !S_ISREG(st.st_mode)) {
+		say("cannot read '%s': not a regular file (a PEM public key is wanted)",
+		    safe(path));
+		r = -EINVAL;
+	} else if (r == 0 && (r = capbuf_read_fd(pub, fd)) < 0) {
+		if (r == -E2BIG)
+			say("cannot read '%s': larger than %zu bytes, not a public key",
+			    safe(path), pub->max);
+		else
+			say("cannot read '%s': %s", safe(path), strerror(-r));
+	} else if (r < 0) {
+		say("cannot read '%s': %s", safe(path), strerror(-r));
+	}
+	close(fd);
+	return r;
+}
 
 static void print_summary(const struct verify_result *res)
 {
@@ -65,10 +118,12 @@ int cmd_verify(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "pubkey", required_argument, NULL, OPT_PUBKEY },
 		{ "fingerprint", required_argument, NULL, OPT_FPR },
+		{ "sha256", required_argument, NULL, OPT_SHA256 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *pubkey_path = NULL, *fpr = NULL;
+	const char *pubkey_path = NULL, *fpr = NULL, *want_sha = NULL;
+	char fpr_lower[72], fpr_hex[65], sha_lower[65];
 	struct capbuf pub, report;
 	struct verify_result res;
 	char lock[256];
@@ -79,6 +134,7 @@ int cmd_verify(int argc, char **argv)
 		switch (c) {
 		case OPT_PUBKEY: pubkey_path = optarg; break;
 		case OPT_FPR: fpr = optarg; break;
+		case OPT_SHA256: want_sha = optarg; break;
 		case 'h': fputs(verify_usage, stdout); return EXIT_COMPLETE;
 		default: fputs(verify_usage, stderr); return EXIT_USAGE;
 		}
@@ -87,29 +143,40 @@ int cmd_verify(int argc, char **argv)
 		fputs(verify_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (fpr && (strncmp(fpr, "sha256:", 7) != 0 || strlen(fpr) != 71)) {
-		say("--fingerprint wants sha256: and 64 hex digits");
+	if (fpr && (strncasecmp(fpr, "sha256:", 7) != 0 || hex64_lower(fpr + 7, fpr_hex) < 0)) {
+		say("--fingerprint wants sha256: and 64 hex digits, not '%s'", safe(fpr));
+		return EXIT_USAGE;
+	}
+	if (fpr) {
+		snprintf(fpr_lower, sizeof(fpr_lower), "sha256:%s", fpr_hex);
+		fpr = fpr_lower;
+	}
+	if (want_sha && hex64_lower(want_sha, sha_lower) < 0) {
+		say("--sha256 wants 64 hex digits (the paper log's bundle-sha256), not '%s'",
+		    safe(want_sha));
 		return EXIT_USAGE;
 	}
 	const char *path = argv[optind];
 
 	capbuf_init(&pub, 64u << 10);
 	capbuf_init(&report, 16u << 20);
-	if (pubkey_path) {
-		int kfd = open(pubkey_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (kfd < 0 || capbuf_read_fd(&pub, kfd) < 0) {
-			say("cannot read '%s': %s", safe(pubkey_path), strerror(errno));
-			if (kfd >= 0)
-				close(kfd);
-			capbuf_release(&pub);
-			return EXIT_USAGE;
-		}
-		close(kfd);
+	if (pubkey_path && read_pubkey(pubkey_path, &pub) < 0) {
+		capbuf_release(&pub);
+		capbuf_release(&report);
+		return EXIT_USAGE;
 	}
 	fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
 	     open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		say("cannot open '%s': %s", safe(path), strerror(errno));
+		goto out;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) ||
+				    S_ISSOCK(st.st_mode))) {
+		say("cannot read '%s': not a regular file or a pipe", safe(path));
+		if (fd != STDIN_FILENO)
+			close(fd);
 		goto out;
 	}
 	/* the bundle is hostile input: no exec, no executable mappings */
@@ -120,12 +187,20 @@ int cmd_verify(int argc, char **argv)
 				  &report);
 	if (fd != STDIN_FILENO)
 		close(fd);
+	printf("irsnap verify: %s\n", safe(path));
+	printf("  bundle-sha256: %s\n", res.bundle_sha256);
+	printf("  bundle-bytes:  %llu\n", res.bundle_bytes);
 	if (fails < 0) {
-		say("cannot read '%s' as a tar bundle: %s", safe(path),
-		    fails == -EINVAL ? "not a tar archive" : strerror(-fails));
+		say("cannot read '%s' as a bundle: %s", safe(path),
+		    fails == -EINVAL ? "not a tar archive (no ustar header at its start)" :
+		    strerror(-fails));
 		goto out;
 	}
-	printf("irsnap verify: %s\n", safe(path));
+	if (want_sha && strcmp(sha_lower, res.bundle_sha256) != 0) {
+		fails++;
+		capbuf_addstr(&report, "FAIL: the bundle's SHA-256 is not the one expected "
+			      "(--sha256): the bytes are not those collect wrote\n");
+	}
 	print_summary(&res);
 	if (report.len)
 		fputs(report.buf, stdout);

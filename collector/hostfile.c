@@ -305,5 +305,5 @@ out:
 	capbuf_release(&mname);
 	artifact_end(r, &a);
 	/* only a fatal output error stops the caller */
-	return ret == -EEXIST || ret == -EINVAL || ret == -ENOMEM ? 0 : ret;
+	return bundle_dead(r->bundle) ? ret : 0;
 }

@@ -235,5 +235,5 @@ int run_emit_copy(struct run *r, const char *step, const char *member, const cha
 			      buf->max);
 	}
 	artifact_end(r, &a);
-	return ret == -EEXIST || ret == -EINVAL ? 0 : ret;
+	return bundle_dead(r->bundle) ? ret : 0;
 }

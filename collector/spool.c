@@ -141,7 +141,7 @@ int spool_emit(struct run *r, const char *step, const char *member, struct spool
 		artifact_fail(&a, ART_PARTIAL, E2BIG, "record buffer cap reached: records lost");
 	}
 	artifact_end(r, &a);
-	return ret == -EEXIST || ret == -EINVAL ? 0 : ret;
+	return bundle_dead(r->bundle) ? ret : 0;
 }
 
 void spool_free(struct spool *s)

@@ -81,25 +81,3 @@ int sd_session_get_seat(const char *session, char **seat)
 	return -ENOSYS;
 }
 
-/*
- * libarchive's pax writer calls this internal helper (defined in
- * archive_write_set_format.o) only to word an error for a file type it cannot
- * archive. Linking that object would drag in every writer libarchive has,
- * xar's among them, and with it libxml2 and ICU. irsnap archives regular
- * files and directories only, so this replacement merely sets the error.
- */
-#include <archive.h>
-#include <archive_entry.h>
-
-void __archive_write_entry_filetype_unsupported(struct archive *a,
-						struct archive_entry *entry,
-						const char *format);
-
-void __archive_write_entry_filetype_unsupported(struct archive *a,
-						struct archive_entry *entry,
-						const char *format)
-{
-	archive_set_error(a, -1, "%s format cannot archive file type %o",
-			  format, (unsigned)archive_entry_filetype(entry));
-	(void)entry;
-}

@@ -1,14 +1,15 @@
 /* verify.c - reading a bundle back and checking it (verify.h). */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bundle.h"
 #include "strset.h"
+#include "tarread.h"
 #include "textutil.h"
 #include "verify.h"
 #include "banned.h"
@@ -27,12 +28,16 @@ struct member {
 struct vstate {
 	struct member *m;
 	size_t n, alloc;
-	struct strset seen;
 	struct capbuf manifest, sig, pub, runjson;
 	char top[256];
 	int fails;
 	struct capbuf *report;
 	char last[2][64];           /* names of the last two regular members */
+	bool sealed;                /* the signature member has been read */
+	EVP_MD_CTX *md;             /* the member being read */
+	struct capbuf *keep;        /* where its bytes are kept, if anywhere */
+	const char *rel;            /* its name inside the top folder */
+	int err;                    /* -errno of a failed hash */
 };
 
 static void fail(struct vstate *v, const char *what, const char *name, size_t nlen)
@@ -61,25 +66,6 @@ static int member_cmp(const void *a, const void *b)
 	return strcmp(((const struct member *)a)->name, ((const struct member *)b)->name);
 }
 
-/* Split "<top>/<rest>", checking the top folder is the same for all. */
-static const char *split_top(struct vstate *v, const char *name, bool dir)
-{
-	const char *slash = strchr(name, '/');
-	size_t tlen = slash ? (size_t)(slash - name) : strlen(name);
-
-	if (tlen == 0 || tlen >= sizeof(v->top) || strncmp(name, "irsnap-", 7) != 0)
-		return NULL;
-	if (!v->top[0]) {
-		memcpy(v->top, name, tlen);
-		v->top[tlen] = '\0';
-	} else if (strlen(v->top) != tlen || strncmp(v->top, name, tlen) != 0) {
-		return NULL;
-	}
-	if (!slash)
-		return dir ? "" : NULL;
-	return slash + 1;
-}
-
 static struct capbuf *keep_buffer(struct vstate *v, const char *rel)
 {
 	if (strcmp(rel, "MANIFEST.sha256") == 0)
@@ -91,42 +77,6 @@ static struct capbuf *keep_buffer(struct vstate *v, const char *rel)
 	if (strcmp(rel, "run.json") == 0)
 		return &v->runjson;
 	return NULL;
-}
-
-static int hash_member(struct vstate *v, struct archive *a, const char *rel,
-		       char sha[SHA256_HEX_LEN])
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	struct capbuf *keep = keep_buffer(v, rel);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	const void *buf;
-	size_t len;
-	la_int64_t off;
-	int r;
-
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(ctx);
-		return -ENOMEM;
-	}
-	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-		if (EVP_DigestUpdate(ctx, buf, len) != 1) {
-			r = ARCHIVE_FATAL;
-			break;
-		}
-		if (keep)
-			capbuf_add(keep, buf, len);
-	}
-	if (r != ARCHIVE_EOF) {
-		EVP_MD_CTX_free(ctx);
-		return -EIO;
-	}
-	int ok = EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
-	EVP_MD_CTX_free(ctx);
-	if (!ok)
-		return -EIO;
-	hex_encode(sha, md, 32);
-	return 0;
 }
 
 static int add_member(struct vstate *v, const char *rel, const char *sha)
@@ -148,53 +98,63 @@ static int add_member(struct vstate *v, const char *rel, const char *sha)
 	return 0;
 }
 
-/* One tar entry: name and type rules, duplicates, hashing. */
-static int read_entry(struct vstate *v, struct archive *a, struct archive_entry *e,
-		      struct verify_result *res)
+/* tarread callbacks: the names and types are tarread's (the subset); here
+ * each regular member is hashed and the sealing members kept. */
+static void on_fail(void *ctx, const char *rule, const char *name, size_t nlen)
 {
-	const char *name = archive_entry_pathname(e);
-	mode_t type = archive_entry_filetype(e);
-	bool dir = type == AE_IFDIR;
+	fail(ctx, rule, name, nlen);
+}
 
-	if (!name) {
-		fail(v, "member without a name", NULL, 0);
-		return 0;
+static int on_member(void *ctx, const struct tar_member *m)
+{
+	struct vstate *v = ctx;
+	const char *slash = strchr(m->name, '/');
+
+	if (!v->top[0]) {   /* the first member is the top folder (tarread) */
+		size_t tlen = slash ? (size_t)(slash - m->name) : m->name_len;
+		if (tlen < sizeof(v->top))
+			memcpy(v->top, m->name, tlen);
 	}
-	size_t nlen = strlen(name);
-	if (strset_add(&v->seen, name) == 0)
-		fail(v, "duplicate member", name, nlen);
-	if (type != AE_IFREG && !dir) {
-		fail(v, "member is not a regular file or directory (unsafe)", name, nlen);
+	if (m->dir)
 		return 0;
-	}
-	if (archive_entry_hardlink(e) || archive_entry_symlink(e)) {
-		fail(v, "member is a link (unsafe)", name, nlen);
-		return 0;
-	}
-	const char *rel = split_top(v, name, dir);
-	char check[1024];
-	snprintf(check, sizeof(check), "%s", name);
-	if (dir && nlen > 1 && check[strlen(check) - 1] == '/')
-		check[strlen(check) - 1] = '\0';
-	if (!rel || !member_name_safe(check)) {
-		fail(v, "unsafe member name (outside the bundle folder, or bytes outside "
-		     "[A-Za-z0-9._/%-])", name, nlen);
-		return 0;
-	}
-	if (dir) {
-		res->dirs++;
-		return 0;
-	}
+	v->rel = slash ? slash + 1 : m->name;
+	if (v->sealed)
+		fail(v, "a member after the signature (collect writes the signature last)",
+		     v->rel, strlen(v->rel));
+	v->keep = keep_buffer(v, v->rel);
+	if (EVP_DigestInit_ex(v->md, EVP_sha256(), NULL) != 1)
+		return -ENOMEM;
+	return 0;
+}
+
+static int on_data(void *ctx, const void *buf, size_t n)
+{
+	struct vstate *v = ctx;
+
+	if (EVP_DigestUpdate(v->md, buf, n) != 1)
+		return -EIO;
+	if (v->keep)
+		capbuf_add(v->keep, buf, n);
+	return 0;
+}
+
+static int on_member_end(void *ctx, const struct tar_member *m)
+{
+	struct vstate *v = ctx;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
 	char sha[SHA256_HEX_LEN];
-	int r = hash_member(v, a, rel, sha);
-	if (r < 0) {
-		fail(v, "cannot read member data (truncated bundle?)", name, nlen);
-		return r;
-	}
-	res->members++;
+
+	(void)m;
+	if (EVP_DigestFinal_ex(v->md, md, &mdlen) != 1 || mdlen != 32)
+		return -EIO;
+	hex_encode(sha, md, 32);
 	snprintf(v->last[0], sizeof(v->last[0]), "%s", v->last[1]);
-	snprintf(v->last[1], sizeof(v->last[1]), "%s", rel);
-	return add_member(v, rel, sha);
+	if (snprintf(v->last[1], sizeof(v->last[1]), "%s", v->rel) >= (int)sizeof(v->last[1]))
+		v->last[1][0] = '\0';   /* a long name is no sealing member */
+	if (strcmp(v->rel, "MANIFEST.sha256.sig") == 0)
+		v->sealed = true;
+	return add_member(v, v->rel, sha);
 }
 
 /* Manifest lines: "<64 lowercase hex>  <name>\n", as sha256sum(1) writes. */
@@ -259,7 +219,7 @@ static void check_signature(struct vstate *v, const char *pubkey_pem, size_t pub
 	}
 	if (key_fingerprint(key, res->fingerprint) < 0)
 		res->fingerprint[0] = '\0';
-	if (fingerprint && strcmp(fingerprint, res->fingerprint) != 0)
+	if (fingerprint && strcasecmp(fingerprint, res->fingerprint) != 0)
 		fail(v, "the signer's fingerprint is not the one expected (--fingerprint)",
 		     NULL, 0);
 	if (!v->sig.buf || v->sig.len != ED25519_SIG_LEN)
@@ -274,42 +234,49 @@ static void check_signature(struct vstate *v, const char *pubkey_pem, size_t pub
 	key_free(key);
 }
 
+/* The members' tar mtime is the collection's start (bundle_open()): compare
+ * it with run.json's started_at, which the manifest signs. */
+static void check_mtime(struct vstate *v, int64_t mtime)
+{
+	json_error_t jerr;
+	json_t *o = json_loadb(v->runjson.buf, v->runjson.len, 0, &jerr);
+	const char *started = json_string_value(json_object_get(o, "started_at"));
+	char want[RFC3339_LEN];
+
+	if (started && mtime >= 0 && fmt_rfc3339_ns(want, mtime, 0) == 0 &&
+	    strncmp(started, want, 19) != 0)
+		fail(v, "the members' tar mtime is not the start of the collection in "
+		     "run.json (headers rewritten)", NULL, 0);
+	json_decref(o);
+}
+
 int verify_bundle(int fd, const char *pubkey_pem, size_t pubkey_len,
 		  const char *fingerprint, struct verify_result *res,
 		  struct capbuf *report)
 {
+	static const struct tarread_ops ops = {
+		.member = on_member, .data = on_data, .member_end = on_member_end,
+		.fail = on_fail,
+	};
 	struct vstate v = { .report = report };
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	int r = 0;
+	struct tarread_result tr;
+	int r;
 
 	memset(res, 0, sizeof(*res));
 	capbuf_init(&v.manifest, MANIFEST_CAP);
 	capbuf_init(&v.sig, SIG_CAP);
 	capbuf_init(&v.pub, PUB_CAP);
 	capbuf_init(&v.runjson, RUNJSON_CAP);
-	if (!a)
+	v.md = EVP_MD_CTX_new();
+	if (!v.md)
 		return -ENOMEM;
-	archive_read_support_format_tar(a);
-	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-		r = -EIO;
+	r = tarread_run(fd, &ops, &v, &tr);
+	memcpy(res->bundle_sha256, tr.sha256, sizeof(res->bundle_sha256));
+	res->bundle_bytes = tr.bytes;
+	res->members = tr.members;
+	res->dirs = tr.dirs;
+	if (r < 0)
 		goto out;
-	}
-	for (;;) {
-		int h = archive_read_next_header(a, &e);
-		if (h == ARCHIVE_EOF)
-			break;
-		if (h < ARCHIVE_WARN) {
-			if (v.n == 0 && res->dirs == 0) {
-				r = -EINVAL;   /* not a tar at all */
-				goto out;
-			}
-			fail(&v, "the tar stream is damaged or truncated here", NULL, 0);
-			break;
-		}
-		if (read_entry(&v, a, e, res) < 0 && v.fails > 1000)
-			break;
-	}
 	snprintf(res->id, sizeof(res->id), "%s", v.top);
 	if (v.manifest.truncated || v.sig.truncated || v.pub.truncated)
 		fail(&v, "a sealing member is larger than any bundle writes", NULL, 0);
@@ -321,15 +288,15 @@ int verify_bundle(int fd, const char *pubkey_pem, size_t pubkey_len,
 	check_manifest(&v);
 	check_signature(&v, pubkey_pem, pubkey_len, fingerprint, res);
 	if (v.runjson.buf && !v.runjson.truncated) {
+		check_mtime(&v, tr.mtime);
 		res->run_json = capbuf_detach(&v.runjson, &res->run_json_len);
 	}
 	r = v.fails;
 out:
-	archive_read_free(a);
+	EVP_MD_CTX_free(v.md);
 	for (size_t i = 0; i < v.n; i++)
 		free(v.m[i].name);
 	free(v.m);
-	strset_free(&v.seen);
 	capbuf_release(&v.manifest);
 	capbuf_release(&v.sig);
 	capbuf_release(&v.pub);

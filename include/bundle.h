@@ -5,16 +5,18 @@
  * SHA-256 computed over archived bytes, so a recorded hash is always the hash
  * of the exact bytes in the tar. Sources never see libarchive or OpenSSL.
  *
+ * The tar is irsnap's own subset (tarfmt.h), the one verify accepts.
  * Members are named relative to the bundle folder "<id>/"; names must satisfy
- * member_name_safe() (textutil.h). Parent directories are emitted on first
- * use. Each member's "<sha256>  <name>" line goes into the manifest in the
+ * member_name_safe() (textutil.h) and the rules of tarnames_place(), checked
+ * whole before anything is written. Parent directories are emitted on first
+ * use, each just before its first member. Each member's "<sha256>  <name>" line goes into the manifest in the
  * order written, except the two sealing members (manifest and signature).
  *
  * Errors: every call returns 0 or -errno. A failure to write the output is
  * fatal and sticky: from then on every call returns the same -errno at once,
  * and bundle_error() describes it ("cannot write '<path>': <reason>").
- * Other failures (-EEXIST for a duplicate name, -EINVAL for an unsafe name)
- * concern one member only.
+ * Other failures (-EEXIST for a duplicate name, -EINVAL for an unsafe name,
+ * -ENOTDIR for a name under a file, -ENAMETOOLONG) concern one member only.
  */
 #ifndef IRSNAP_BUNDLE_H
 #define IRSNAP_BUNDLE_H
@@ -62,6 +64,10 @@ int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
 		 uint64_t *ret_total_bytes);
 
 const char *bundle_error(const struct bundle *b);
+/* Whether the output has failed (the one test of "the bundle is dead"):
+ * a caller stops on it and keeps going on any other error, which concerns
+ * one member only. */
+bool bundle_dead(const struct bundle *b);
 void bundle_free(struct bundle *b);
 
 #endif

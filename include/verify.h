@@ -1,18 +1,21 @@
 /*
  * verify.h - check a bundle without extracting it (DESIGN §4).
  *
- * verify_bundle() reads the tar once, in order, with libarchive, hashing
- * every regular member, and then checks: member names (safe, one top folder
- * "irsnap-*"), member types (regular files and directories only),
- * duplicates, every manifest line against a member and its SHA-256, every
- * member against the manifest, the place of MANIFEST.sha256 (second to last)
- * and of its signature (last), and the Ed25519 signature over the manifest.
+ * verify_bundle() reads the tar once, in order, with the strict reader of
+ * irsnap's tar subset (tarread.h: exactly the headers, names, padding and
+ * end collect writes, or the first break named), hashing every regular
+ * member and the whole input, and then checks every manifest line against
+ * a member and its SHA-256, every member against the manifest, the place
+ * of MANIFEST.sha256 (second to last) and of its signature (last), the
+ * members' tar mtime against run.json, and the Ed25519 signature.
  *
  * The signature is checked with `pubkey` when given (PEM), else with the
  * bundle's signer.pub.pem; when `fingerprint` is given it must match the key
- * used. Findings are appended to `report` as lines "FAIL: ..." with names
- * escaped, so the report is safe on a terminal. Returns the number of
- * failures, or -errno when the bundle cannot be read at all.
+ * used (hex digits in either case). Findings are appended to `report` as
+ * lines "FAIL: ..." with names escaped, so the report is safe on a
+ * terminal. Returns the number of failures, -EINVAL when the input is not a
+ * tar at all, or -errno when it cannot be read; res->bundle_sha256 and
+ * res->bundle_bytes are those of every byte read, in every case.
  */
 #ifndef IRSNAP_VERIFY_H
 #define IRSNAP_VERIFY_H
@@ -24,6 +27,8 @@
 
 struct verify_result {
 	char id[256];
+	char bundle_sha256[65];    /* of the whole input, as read */
+	unsigned long long bundle_bytes;
 	unsigned members, dirs;
 	char fingerprint[FINGERPRINT_LEN];
 	int signature_ok;          /* 1 valid, 0 invalid or not checked */
