@@ -343,8 +343,11 @@ static int one_member(struct rd *r, struct member_state *ms, struct tarread_resu
 			goto out;
 		}
 		ret = pax_parse(r, blk + TAR_BLOCK, (size_t)psize, &x);
-		if (ret < 0)
+		if (ret < 0) {
+			if (ret == -EINVAL)
+				ret = 0;   /* named by fail() */
 			goto out;
+		}
 		hlen = TAR_BLOCK + want + TAR_BLOCK;
 		blk = ms->hdr + hlen - TAR_BLOCK;
 		if (all_zero(blk, TAR_BLOCK) || !header_ok(blk)) {

@@ -278,6 +278,14 @@ int verify_bundle(int fd, const char *pubkey_pem, size_t pubkey_len,
 	if (r < 0)
 		goto out;
 	snprintf(res->id, sizeof(res->id), "%s", v.top);
+	if (!tr.subset_ok) {
+		/* the members after the break were not read: listing each as
+		 * missing would only bury the rule that was broken */
+		fail(&v, "the rest of the bundle was not checked: its tar is not the one "
+		     "collect writes", NULL, 0);
+		r = v.fails;
+		goto out;
+	}
 	if (v.manifest.truncated || v.sig.truncated || v.pub.truncated)
 		fail(&v, "a sealing member is larger than any bundle writes", NULL, 0);
 	if (!has_member(&v, "MANIFEST.sha256"))
