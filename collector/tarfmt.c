@@ -1,5 +1,6 @@
 /* tarfmt.c - irsnap's tar subset: header encoder and name rules (tarfmt.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,4 +294,134 @@ void tarnames_free(struct tarnames *t)
 	strset_free(&t->dirs);
 	free(t->top);
 	t->top = NULL;
+}
+
+/* Printable ASCII as is, every other byte as \xNN (a rule's text is shown). */
+static void show_bytes(char *out, size_t outlen, const unsigned char *p, size_t n)
+{
+	size_t o = 0;
+
+	while (n > 0 && p[n - 1] == '\0')
+		n--;
+	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '\'')
+			out[o++] = (char)p[i];
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", p[i]);
+	}
+	out[o] = '\0';
+}
+
+const char *tar_type_rule(unsigned char t)
+{
+	switch (t) {
+	case 'g': return "a pax global header (collect never writes one; GNU tar applies it "
+			 "to every later member)";
+	case 'L': case 'K': return "a GNU long name or long link header (collect writes pax)";
+	case 'S': return "a GNU sparse member (collect writes no sparse members)";
+	case 'V': return "a GNU volume header (GNU tar hides what it wraps)";
+	case 'D': return "a GNU dumpdir entry";
+	case 'M': case 'N': return "a GNU multi-volume or old long-name entry";
+	case '1': case '2': return "a link: not a regular file or directory (collect "
+				   "writes only those)";
+	case '3': case '4': case '6': return "a device or FIFO: not a regular file or "
+					     "directory (collect writes only those)";
+	case 'x': return "two pax headers for one member";
+	default: return "a member type collect never writes (only '0' and '5')";
+	}
+}
+
+const char *tar_header_diff(const unsigned char *got, size_t glen,
+			    const unsigned char *want, size_t wlen, char *msg, size_t msglen)
+{
+	static const struct { const char *field; size_t off, len; } f[] = {
+		{ "name", TAR_NAME_OFF, TAR_NAME_LEN }, { "mode", TAR_MODE_OFF, TAR_ID_LEN },
+		{ "uid", TAR_UID_OFF, TAR_ID_LEN }, { "gid", TAR_GID_OFF, TAR_ID_LEN },
+		{ "size", TAR_SIZE_OFF, TAR_NUM_LEN }, { "mtime", TAR_MTIME_OFF, TAR_NUM_LEN },
+		{ "typeflag", TAR_TYPE_OFF, 1 }, { "linkname", TAR_LINK_OFF, TAR_LINK_LEN },
+		{ "magic", TAR_MAGIC_OFF, TAR_MAGIC_LEN }, { "uname", TAR_UNAME_OFF, TAR_OWNER_LEN },
+		{ "gname", TAR_GNAME_OFF, TAR_OWNER_LEN }, { "devmajor", TAR_DEVMAJ_OFF, TAR_ID_LEN },
+		{ "devminor", TAR_DEVMIN_OFF, TAR_ID_LEN }, { "prefix", TAR_PREFIX_OFF, TAR_PREFIX_LEN },
+		{ "padding", TAR_PAD_OFF, TAR_BLOCK - TAR_PAD_OFF },
+		{ "chksum", TAR_CHKSUM_OFF, TAR_CHKSUM_LEN },
+	};
+	char a[200], b[200];
+
+	if (glen == wlen && memcmp(got, want, glen) == 0)
+		return NULL;
+	if (glen > TAR_BLOCK && wlen == TAR_BLOCK)
+		return "a pax header where collect writes none (the ustar header holds this "
+		       "name and size)";
+	if (glen != wlen || memcmp(got, want, glen - TAR_BLOCK) != 0)
+		return "the pax header is not the one collect writes for this member";
+	got += glen - TAR_BLOCK;
+	want += wlen - TAR_BLOCK;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (memcmp(got + f[i].off, want + f[i].off, f[i].len) == 0)
+			continue;
+		show_bytes(a, sizeof(a), got + f[i].off, f[i].len);
+		show_bytes(b, sizeof(b), want + f[i].off, f[i].len);
+		snprintf(msg, msglen, "header field '%s' is '%s', collect writes '%s'",
+			 f[i].field, a, b);
+		return msg;
+	}
+	return "the header is not the one collect writes";
+}
+
+static const char *pax_number(const unsigned char *v, size_t n, uint64_t *ret)
+{
+	uint64_t x = 0;
+
+	if (n == 0 || n > 19 || (n > 1 && v[0] == '0'))
+		return "a malformed pax size";
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return "a malformed pax size";
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	*ret = x;
+	return NULL;
+}
+
+const char *tar_pax_parse(const unsigned char *p, size_t n, struct tar_pax *x,
+			  char *msg, size_t msglen)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t len = 0, j = i;
+		while (j < n && p[j] >= '0' && p[j] <= '9' && len < TAR_PAX_MAX)
+			len = len * 10 + (size_t)(p[j++] - '0');
+		if (j == i || p[i] == '0' || j >= n || p[j] != ' ' || len > n - i ||
+		    len < j - i + 3 || p[i + len - 1] != '\n')
+			return "a malformed pax record";
+		const unsigned char *k = p + j + 1, *end = p + i + len - 1;
+		const unsigned char *eq = memchr(k, '=', (size_t)(end - k));
+		if (!eq)
+			return "a malformed pax record";
+		size_t klen = (size_t)(eq - k), vlen = (size_t)(end - eq - 1);
+		if (klen == 4 && memcmp(k, "path", 4) == 0 && !x->path) {
+			x->path = malloc(vlen + 1);
+			if (!x->path)
+				return "out of memory";
+			memcpy(x->path, eq + 1, vlen);
+			x->path[vlen] = '\0';
+			x->path_len = vlen;
+		} else if (klen == 4 && memcmp(k, "size", 4) == 0 && !x->has_size) {
+			/* the order of the records is checked by the byte comparison
+			 * with tar_encode() */
+			const char *bad = pax_number(eq + 1, vlen, &x->size);
+			if (bad)
+				return bad;
+			x->has_size = true;
+		} else {
+			char key[64];
+			show_bytes(key, sizeof(key), k, klen < 40 ? klen : 40);
+			snprintf(msg, msglen, "pax key '%s' (collect writes only 'path' and "
+				 "'size', once each)", key);
+			return msg;
+		}
+		i += len;
+	}
+	return NULL;
 }

@@ -91,143 +91,6 @@ static bool all_zero(const unsigned char *p, size_t n)
 	return true;
 }
 
-/* Printable ASCII as is, every other byte as \xNN (a rule's text is shown). */
-static void show_bytes(char *out, size_t outlen, const unsigned char *p, size_t n)
-{
-	size_t o = 0;
-
-	while (n > 0 && p[n - 1] == '\0')
-		n--;
-	for (size_t i = 0; i < n && o + 5 < outlen; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '\'')
-			out[o++] = (char)p[i];
-		else
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", p[i]);
-	}
-	out[o] = '\0';
-}
-
-static const char *type_rule(unsigned char t)
-{
-	switch (t) {
-	case 'g': return "a pax global header (collect never writes one; GNU tar applies it "
-			 "to every later member)";
-	case 'L': case 'K': return "a GNU long name or long link header (collect writes pax)";
-	case 'S': return "a GNU sparse member (collect writes no sparse members)";
-	case 'V': return "a GNU volume header (GNU tar hides what it wraps)";
-	case 'D': return "a GNU dumpdir entry";
-	case 'M': case 'N': return "a GNU multi-volume or old long-name entry";
-	case '1': case '2': return "a link: not a regular file or directory (collect "
-				   "writes only those)";
-	case '3': case '4': case '6': return "a device or FIFO: not a regular file or "
-					     "directory (collect writes only those)";
-	case 'x': return "two pax headers for one member";
-	default: return "a member type collect never writes (only '0' and '5')";
-	}
-}
-
-/* Which ustar field differs from what collect writes. */
-static void describe_diff(struct rd *r, const unsigned char *got, size_t glen,
-			  const unsigned char *want, size_t wlen, const char *name, size_t nlen)
-{
-	static const struct { const char *field; size_t off, len; } f[] = {
-		{ "name", TAR_NAME_OFF, TAR_NAME_LEN }, { "mode", TAR_MODE_OFF, TAR_ID_LEN },
-		{ "uid", TAR_UID_OFF, TAR_ID_LEN }, { "gid", TAR_GID_OFF, TAR_ID_LEN },
-		{ "size", TAR_SIZE_OFF, TAR_NUM_LEN }, { "mtime", TAR_MTIME_OFF, TAR_NUM_LEN },
-		{ "typeflag", TAR_TYPE_OFF, 1 }, { "linkname", TAR_LINK_OFF, TAR_LINK_LEN },
-		{ "magic", TAR_MAGIC_OFF, TAR_MAGIC_LEN }, { "uname", TAR_UNAME_OFF, TAR_OWNER_LEN },
-		{ "gname", TAR_GNAME_OFF, TAR_OWNER_LEN }, { "devmajor", TAR_DEVMAJ_OFF, TAR_ID_LEN },
-		{ "devminor", TAR_DEVMIN_OFF, TAR_ID_LEN }, { "prefix", TAR_PREFIX_OFF, TAR_PREFIX_LEN },
-		{ "padding", TAR_PAD_OFF, TAR_BLOCK - TAR_PAD_OFF },
-		{ "chksum", TAR_CHKSUM_OFF, TAR_CHKSUM_LEN },
-	};
-	char a[200], b[200];
-
-	if (glen > TAR_BLOCK && wlen == TAR_BLOCK) {
-		fail(r, "a pax header where collect writes none (the ustar header holds "
-		     "this name and size)", name, nlen);
-		return;
-	}
-	if (glen != wlen || memcmp(got, want, glen - TAR_BLOCK) != 0) {
-		fail(r, "the pax header is not the one collect writes for this member",
-		     name, nlen);
-		return;
-	}
-	got += glen - TAR_BLOCK;
-	want += wlen - TAR_BLOCK;
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if (memcmp(got + f[i].off, want + f[i].off, f[i].len) == 0)
-			continue;
-		show_bytes(a, sizeof(a), got + f[i].off, f[i].len);
-		show_bytes(b, sizeof(b), want + f[i].off, f[i].len);
-		snprintf(r->msg, sizeof(r->msg), "header field '%s' is '%s', collect writes "
-			 "'%s'", f[i].field, a, b);
-		fail(r, r->msg, name, nlen);
-		return;
-	}
-	fail(r, "the header is not the one collect writes", name, nlen);
-}
-
-struct pax {
-	char *path;
-	size_t path_len;
-	bool has_size;
-	uint64_t size;
-};
-
-/* Records "<len> <key>=<value>\n" (POSIX pax), only the keys collect writes. */
-static int pax_parse(struct rd *r, const unsigned char *p, size_t n, struct pax *x)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		size_t len = 0, j = i;
-		while (j < n && p[j] >= '0' && p[j] <= '9' && len < TAR_PAX_MAX)
-			len = len * 10 + (size_t)(p[j++] - '0');
-		if (j == i || p[i] == '0' || j >= n || p[j] != ' ' || len > n - i ||
-		    len < j - i + 3 || p[i + len - 1] != '\n')
-			goto bad;
-		const unsigned char *k = p + j + 1, *end = p + i + len - 1;
-		const unsigned char *eq = memchr(k, '=', (size_t)(end - k));
-		if (!eq)
-			goto bad;
-		size_t klen = (size_t)(eq - k), vlen = (size_t)(end - eq - 1);
-		if (klen == 4 && memcmp(k, "path", 4) == 0 && !x->path) {
-			x->path = malloc(vlen + 1);
-			if (!x->path)
-				return -ENOMEM;
-			memcpy(x->path, eq + 1, vlen);
-			x->path[vlen] = '\0';
-			x->path_len = vlen;
-		} else if (klen == 4 && memcmp(k, "size", 4) == 0 && !x->has_size) {
-			/* decimal, no leading zero; the order of the records is checked
-			 * by the byte comparison with tar_encode() */
-			uint64_t v = 0;
-			if (vlen == 0 || vlen > 19 || (vlen > 1 && eq[1] == '0'))
-				goto bad;
-			for (size_t q = 1; q <= vlen; q++) {
-				if (eq[q] < '0' || eq[q] > '9')
-					goto bad;
-				v = v * 10 + (uint64_t)(eq[q] - '0');
-			}
-			x->has_size = true;
-			x->size = v;
-		} else {
-			char key[64];
-			show_bytes(key, sizeof(key), k, klen < 40 ? klen : 40);
-			snprintf(r->msg, sizeof(r->msg), "pax key '%s' (collect writes only "
-				 "'path' and 'size', once each)", key);
-			fail(r, r->msg, x->path, x->path_len);
-			return -EINVAL;
-		}
-		i += len;
-	}
-	return 0;
-bad:
-	fail(r, "a malformed pax record", NULL, 0);
-	return -EINVAL;
-}
-
 static bool header_ok(const unsigned char *blk)
 {
 	uint64_t sum;
@@ -272,7 +135,7 @@ static void end_of_archive(struct rd *r)
 }
 
 /* The name of the main header: pax path, else prefix "/" name. */
-static char *header_name(const unsigned char *h, const struct pax *x, size_t *ret_len)
+static char *header_name(const unsigned char *h, const struct tar_pax *x, size_t *ret_len)
 {
 	if (x->path) {
 		*ret_len = x->path_len;
@@ -320,7 +183,7 @@ static int one_member(struct rd *r, struct member_state *ms, struct tarread_resu
 {
 	unsigned char *blk = ms->hdr;
 	uint64_t hoff = r->off - TAR_BLOCK, size = 0, mtime;
-	struct pax x = { 0 };
+	struct tar_pax x = { 0 };
 	size_t hlen = TAR_BLOCK, nlen = 0;
 	char *name = NULL;
 	const char *rule;
@@ -342,10 +205,9 @@ static int one_member(struct rd *r, struct member_state *ms, struct tarread_resu
 			fail(r, "bytes hidden in the padding of a pax header", NULL, 0);
 			goto out;
 		}
-		ret = pax_parse(r, blk + TAR_BLOCK, (size_t)psize, &x);
-		if (ret < 0) {
-			if (ret == -EINVAL)
-				ret = 0;   /* named by fail() */
+		rule = tar_pax_parse(blk + TAR_BLOCK, (size_t)psize, &x, r->msg, sizeof(r->msg));
+		if (rule) {
+			fail(r, rule, x.path, x.path_len);
 			goto out;
 		}
 		hlen = TAR_BLOCK + want + TAR_BLOCK;
@@ -362,7 +224,7 @@ static int one_member(struct rd *r, struct member_state *ms, struct tarread_resu
 		goto out;
 	}
 	if (type != '0' && type != '5') {
-		fail(r, type_rule(type), x.path, x.path_len);
+		fail(r, tar_type_rule(type), x.path, x.path_len);
 		goto out;
 	}
 	bool dir = type == '5';
@@ -410,8 +272,9 @@ static int one_member(struct rd *r, struct member_state *ms, struct tarread_resu
 		fail(r, "a member collect cannot write", name, nlen);
 		goto out;
 	}
-	if ((size_t)clen != hlen || memcmp(ms->canon, ms->hdr, hlen) != 0) {
-		describe_diff(r, ms->hdr, hlen, ms->canon, (size_t)clen, name, nlen);
+	rule = tar_header_diff(ms->hdr, hlen, ms->canon, (size_t)clen, r->msg, sizeof(r->msg));
+	if (rule) {
+		fail(r, rule, name, nlen);
 		goto out;
 	}
 	free(ms->pending_dir);

@@ -86,6 +86,24 @@ static inline size_t tar_padding(uint64_t n)
 	return (size_t)((TAR_BLOCK - n % TAR_BLOCK) % TAR_BLOCK);
 }
 
+/* The rules a reader names (NULL: no break). A returned text may be
+ * written into `msg`; bytes from the input in it are escaped. */
+struct tar_pax {
+	char *path;                  /* malloc'ed, NUL-terminated; may hold NULs */
+	size_t path_len;
+	bool has_size;
+	uint64_t size;
+};
+/* The records of a pax 'x' header: only "path" and "size", once each. */
+const char *tar_pax_parse(const unsigned char *p, size_t n, struct tar_pax *x,
+			  char *msg, size_t msglen);
+/* Why the header blocks read (got) are not those collect writes (want):
+ * the first field that differs. */
+const char *tar_header_diff(const unsigned char *got, size_t glen,
+			    const unsigned char *want, size_t wlen, char *msg, size_t msglen);
+/* The rule a typeflag other than '0', '5' and 'x' breaks. */
+const char *tar_type_rule(unsigned char type);
+
 /* The names placed so far in one bundle. */
 struct tarnames {
 	struct strset files, dirs;   /* whole names, without a trailing '/' */
