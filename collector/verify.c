@@ -158,11 +158,33 @@ static int on_member_end(void *ctx, const struct tar_member *m)
 }
 
 /* Manifest lines: "<64 lowercase hex>  <name>\n", as sha256sum(1) writes. */
+/* collect lists every member in the manifest in the order it writes them:
+ * the members but the two sealing ones, in tar order, are the manifest's
+ * names in order. (Only the first difference is named: the checks below
+ * say which member is missing or added.) */
+static void check_order(struct vstate *v)
+{
+	const char *p = v->manifest.buf, *end = p + v->manifest.len;
+
+	for (size_t i = 0; i + 2 <= v->n && p && p < end; i++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *name = v->m[i].name;
+		if (len < 66 || strlen(name) != len - 66 || memcmp(p + 66, name, len - 66) != 0) {
+			fail(v, "the members are not in the order of the manifest (collect "
+			     "writes them in that order)", name, strlen(name));
+			return;
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
 static void check_manifest(struct vstate *v)
 {
 	const char *p = v->manifest.buf, *end = p + v->manifest.len;
 	struct strset listed = { 0 };
 
+	check_order(v);
 	if (v->n)
 		qsort(v->m, v->n, sizeof(*v->m), member_cmp);
 	while (p && p < end) {
