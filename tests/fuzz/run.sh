@@ -1,0 +1,69 @@
+#!/bin/bash
+# run.sh - build the libFuzzer targets (clang, ASan+UBSan; build/fuzz) and
+# run each for a bounded time from a seed corpus made here of real inputs:
+# a fresh bundle and its rewritten-tar variants (tartricks.py), this
+# machine's /proc files, /etc/passwd, the profiles, utmp fixtures, a
+# wtmpdb-shaped SQLite database with a -wal.
+#   FUZZ_SECONDS          per target (default 15)
+#   FUZZ_VERIFY_SECONDS   for fuzz_verify, the bundle reader (default 60)
+# Exit 0 when no target found a crash, leak or undefined behaviour; a
+# finding is kept as build/fuzz/findings/<target>/crash-*.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+b=$top/build/fuzz
+secs=${FUZZ_SECONDS:-15}
+vsecs=${FUZZ_VERIFY_SECONDS:-60}
+command -v clang >/dev/null || { echo "SKIP fuzz: clang is not installed"; exit 77; }
+CC=clang cmake -S "$top" -B "$b" -DIRSNAP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
+	cmake --build "$b" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null ||
+	{ echo "fuzz: the clang build failed"; exit 1; }
+
+c=$b/corpus
+rm -rf "$c" "$b/findings"
+mkdir -p "$c"/{verify,procfs,netproc,utmp,logind,profile,accounts,sqlite}
+irsnap=$top/build/release/irsnap
+if [ -x "$irsnap" ]; then
+	printf 'profile seed\nstep host\ncopy /etc/hostname\n' >"$b/seed.profile"
+	"$irsnap" collect -o "$c/verify/genuine.tar" --allow-host-output \
+		--profile "$b/seed.profile" 2>/dev/null
+	mkdir -p "$b/tricks" && python3 "$top/tests/cli/tartricks.py" "$c/verify/genuine.tar" \
+		"$b/tricks" 2>/dev/null && cp "$b"/tricks/*.tar "$c/verify/"
+fi
+for f in stat status maps; do cp "/proc/self/$f" "$c/procfs/$f"; done
+i=0
+for t in tcp tcp6 raw unix packet; do
+	{ printf "\\x$(printf %02x $i)"; cat "/proc/net/$t"; } >"$c/netproc/$t"; i=$((i + 1))
+done
+for f in "$top"/tests/fixtures/*tmp.txt; do
+	utmpdump -r <"$f" >"$c/utmp/$(basename "$f" .txt)" 2>/dev/null
+done
+printf 'UID=1000\nUSER=alice\nACTIVE=1\nSTATE=active\nREMOTE_HOST=a\\x1b]0\nSEAT=seat0\n' >"$c/logind/s"
+cp "$top"/manifests/*.profile "$top"/tests/fixtures/fast.profile "$c/profile/"
+cp /etc/passwd "$c/accounts/passwd"; cp /etc/group "$c/accounts/group"
+if command -v sqlite3 >/dev/null; then
+	d=$b/db && rm -rf "$d" && mkdir -p "$d" &&
+	sqlite3 "$d/w.db" "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;
+		CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT, Login INTEGER);
+		INSERT INTO wtmp VALUES(1, 3, 'root', 1700000000);" >/dev/null &&
+	python3 -c "
+import sys
+db = open(sys.argv[1], 'rb').read(); wal = open(sys.argv[2], 'rb').read()
+n = (len(db) + 15) // 16; db += b'\0' * (n * 16 - len(db))
+sys.stdout.buffer.write(bytes([n >> 8 & 255, n & 255]) + db + wal)" "$d/w.db" "$d/w.db-wal" \
+		>"$c/sqlite/wtmpdb" 2>/dev/null
+fi
+
+status=0
+for t in verify procfs netproc utmp logind profile accounts sqlite; do
+	s=$secs; [ "$t" = verify ] && s=$vsecs
+	mkdir -p "$b/findings/$t"
+	if "$b/fuzz_$t" -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$b/findings/$t/" "$c/$t" >"$b/fuzz_$t.log" 2>&1; then
+		echo "ok   fuzz_$t: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$b/fuzz_$t.log" |
+			grep -o '[0-9]*$') inputs in ${s} s, no finding"
+	else
+		echo "FAIL fuzz_$t: a finding (build/fuzz/findings/$t):"; tail -n 30 "$b/fuzz_$t.log"
+		status=1
+	fi
+done
+exit $status
