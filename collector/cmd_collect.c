@@ -313,7 +313,7 @@ int cmd_collect(int argc, char **argv)
 
 	/* the plan is checked before anything is touched */
 	if (profile_load(opt.profile ? opt.profile : "triage", &prof, err, sizeof(err)) < 0) {
-		say("%s", err);
+		say("%s", safe(err));   /* the file's name and words are the user's bytes */
 		free(opt.files);
 		return EXIT_USAGE;
 	}

@@ -145,7 +145,7 @@ int cmd_list(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (profile_load(name, &p, err, sizeof(err)) < 0) {
-		say("%s", err);
+		say("%s", safe(err));   /* the file's name and words are the user's bytes */
 		return EXIT_USAGE;
 	}
 	plan_print(&p, stdout);

@@ -409,7 +409,7 @@ void plan_stats(const struct run *r, const struct profile *p, FILE *out)
 
 void plan_print(const struct profile *p, FILE *out)
 {
-	fprintf(out, "profile %s (%s)%s\n", p->name, p->origin, "");
+	fprintf(out, "profile %s (%s)\n", safe_path(p->name), safe_path(p->origin));
 	if (p->budget_seconds)
 		fprintf(out, "time budget: %u s (file steps after it are skipped)\n", p->budget_seconds);
 	fprintf(out, "%-4s %-9s %s\n", "step", "kind", "what");

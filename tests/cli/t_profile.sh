@@ -61,4 +61,18 @@ else
 	echo "note: the walks finished within 1 s here; the budget was not reached"
 	check "no step skipped when the budget is not reached" [ "$skipped" = 0 ]
 fi
+# a profile's name, words and file name are the user's bytes: never printed raw
+no_raw_ctl() { ! LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' <"$1"); }
+printf 'profile \033]0;evil\007name\nstep host\n' >"$T_DIR/esc-name.profile"
+"$IRSNAP" list --profile "$T_DIR/esc-name.profile" >"$OUT/l1.out" 2>&1
+check "irsnap list escapes a profile name with control bytes" \
+	bash -c "grep -q 'x1b]0;evil' '$OUT/l1.out'" && check "... and prints none raw" no_raw_ctl "$OUT/l1.out"
+printf 'profile x\nstep host\n\033[31mred\n' >"$T_DIR/esc-word.profile"
+"$IRSNAP" list --profile "$T_DIR/esc-word.profile" >"$OUT/l2.out" 2>&1
+check "an unknown directive with an escape is named, escaped" grep -q 'x1b\[31mred' "$OUT/l2.out"
+check "... and printed nowhere raw" no_raw_ctl "$OUT/l2.out"
+collect escw --profile "$T_DIR/esc-word.profile"
+check "collect refuses it (exit 2) and escapes it too" [ "$RC" = 2 ] && check "... (collect's message)" no_raw_ctl "$OUT/escw.err"
+"$IRSNAP" list --profile "$T_DIR/no$(printf '\033')such" >"$OUT/l3.out" 2>&1
+check "a missing profile file's name is escaped" no_raw_ctl "$OUT/l3.out"
 finish

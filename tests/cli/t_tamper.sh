@@ -119,4 +119,23 @@ verify_rejects "a truncated bundle is rejected" "$OUT/half.tar" "truncated\|miss
 head -c 4096 /dev/urandom >"$OUT/garbage.tar"
 "$IRSNAP" verify "$OUT/garbage.tar" >/dev/null 2>&1
 check "random bytes are not a bundle (exit 3)" [ $? = 3 ]
+# messages that say what is wrong
+"$IRSNAP" verify "$OUT/b.tar" --pubkey /dev/zero >"$OUT/m1.out" 2>&1
+check "--pubkey /dev/zero is a usage error (2)" [ $? = 2 ]
+check "... saying it is not a regular file, not 'Success'" \
+	bash -c "grep -q 'not a regular file' '$OUT/m1.out' && ! grep -q Success '$OUT/m1.out'"
+head -c 100000 /dev/zero >"$T_DIR/big.pem"
+"$IRSNAP" verify "$OUT/b.tar" --pubkey "$T_DIR/big.pem" >"$OUT/m2.out" 2>&1
+check "a 100 kB --pubkey is refused as too large for a key" grep -q "larger than" "$OUT/m2.out"
+"$IRSNAP" verify "$OUT/garbage.tar" >"$OUT/m3.out" 2>&1
+check "random bytes: 'not a tar archive', not an I/O error" \
+	bash -c "grep -q 'not a tar archive' '$OUT/m3.out' && ! grep -q 'Input/output' '$OUT/m3.out'"
+check "... and their SHA-256 and size are printed first all the same" \
+	grep -q "bundle-sha256: $(sha256sum <"$OUT/garbage.tar" | cut -d' ' -f1)" "$OUT/m3.out"
+"$IRSNAP" verify /dev/null >"$OUT/m4.out" 2>&1
+rc=$?
+check "a device is not a bundle (exit 3)" [ "$rc" = 3 ]
+check "... and verify says so" grep -q 'not a regular file or a pipe' "$OUT/m4.out"
+"$IRSNAP" verify - <"$OUT/b.tar" >"$OUT/m5.out" 2>&1
+check "a bundle on stdin verifies" [ $? = 0 ]
 finish
