@@ -1,9 +1,10 @@
 #!/bin/bash
 # deps.sh [build|test] - install the Debian packages irsnap needs, when missing.
 #   build: compiler, CMake and the -dev packages whose static archives the
-#          release binary links (libarchive, OpenSSL, libproc2, jansson and
-#          libarchive's compression libraries)
-#   test:  build + the independent tools the tests compare against
+#          release binary links (OpenSSL, libproc2, jansson, SQLite, LZ4),
+#          and libarchive, the independent tar reader of the unit tests
+#   test:  build + the independent tools the tests compare against, and
+#          clang for the libFuzzer targets
 # Works offline from a Debian package mirror; needs root only to install.
 set -euo pipefail
 
@@ -12,7 +13,7 @@ build_pkgs=(gcc make cmake pkg-config libc6-dev
 	nettle-dev libacl1-dev libattr1-dev liblzma-dev libzstd-dev liblz4-dev
 	libbz2-dev zlib1g-dev libxml2-dev libsqlite3-dev)
 test_pkgs=(tar libarchive-tools coreutils openssl jq strace binutils python3
-	util-linux procps iproute2 cppcheck lsof time sqlite3 gzip net-tools sleuthkit)
+	util-linux procps iproute2 cppcheck lsof time sqlite3 gzip net-tools sleuthkit clang)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")

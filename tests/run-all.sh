@@ -1,7 +1,9 @@
 #!/bin/bash
 # run-all.sh - install what is missing, build both builds (static release,
 # ASan+UBSan dev), lint, and run the whole test suite against each; then a
-# ThreadSanitizer build runs the tests of the threaded readers.
+# ThreadSanitizer build runs the tests of the threaded readers, and a clang
+# build runs the libFuzzer targets for a bounded time (FUZZ_SECONDS,
+# FUZZ_VERIFY_SECONDS; t_tardiff's budget is TARDIFF_SECONDS).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -33,6 +35,15 @@ if cmake -S "$top" -B "$top/build/tsan" -DIRSNAP_TSAN=ON -DCMAKE_BUILD_TYPE=Debu
 else
 	echo "run-all: the ThreadSanitizer build failed"; failed=$((failed + 1)); status=1
 fi
+
+# libFuzzer targets (clang, ASan+UBSan), bounded: tests/fuzz/run.sh
+echo "=== fuzz (libFuzzer, ASan+UBSan) ==="
+"$top/tests/fuzz/run.sh"
+case $? in
+0) pass=$((pass + 1)) ;;
+77) skipped=$((skipped + 1)) ;;
+*) failed=$((failed + 1)); status=1 ;;
+esac
 
 echo "=== lint ==="
 if "$top/tests/lint.sh"; then pass=$((pass + 1)); else failed=$((failed + 1)); status=1; fi

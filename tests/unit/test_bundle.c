@@ -37,6 +37,18 @@ static int write_sample(int fd, EVP_PKEY *key)
 	size_t mlen;
 	const char *m = bundle_manifest(b, &mlen);
 	CHECK(mlen == 2 * (64 + 2) + strlen("a/one.txt\n") + strlen("short\n"));
+	/* the name rules verify applies, refused before anything is written:
+	 * the bundle below still verifies, so no parent folder was left over */
+	CHECK(bundle_add_bytes(b, "d", "1", 1, NULL) == 0);
+	CHECK(bundle_add_bytes(b, "d/c", "2", 1, NULL) == -ENOTDIR);   /* no tar extracts both */
+	CHECK(bundle_add_bytes(b, "n/d/c", "2", 1, NULL) == 0);
+	CHECK(bundle_add_bytes(b, "n/d", "3", 1, NULL) == -EEXIST);    /* a folder of that name */
+	CHECK(!bundle_dead(b));
+	char longname[700];
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	longname[150] = '/';
+	CHECK(bundle_add_bytes(b, longname, "long", 4, NULL) == 0);       /* a pax path */
 	capbuf_init(&pem, 4096);
 	CHECK(key_public_pem(key, &pem) == 0);
 	CHECK(bundle_add_bytes(b, "signer.pub.pem", pem.buf, pem.len, NULL) == 0);
