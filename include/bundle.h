@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHA256_HEX_LEN 65
+#include "sha256.h"
 
 struct bundle;
 

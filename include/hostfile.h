@@ -12,11 +12,7 @@
  *    lstat (a swap between the two is refused: -ESTALE).
  * A symbolic link is never followed: -ELOOP, and the caller may record the
  * target with host_readlink().
- *
- * host_copy() archives one host file under fs/<encoded path> as an artifact:
- * stat data, SHA-256, O_NOATIME status, truncation at `cap`, growth or
- * shrinkage while read. Every outcome goes to the index; only a fatal bundle
- * error is returned.
+ * Nothing here records or archives: that is copy.h's, in run/.
  */
 #ifndef IRSNAP_HOSTFILE_H
 #define IRSNAP_HOSTFILE_H
@@ -25,12 +21,9 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "run.h"
+#include "capbuf.h"
 
 #define HOST_DIR 1
-/* Longer member names (deep paths) go under fs-long/<sha256 of the path>:
- * GNU tar and bsdtar cannot extract names beyond PATH_MAX. */
-#define MEMBER_NAME_MAX 1024
 /* host_open() refuses anything but a regular file (or directory) with this */
 #define EFTYPE_NOT_REGULAR EMEDIUMTYPE
 
@@ -44,23 +37,7 @@ int host_readlink(int dirfd, const char *path, char **ret, size_t *ret_len);
 /* Read a small host file (a /proc or /etc value) into cb: -E2BIG if capped. */
 int host_read_small(int dirfd, const char *path, struct capbuf *cb);
 
-enum copy_policy {
-	COPY_LENIENT,   /* a symlink is recorded (kind symlink, status ok) */
-	COPY_STRICT,    /* anything but a regular file is an error */
-	COPY_OPTIONAL,  /* as lenient, and an absent file is recorded as such */
-};
-
-/* Archive `size` bytes (at most `cap`) of an open fd as `member`, filling
- * the artifact's member, bytes, sha256 and truncation. Returns 0 or the
- * bundle's error (already recorded in the artifact). */
-int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *member,
-		      uint64_t size, uint64_t cap);
-
-int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
-	      enum copy_policy policy);
-/* The same for `name` relative to an open directory; `path` is its full
- * host path, for the record and the member name. */
-int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
-		 const char *path, uint64_t cap, enum copy_policy policy);
+/* statx of an open fd (the basic stats and the birth time). */
+int statx_fd(int fd, struct statx *st);
 
 #endif

@@ -26,11 +26,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "bundle.h"
+#include "sha256.h"
 #include "capbuf.h"
 #include "fdwalk.h"
 #include "jsonx.h"
 #include "zbuf.h"
+
+struct bundle;                  /* bundle.h: only run/ and bundle/ see it */
 
 struct options {
 	const char *output;          /* path, or "-" for stdout */

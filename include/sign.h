@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "capbuf.h"
+#include "sha256.h"
 
 #define FINGERPRINT_LEN (7 + 64 + 1)
 #define ED25519_SIG_LEN 64
@@ -40,10 +41,5 @@ int key_verify(EVP_PKEY *key, const void *msg, size_t len,
 	       const unsigned char *sig, size_t siglen);
 void key_free(EVP_PKEY *key);
 
-/* SHA-256 of a memory block as lowercase hex (65 bytes). */
-int sha256_hex(const void *data, size_t len, char ret[65]);
-/* SHA-256 of what an fd yields to EOF, reading at most `cap` bytes:
- * -E2BIG when the cap cut it (the hash is then of the first cap bytes). */
-int sha256_fd(int fd, uint64_t cap, char ret[65], uint64_t *ret_bytes);
 
 #endif

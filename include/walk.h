@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "run.h"
+#include <stdbool.h>
 
 struct walk_entry {
 	int dirfd;                 /* the entry's directory */
@@ -35,7 +35,9 @@ struct walk_stats {
 	uint64_t entries, dirs, unreadable, too_deep, mounts_skipped;
 };
 
-int walk_tree(struct run *r, const char *root, unsigned max_depth, walk_fn fn, void *ctx,
-	      struct walk_stats *stats);
+/* `stop`, when given, is asked before each entry: true ends the walk (a
+ * signal asked the run to stop), which then returns 0. */
+int walk_tree(const char *root, unsigned max_depth, walk_fn fn, void *ctx,
+	      struct walk_stats *stats, bool (*stop)(void *arg), void *stop_arg);
 
 #endif

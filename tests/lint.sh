@@ -34,6 +34,12 @@ bad=$(grep -ln '<archive\(_entry\)\?\.h>' "${SRCS[@]}" "${HDRS[@]}")
 if [ -n "$bad" ]; then
 	echo "lint: libarchive in the binary (the tar is tarfmt.c's):"; echo "$bad"; rc=1
 fi
+# the layering of collector/ (README, "How the code is laid out"); the call
+# graph from the release build's objects when they exist
+objs=$top/build/release/CMakeFiles/irsnap_core.dir
+if ! python3 "$top/tests/layering.py" "$top" ${objs:+$( [ -d "$objs" ] && echo "$objs")}; then
+	rc=1
+fi
 if command -v cppcheck >/dev/null; then
 	if ! cppcheck -q --error-exitcode=1 --enable=warning,portability --std=c11 \
 		--inline-suppr "${INCS[@]}" -D__x86_64__ -D_GNU_SOURCE \

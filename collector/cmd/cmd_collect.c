@@ -23,6 +23,7 @@
 #include "sign.h"
 #include "source.h"
 #include "textutil.h"
+#include "bundle.h"
 #include "banned.h"
 
 #define WORKLOG_CAP (64u << 20)
@@ -137,28 +138,12 @@ static int parse_collect(int argc, char **argv, struct options *o)
 /* SHA-256 of our own binary, through /proc/self/exe. */
 static void self_sha256(char out[SHA256_HEX_LEN])
 {
-	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	bool ok = ctx && fd >= 0 && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
 
-	out[0] = '\0';
-	while (ok) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ok = n == 0;
-			break;
-		}
-		ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
-	}
-	if (ok && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32)
-		hex_encode(out, md, 32);
+	if (fd < 0 || sha256_fd(fd, UINT64_MAX, out, NULL) < 0)
+		out[0] = '\0';
 	if (fd >= 0)
 		close(fd);
-	EVP_MD_CTX_free(ctx);
 }
 
 static void read_clocks(struct clocks *c)

@@ -63,7 +63,8 @@ static int open_dir(int parent, const char *name)
 }
 
 struct walker {
-	struct run *r;
+	bool (*stop)(void *arg);
+	void *stop_arg;
 	walk_fn fn;
 	void *ctx;
 	unsigned max_depth;
@@ -85,7 +86,7 @@ static int walk_dir(struct walker *w, int dfd, uint64_t dev, unsigned depth)
 	while (ret >= 0 && (de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (run_should_stop(w->r))
+		if (w->stop && w->stop(w->stop_arg))
 			break;
 		size_t mark = w->path.len;
 		if (mark == 0 || w->path.buf[mark - 1] != '/')
@@ -130,10 +131,11 @@ static int walk_dir(struct walker *w, int dfd, uint64_t dev, unsigned depth)
 	return ret < 0 ? ret : 0;
 }
 
-int walk_tree(struct run *r, const char *root, unsigned max_depth, walk_fn fn, void *ctx,
-	      struct walk_stats *stats)
+int walk_tree(const char *root, unsigned max_depth, walk_fn fn, void *ctx,
+	      struct walk_stats *stats, bool (*stop)(void *arg), void *stop_arg)
 {
-	struct walker w = { .r = r, .fn = fn, .ctx = ctx, .max_depth = max_depth, .st = stats };
+	struct walker w = { .stop = stop, .stop_arg = stop_arg, .fn = fn, .ctx = ctx,
+			    .max_depth = max_depth, .st = stats };
 	struct statx st;
 
 	memset(stats, 0, sizeof(*stats));

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "hostfile.h"
 #include "jsonw.h"
 #include "jsonx.h"
@@ -20,6 +21,7 @@
 #include "source.h"
 #include "textutil.h"
 #include "walk.h"
+#include "bundle.h"
 #include "banned.h"
 
 #define BODY_CHUNK (16u << 20)       /* bodyfile members are cut at 16 MiB */
@@ -250,11 +252,16 @@ static int timeline_visit(void *vctx, const struct walk_entry *e)
 	return 0;
 }
 
+static bool walk_should_stop(void *r)
+{
+	return run_should_stop(r);
+}
+
 static int run_walk(struct run *r, const struct step *s, walk_fn fn, struct plan_ctx *c,
 		    const char *what)
 {
 	struct walk_stats st;
-	int e = walk_tree(r, s->arg, s->max_depth, fn, c, &st);
+	int e = walk_tree(s->arg, s->max_depth, fn, c, &st, walk_should_stop, r);
 
 	if (e < 0 && e != -EIO && r->bundle && bundle_error(r->bundle)[0])
 		return e;

@@ -10,6 +10,7 @@
 
 #include "run.h"
 #include "textutil.h"
+#include "bundle.h"
 #include "banned.h"
 
 double run_elapsed(const struct run *r)

@@ -5,6 +5,7 @@
 
 #include "spool.h"
 #include "vec.h"
+#include "bundle.h"
 #include "banned.h"
 
 #define SPOOL_RECORD_MAX (64u << 20)     /* one record's bytes before a flush */

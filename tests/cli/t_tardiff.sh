@@ -22,8 +22,8 @@ collect b --profile "$T_DIR/p.profile"
 [ "$RC" = 0 ] || { fail "collect failed ($RC)"; cat "$OUT/b.err"; finish; }
 FPR=$(errline b signer)
 
-printf '#!/bin/sh\nexit 0\n' >"$T_DIR/accept-all" && chmod +x "$T_DIR/accept-all"
-python3 "$HERE/../fuzz/tar_diff.py" "$T_DIR/accept-all" "$OUT/b.tar" "$FPR" "$OUT/self" 5 1 \
+printf '#!/bin/sh\nexit 0\n' >"$OUT/accept-all" && chmod +x "$OUT/accept-all"
+python3 "$HERE/../fuzz/tar_diff.py" "$OUT/accept-all" "$OUT/b.tar" "$FPR" "$OUT/self" 5 1 \
 	>"$OUT/self.out" 2>&1
 check "the harness finds disagreements when verify accepts everything (it can fail)" \
 	grep -q "DISAGREE" "$OUT/self.out"

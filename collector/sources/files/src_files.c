@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include "copy.h"
 #include "hostfile.h"
 #include "source.h"
 #include "banned.h"

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "hostfile.h"
 #include "logind.h"
 #include "textutil.h"

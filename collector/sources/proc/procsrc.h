@@ -88,7 +88,7 @@ struct errlist {
 	unsigned n;
 };
 
-/* proc_fds.c: one record per mapped file of a process into `out`;
+/* maps.c: one record per mapped file of a process into `out`;
  * problems are added to `errs`. The fds themselves are walked by fdwalk.h,
  * once per run. */
 void proc_collect_maps(struct capbuf *out, int dirfd, int pid, struct errlist *errs);
@@ -100,7 +100,7 @@ int proc_maps_query(struct capbuf *out, int mapsfd, int pid, struct errlist *err
 
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */
 int proc_view(struct procs *p, struct capbuf *out);
-/* Add "what: ERRNONAME" to an error list. */
+/* errlist.c: add "what: ERRNONAME" to an error list. */
 void proc_err(struct errlist *errs, const char *what, int err);
 
 #endif

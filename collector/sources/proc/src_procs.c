@@ -22,12 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "hostfile.h"
 #include "jsonw.h"
 #include "pscan.h"
 #include "procfs.h"
 #include "procsrc.h"
-#include "sign.h"
+#include "sha256.h"
 #include "source.h"
 #include "textutil.h"
 #include "vec.h"
@@ -38,16 +39,6 @@ static const char *const ns_names[] = {
 	"time_for_children", "user", "uts",
 };
 
-void proc_err(struct errlist *e, const char *what, int err)
-{
-	char buf[160];
-	const char *name = strerrorname_np(err < 0 ? -err : err);
-
-	snprintf(buf, sizeof(buf), "%s: %s", what, name ? name : "error");
-	if (e->n++)
-		capbuf_add(&e->cb, ",", 1);
-	jw_text(&e->cb, buf, strlen(buf));
-}
 
 /* Split NUL-separated bytes (cmdline, environ) into a JSON array. */
 static void set_nul_list(struct jw *w, const char *key, const char *buf, size_t len)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "capbuf.h"
+#include "copy.h"
 #include "hostfile.h"
 #include "jsonw.h"
 #include "source.h"

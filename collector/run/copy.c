@@ -1,0 +1,212 @@
+/* copy.c - raw copies of host files into the bundle as artifacts (copy.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "copy.h"
+#include "textutil.h"
+#include "banned.h"
+
+#define COPY_CHUNK (256u << 10)
+
+static const char *type_word(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFDIR: return "a directory";
+	default: return "not a regular file";
+	}
+}
+
+/* Describe why host_open() refused, with the target of a symlink. */
+static void explain_refusal(struct artifact *a, int err, int dirfd, const char *path,
+			    enum copy_policy policy)
+{
+	struct statx st;
+
+	if (err == -ELOOP) {
+		if (host_readlink(dirfd, path, &a->link_target, &a->link_len) == 0) {
+			a->kind = "symlink";
+			if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS |
+				  STATX_BTIME, &st) == 0) {
+				a->st = st;
+				a->has_stat = true;
+			}
+		}
+		if (policy != COPY_STRICT) {
+			snprintf(a->message, sizeof(a->message),
+				 "symbolic link recorded, not followed");
+			return;
+		}
+		artifact_fail(a, ART_ERROR, ELOOP,
+			      "refused: a symbolic link is never followed (target recorded)");
+		return;
+	}
+	if (err == -EFTYPE_NOT_REGULAR &&
+	    statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
+		  &st) == 0) {
+		a->st = st;
+		a->has_stat = true;
+		if (policy == COPY_OPTIONAL) {   /* found while listing: noted, not failed */
+			a->kind = "special";
+			snprintf(a->message, sizeof(a->message), "%s: recorded, never opened",
+				 type_word(st.stx_mode));
+			return;
+		}
+		artifact_fail(a, ART_ERROR, EINVAL, "refused: %s is never opened",
+			      type_word(st.stx_mode));
+		return;
+	}
+	int e = err == -EFTYPE_NOT_REGULAR ? EINVAL : -err;
+	if (e == ENOENT && policy == COPY_OPTIONAL) {
+		a->kind = "absent";
+		snprintf(a->message, sizeof(a->message), "does not exist on this host");
+		return;
+	}
+	artifact_fail(a, ART_ERROR, e, "cannot open: %s", strerror(e));
+}
+
+/* Stream fd into the open member: at most `want` bytes. */
+static int copy_stream(struct run *r, struct artifact *a, int fd, uint64_t want,
+		       uint64_t *ret_read)
+{
+	char *buf = malloc(COPY_CHUNK);
+	uint64_t done = 0;
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (done < want) {
+		if (run_should_stop(r)) {
+			artifact_fail(a, ART_PARTIAL, EINTR,
+				      "interrupted after %" PRIu64 " of %" PRIu64 " bytes",
+				      done, want);
+			break;
+		}
+		size_t n = want - done < COPY_CHUNK ? (size_t)(want - done) : COPY_CHUNK;
+		ssize_t got = read(fd, buf, n);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			artifact_fail(a, ART_PARTIAL, errno, "read failed after %" PRIu64
+				      " bytes: %s", done, strerror(errno));
+			break;
+		}
+		if (got == 0) {
+			artifact_fail(a, ART_PARTIAL, 0,
+				      "file shrank while read: %" PRIu64 " of %" PRIu64 " bytes",
+				      done, want);
+			break;
+		}
+		ret = bundle_write(r->bundle, buf, (size_t)got);
+		if (ret < 0)
+			break;
+		done += (uint64_t)got;
+	}
+	free(buf);
+	*ret_read = done;
+	return ret;
+}
+
+int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *member,
+		      uint64_t size, uint64_t cap)
+{
+	uint64_t want = size < cap ? size : cap, got = 0, padded = 0;
+	int ret, ret2;
+
+	if (size > cap) {
+		a->truncated = true;
+		a->original_size = size;
+		artifact_fail(a, ART_PARTIAL, 0, "copied up to the cap of %" PRIu64 " bytes",
+			      cap);
+	}
+	ret = bundle_begin(r->bundle, member, want);
+	if (ret < 0) {
+		artifact_fail(a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+		return ret;
+	}
+	ret = copy_stream(r, a, fd, want, &got);
+	ret2 = bundle_end(r->bundle, a->sha256, &padded);
+	if (ret == 0)
+		ret = ret2;
+	if (ret < 0) {
+		artifact_fail(a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+		return ret;
+	}
+	a->member = strdup(member);
+	a->bytes = want;
+	if (padded) {
+		a->truncated = true;
+		a->original_size = size;
+		artifact_fail(a, ART_PARTIAL, 0, "last %" PRIu64 " bytes of the member are "
+			      "zero padding", padded);
+	}
+	return 0;
+}
+
+int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
+	      enum copy_policy policy)
+{
+	return host_copy_at(r, step, AT_FDCWD, path, path, cap, policy);
+}
+
+int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
+		 const char *path, uint64_t cap, enum copy_policy policy)
+{
+	struct artifact a;
+	struct capbuf mname;
+	int fd, ret = 0;
+
+	artifact_begin(r, &a, step, "file", path);
+	fd = host_open(dirfd, name, 0, &a.noatime, &a.st);
+	if (fd < 0) {
+		explain_refusal(&a, fd, dirfd, name, policy);
+		artifact_end(r, &a);
+		return 0;
+	}
+	a.has_stat = true;
+
+	capbuf_init(&mname, 65536);
+	capbuf_addstr(&mname, "fs/");
+	if (member_encode(&mname, path, strlen(path)) < 0 || mname.len > MEMBER_NAME_MAX) {
+		/* tar tools cannot extract a name beyond PATH_MAX: a path that long
+		 * is archived under its SHA-256; the index keeps the path */
+		char sha[65];
+		sha256_hex(path, strlen(path), sha);
+		capbuf_reset(&mname);
+		capbuf_printf(&mname, "fs-long/%s", sha);
+	}
+	if (bundle_has(r->bundle, mname.buf)) {
+		snprintf(a.message, sizeof(a.message), "already collected");
+		goto out;
+	}
+	uint64_t size = a.st.stx_size;
+	ret = copy_fd_to_member(r, &a, fd, mname.buf, size, cap);
+	if (ret < 0)
+		goto out;
+	/* did it change while we read it? */
+	struct statx after;
+	if (statx_fd(fd, &after) == 0) {
+		if (after.stx_size != size)
+			artifact_fail(&a, ART_PARTIAL, 0, "size changed while read: %" PRIu64
+				      " -> %" PRIu64, size, (uint64_t)after.stx_size);
+		else if (after.stx_mtime.tv_sec != a.st.stx_mtime.tv_sec ||
+			 after.stx_mtime.tv_nsec != a.st.stx_mtime.tv_nsec)
+			artifact_fail(&a, ART_PARTIAL, 0, "modified while read");
+	}
+out:
+	close(fd);
+	capbuf_release(&mname);
+	artifact_end(r, &a);
+	/* only a fatal output error stops the caller */
+	return bundle_dead(r->bundle) ? ret : 0;
+}

@@ -1,0 +1,197 @@
+/*
+ * maps.c - the lsof equivalent's mapped files (procsrc.h): one record per
+ * mapped file of a process, by PROCMAP_QUERY (Linux 6.11) or from the maps
+ * text (proc(5)), into volatile/open-files.jsonl.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "jsonw.h"
+#include "procfs.h"
+#include "procsrc.h"
+#include "banned.h"
+
+static void map_record(struct capbuf *out, int pid, const char *path, size_t n,
+		       const char *dev, size_t dev_len, unsigned long long ino, const char perms[4])
+{
+	static const char del[] = " (deleted)";
+	struct jw w;
+
+	jw_begin(&w, out);
+	jw_int(&w, "pid", pid);
+	jw_null(&w, "fd");
+	jw_str(&w, "type", "mmap");
+	if (path)
+		jw_bytes(&w, "target", path, n);
+	else
+		jw_null(&w, "target");
+	jw_bool(&w, "deleted", path && n >= sizeof(del) - 1 &&
+		memcmp(path + n - (sizeof(del) - 1), del, sizeof(del) - 1) == 0);
+	jw_bytes(&w, "dev", dev, dev_len);
+	jw_int(&w, "ino", (int64_t)ino);
+	jw_bytes(&w, "perms", perms, 4);
+	jw_end(&w);
+}
+
+/* maps lines: "start-end perms offset major:minor inode   path" */
+void proc_maps_text(struct capbuf *out, int dirfd, int pid, struct errlist *errs)
+{
+	struct capbuf cb;
+	int r;
+
+	capbuf_init(&cb, MAPS_CAP);
+	r = proc_read(dirfd, "maps", &cb);
+	if (r < 0 && r != -E2BIG) {
+		proc_err(errs, "maps", r);
+		capbuf_release(&cb);
+		return;
+	}
+	const char *last_path = "";
+	unsigned long long last_ino = 0;
+	for (char *line = cb.buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		struct map_line m;
+		if (maps_parse_line(line, &m) == 0 && m.path && m.ino != 0 &&
+		    !(m.ino == last_ino && strcmp(m.path, last_path) == 0)) {
+			map_record(out, pid, m.path, strlen(m.path), m.dev, m.dev_len, m.ino, m.perms);
+			last_path = m.path;   /* points into cb, which outlives the loop */
+			last_ino = m.ino;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (r == -E2BIG)
+		proc_err(errs, "maps (truncated at cap)", E2BIG);
+	capbuf_release(&cb);
+}
+
+/* PROCMAP_QUERY (Linux 6.11, <linux/fs.h>; declared here, Debian 12's
+ * headers predate it): one ioctl per file-backed mapping on a maps fd, the
+ * same facts as a maps line without the kernel formatting text, and the
+ * path's exact bytes (maps writes a newline in a name as \012). */
+struct procmap_query {
+	uint64_t size, query_flags, query_addr;
+	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+_Static_assert(sizeof(struct procmap_query) == 104, "struct procmap_query is 104 bytes");
+#define PROCMAP_QUERY_IOCTL 0xC0686611UL   /* _IOWR('f', 17, struct procmap_query) */
+#define PQ_READABLE 0x01
+#define PQ_WRITABLE 0x02
+#define PQ_EXECUTABLE 0x04
+#define PQ_SHARED 0x08
+#define PQ_COVERING_OR_NEXT 0x10
+#define PQ_FILE_BACKED 0x20
+#define MAPS_QUERY_CAP 200000              /* mappings per process, as MAPS_CAP */
+
+static atomic_int query_unsupported;   /* the kernel said ENOTTY once: use maps */
+
+/* One query: the mapping at or after `addr`, with its name into `name` when
+ * `name` is not NULL. 0 or -errno. */
+static int query_at(int fd, uint64_t addr, char *name, size_t size, struct procmap_query *q)
+{
+	*q = (struct procmap_query){
+		.size = sizeof(*q), .query_flags = PQ_COVERING_OR_NEXT | PQ_FILE_BACKED,
+		.query_addr = addr,
+	};
+	if (name) {
+		q->vma_name_size = (uint32_t)size;
+		q->vma_name_addr = (uint64_t)(uintptr_t)name;
+	}
+	return ioctl(fd, PROCMAP_QUERY_IOCTL, q) < 0 ? -errno : 0;
+}
+
+int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
+{
+	char name[PATH_MAX + 64];
+	uint64_t addr = 0, last_ino = 0;
+	uint32_t last_maj = 0, last_min = 0;
+	bool first = true;
+
+	for (unsigned k = 0;; k++) {
+		struct procmap_query q;
+		if (k == MAPS_QUERY_CAP) {
+			proc_err(errs, "maps (truncated at cap)", E2BIG);
+			break;
+		}
+		/* without the name first: most mappings continue the file before
+		 * (a library is four or five), and only a new file needs its path */
+		int r = query_at(fd, addr, NULL, 0, &q);
+		if (r == -ENOENT)
+			break;   /* no mapping at or after addr: the end */
+		if (r < 0 && first && (r == -ENOTTY || r == -EINVAL))
+			return -ENOTTY;
+		if (r < 0) {
+			proc_err(errs, "maps (query)", r);
+			break;
+		}
+		first = false;
+		if (q.vma_end <= addr)
+			break;   /* never loop on a kernel that does not advance */
+		addr = q.vma_end;
+		if (q.inode == 0 || (q.inode == last_ino && q.dev_major == last_maj &&
+				     q.dev_minor == last_min))
+			continue;   /* the next part of the same file: one record */
+		bool named = true;
+		r = query_at(fd, q.vma_start, name, sizeof(name), &q);
+		if (r == -ENAMETOOLONG) {
+			proc_err(errs, "maps (a name too long)", ENAMETOOLONG);
+			named = false;
+			r = query_at(fd, q.vma_start, NULL, 0, &q);
+		}
+		if (r == -ENOENT)
+			break;   /* unmapped meanwhile, and nothing after it */
+		if (r < 0) {
+			proc_err(errs, "maps (query)", r);
+			break;
+		}
+		if (q.vma_end > addr)
+			addr = q.vma_end;   /* it grew meanwhile */
+		if (q.inode == 0)
+			continue;
+		size_t n = named && q.vma_name_size ? q.vma_name_size - 1 : 0;
+		char dev[24], perms[4] = {
+			q.vma_flags & PQ_READABLE ? 'r' : '-', q.vma_flags & PQ_WRITABLE ? 'w' : '-',
+			q.vma_flags & PQ_EXECUTABLE ? 'x' : '-', q.vma_flags & PQ_SHARED ? 's' : 'p',
+		};
+		int dl = snprintf(dev, sizeof(dev), "%02x:%02x", q.dev_major, q.dev_minor);
+		map_record(out, pid, named ? name : NULL, n, dev, (size_t)dl, q.inode, perms);
+		last_ino = q.inode;
+		last_maj = q.dev_major;
+		last_min = q.dev_minor;
+	}
+	return 0;
+}
+
+/* One record per mapped file, in address order, consecutive parts of the
+ * same file once: from PROCMAP_QUERY where the kernel has it (about half
+ * the CPU of maps), else from the maps text. */
+void proc_collect_maps(struct capbuf *out, int dirfd, int pid, struct errlist *errs)
+{
+	if (!atomic_load(&query_unsupported)) {
+		int fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+		if (fd < 0) {
+			proc_err(errs, "maps", -errno);
+			return;
+		}
+		int r = proc_maps_query(out, fd, pid, errs);
+		close(fd);
+		if (r != -ENOTTY)
+			return;
+		atomic_store(&query_unsupported, 1);
+	}
+	proc_maps_text(out, dirfd, pid, errs);
+}

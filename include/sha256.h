@@ -1,0 +1,22 @@
+/*
+ * sha256.h - SHA-256 of memory and of what an fd yields, as lowercase hex.
+ *
+ * The one hashing contract sources may use (they never see OpenSSL): the
+ * implementation (bundle/sha256.c) is OpenSSL's EVP. Every call returns 0
+ * or -errno; `ret` always holds SHA256_HEX_LEN bytes (64 hex and a NUL).
+ */
+#ifndef IRSNAP_SHA256_H
+#define IRSNAP_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_HEX_LEN 65
+
+/* SHA-256 of a memory block. */
+int sha256_hex(const void *data, size_t len, char ret[SHA256_HEX_LEN]);
+/* SHA-256 of what an fd yields to EOF, reading at most `cap` bytes:
+ * -E2BIG when the cap cut it (the hash is then of the first cap bytes). */
+int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_bytes);
+
+#endif
