@@ -20,11 +20,9 @@ bad=$(grep -nE '\<open(at)?\(' "${SRCS[@]}" | grep -v O_CLOEXEC | grep -v oflags
 if [ -n "$bad" ]; then
 	echo "lint: an open() without O_CLOEXEC:"; echo "$bad"; rc=1
 fi
-# files small and named for what they do: at most 500 lines. The three
-# older files over it are split by issue 12; no other may join them.
+# files small and named for what they do: at most 500 lines
 for f in "${SRCS[@]}" "${HDRS[@]}"; do
 	n=$(wc -l <"$f")
-	case $(basename "$f") in src_procs.c|logins.c|src_logins.c) continue ;; esac
 	if [ "$n" -gt 500 ]; then
 		echo "lint: $(basename "$f") has $n lines (at most 500)"; rc=1
 	fi

@@ -10,11 +10,13 @@
 #define IRSNAP_LOGINS_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "accounts.h"
 #include "capbuf.h"
 #include "fdwalk.h"
+#include "spool.h"
 
 struct login_ctx {
 	const char *source;             /* host path, for records and anomalies */
@@ -43,5 +45,39 @@ int last_view(struct login_ctx *c, int fd, uint64_t size, const char *basename,
 int lastlog_records(struct login_ctx *c, int fd, uint64_t size, uint32_t *ret_newest);
 /* ctime(3)-shaped UTC: "Thu Nov 26 17:45:12 2026". */
 void fmt_ctime_utc(char out[32], int64_t secs);
+
+/* records are read and made in blocks of this many */
+#define CHUNK_RECORDS 256
+
+/* records.c's helpers, shared with lastview.c and lastlog.c */
+struct jw;
+struct ut_field;
+ssize_t pread_full(int fd, void *buf, size_t n, uint64_t off);
+void anomaly(struct login_ctx *c, uint64_t off, const char *kind, const char *detail);
+void set_field(struct jw *w, const char *key, const struct ut_field *f);
+
+/* The state of the logins and sessions steps (src_logins.c, sessions.c). */
+#define LOGIN_FILE_CAP (2ull << 30)     /* raw copy and parse: 2 GiB per file */
+#define LOGIN_RECORDS_CAP (512u << 20)
+#define VIEW_CAP (256u << 20)
+#define SQLITE_IMAGE_CAP (256u << 20)  /* a database and its WAL in memory */
+
+struct logins {
+	struct run *r;
+	struct spool *hist;      /* wtmp/btmp records, spilled (spool.h) */
+	struct accounts acc;
+	struct capbuf records, anomalies;
+	struct spool view;                /* last.txt or lastb.txt */
+	int procfd;
+	int64_t boot_time;
+	uint32_t wtmp_newest;
+};
+
+extern const char *const utmp_paths[2];
+void logins_init(struct logins *L, struct run *r);
+void logins_free(struct logins *L);
+/* Copy one login file raw and parse it (records, or the last view). */
+int one_file(struct logins *L, const char *step, const char *path, int kind_last,
+	     uint32_t *ret_newest);
 
 #endif

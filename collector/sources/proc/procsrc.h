@@ -1,7 +1,8 @@
 /*
  * procsrc.h - shared state of the process source (src_procs.c and its
- * helpers proc_fds.c and proc_view.c). Not a public API: one source's
- * internals split across files to keep each small.
+ * helpers proc_fields.c, exe.c, threads.c, maps.c, errlist.c, proc_view.c;
+ * the fd walk is fdwalk.h's). Not a public API: one source's internals
+ * split across files to keep each small.
  */
 #ifndef IRSNAP_PROCSRC_H
 #define IRSNAP_PROCSRC_H
@@ -97,6 +98,29 @@ void proc_collect_maps(struct capbuf *out, int dirfd, int pid, struct errlist *e
  * kernel lacks it: nothing was written). Same records for the same maps. */
 void proc_maps_text(struct capbuf *out, int dirfd, int pid, struct errlist *errs);
 int proc_maps_query(struct capbuf *out, int mapsfd, int pid, struct errlist *errs);
+
+struct jw;
+
+/* proc_fields.c: the fields of a process record read through its dirfd */
+void set_nul_list(struct jw *w, const char *key, const char *buf, size_t len);
+/* read `name` up to cb's cap, *ret_total the whole size (-E2BIG when cut) */
+int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t *ret_total);
+void set_link(int dirfd, const char *name, struct jw *o, const char *key,
+	      struct errlist *errs);
+void set_namespaces(int dirfd, struct jw *o);
+bool status_ids(const char *text, const char *key, unsigned v[4]);
+void set_status(struct procs *p, const struct capbuf *cb, struct jw *o);
+void set_ids(struct procs *p, struct jw *o, const char *key, const unsigned v[4],
+	     bool user);
+
+/* exe.c: exe, exe_deleted, exe_sha256 (hashed once per dev/ino, shared by
+ * the threads under p->mu) and the copy of a deleted executable */
+int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs);
+
+/* threads.c: the tasks of a process into `out` (threads.jsonl records) */
+void jw_ticks(struct procs *p, struct jw *w, unsigned long long ticks);
+void collect_threads(struct procs *p, int dirfd, int tgid, int nlwp,
+		     struct capbuf *out, struct errlist *errs);
 
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */
 int proc_view(struct procs *p, struct capbuf *out);

@@ -1,0 +1,160 @@
+/*
+ * exe.c - the executable of a process: its SHA-256 once per (dev, ino),
+ * shared by the scanning threads, and the bytes of one whose file was
+ * deleted (volatile/deleted-exe/<pid>).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "copy.h"
+#include "hostfile.h"
+#include "jsonw.h"
+#include "procfs.h"
+#include "procsrc.h"
+#include "sha256.h"
+#include "textutil.h"
+#include "vec.h"
+#include "banned.h"
+
+/* Find (dev, ino) among the executables seen, or claim it for the caller
+ * to hash (state EXE_HASHING; others wait for it). Called with p->mu held.
+ * SIZE_MAX when out of memory. */
+static size_t exe_claim(struct procs *p, uint64_t dev, uint64_t ino, bool *mine)
+{
+	*mine = false;
+	for (;;) {
+		size_t i;
+		for (i = 0; i < p->nexes; i++)
+			if (p->exes[i].dev == dev && p->exes[i].ino == ino)
+				break;
+		if (i < p->nexes && p->exes[i].state == EXE_HASHING) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		if (i < p->nexes)
+			return i;
+		if (!vec_reserve((void **)&p->exes, &p->exes_alloc, p->nexes + 1, sizeof(*p->exes)))
+			return SIZE_MAX;
+		p->exes[p->nexes] = (struct exe_hash){ .dev = dev, .ino = ino,
+						       .state = EXE_HASHING };
+		*mine = true;
+		return p->nexes++;
+	}
+}
+
+/* Copy a deleted executable's bytes into volatile/deleted-exe/<pid>.
+ * Called with p->mu held: the bundle is not shared between threads. */
+static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len,
+			const struct stat *st, struct exe_hash *e, struct jw *w)
+{
+	struct artifact a;
+	char member[64], src[64];
+	int ret;
+
+	snprintf(member, sizeof(member), "volatile/deleted-exe/%d", pid);
+	snprintf(src, sizeof(src), "/proc/%d/exe", pid);
+	artifact_begin(p->r, &a, "processes", "deleted-exe", src);
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &a.st) == 0)
+		a.has_stat = true;
+	a.link_target = strndup(link, len);
+	a.link_len = a.link_target ? len : 0;
+	ret = copy_fd_to_member(p->r, &a, fd, member, (uint64_t)st->st_size, DELETED_EXE_CAP);
+	if (ret == 0) {
+		e->bytes = a.bytes;
+		e->truncated = a.truncated;
+		memcpy(e->sha256, a.sha256, sizeof(e->sha256));
+		e->state = EXE_DONE;
+		jw_str(w, "deleted_exe_member", member);
+	}
+	artifact_end(p->r, &a);
+	return ret;
+}
+
+/* exe: path, deleted flag, SHA-256 once per (dev, ino); the bytes of a
+ * deleted executable are copied into volatile/deleted-exe/<pid>. */
+int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs)
+{
+	char *link = NULL;
+	size_t len = 0;
+	int r = proc_readlink(dirfd, "exe", &link, &len), fd = -1, ret = 0;
+
+	if (r < 0) {
+		jw_null(o, "exe");
+		if (r != -ENOENT)   /* kernel threads and zombies have no exe */
+			proc_err(errs, "exe", r);
+		return 0;
+	}
+	static const char del[] = " (deleted)";
+	bool deleted = len >= sizeof(del) - 1 && memcmp(link + len - (sizeof(del) - 1), del,
+						      sizeof(del) - 1) == 0;
+	jw_bytes(o, "exe", link, len);
+	jw_bool(o, "exe_deleted", deleted);
+
+	/* stat through the magic link first: a known (dev, ino) needs no open */
+	struct stat st;
+	if (fstatat(dirfd, "exe", &st, 0) < 0 || !S_ISREG(st.st_mode)) {
+		fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		int e = fd < 0 ? -errno : fstat(fd, &st) < 0 ? -errno : 0;
+		if (e == 0 && !S_ISREG(st.st_mode))
+			e = -EINVAL;
+		if (e < 0) {
+			proc_err(errs, "exe open", e);
+			jw_null(o, "exe_sha256");
+			if (fd >= 0)
+				close(fd);
+			free(link);
+			return 0;
+		}
+	}
+	bool mine;
+	pthread_mutex_lock(&p->mu);
+	size_t i = exe_claim(p, st.st_dev, st.st_ino, &mine);
+	struct exe_hash h = i != SIZE_MAX ? p->exes[i] : (struct exe_hash){ .state = EXE_FAILED };
+	pthread_mutex_unlock(&p->mu);
+	if (mine) {
+		struct exe_hash e = { .dev = st.st_dev, .ino = st.st_ino, .state = EXE_FAILED };
+		struct stat fst;
+		if (fd < 0)
+			fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		int err = fd < 0 ? -errno : fstat(fd, &fst) < 0 ? -errno : 0;
+		if (err == 0 && (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino))
+			err = -ESTALE;   /* it exec'd meanwhile: hash nothing under the old key */
+		if (err < 0) {
+			proc_err(errs, "exe open", err);
+		} else if (deleted) {
+			pthread_mutex_lock(&p->mu);
+			ret = copy_deleted(p, fd, pid, link, len, &st, &e, o);
+			pthread_mutex_unlock(&p->mu);
+		} else {
+			r = sha256_fd(fd, EXE_HASH_CAP, e.sha256, &e.bytes);
+			if (r == 0 || r == -E2BIG) {
+				e.truncated = r == -E2BIG;
+				e.state = EXE_DONE;
+			} else {
+				proc_err(errs, "exe read", r);
+			}
+		}
+		pthread_mutex_lock(&p->mu);
+		p->exes[i] = e;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		h = e;
+	}
+	if (h.state == EXE_DONE && !h.truncated)
+		jw_ascii(o, "exe_sha256", h.sha256, strlen(h.sha256));
+	else
+		jw_null(o, "exe_sha256");
+	if (fd >= 0)
+		close(fd);
+	free(link);
+	return ret;
+}
+

@@ -1,0 +1,229 @@
+/*
+ * proc_fields.c - the fields of a process record read through its /proc/<pid>
+ * dirfd (proc(5)): NUL-separated lists, capped reads, links (exe, cwd,
+ * root), namespaces, status (ids, capabilities, seccomp) and the names of
+ * its ids from the host's passwd and group.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "copy.h"
+#include "hostfile.h"
+#include "jsonw.h"
+#include "procfs.h"
+#include "procsrc.h"
+#include "sha256.h"
+#include "textutil.h"
+#include "vec.h"
+#include "banned.h"
+
+static const char *const ns_names[] = {
+	"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time",
+	"time_for_children", "user", "uts",
+};
+
+/* Split NUL-separated bytes (cmdline, environ) into a JSON array. */
+void set_nul_list(struct jw *w, const char *key, const char *buf, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += buf[i] == '\0';
+	n += len && buf[len - 1] != '\0';   /* a last item without its NUL */
+	const char **items = calloc(n + 1, sizeof(*items));
+	size_t *lens = calloc(n + 1, sizeof(*lens));
+
+	if (items && lens) {
+		size_t k = 0;
+		for (size_t i = 0; i < len && k < n; k++) {
+			const char *z = memchr(buf + i, '\0', len - i);
+			size_t l = z ? (size_t)(z - (buf + i)) : len - i;
+			items[k] = buf + i;
+			lens[k] = l;
+			i += l + 1;
+		}
+		jw_bytes_array(w, key, items, lens, k);
+	} else {
+		jw_null(w, key);
+	}
+	free(items);
+	free(lens);
+}
+
+/* Read a capped /proc file; on E2BIG keep counting to learn the true size. */
+int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t *ret_total)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	char drain[8192];
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = capbuf_read_fd_once(cb, fd);   /* argv and environ end at a short read */
+	uint64_t total = cb->len;
+	if (r == -E2BIG) {
+		total = cb->wanted;
+		for (int i = 0; i < 8192; i++) {   /* at most 64 MiB more */
+			ssize_t n = read(fd, drain, sizeof(drain));
+			if (n <= 0)
+				break;
+			total += (uint64_t)n;
+		}
+	}
+	close(fd);
+	*ret_total = total;
+	return r;
+}
+
+void set_link(int dirfd, const char *name, struct jw *o, const char *key,
+		     struct errlist *errs)
+{
+	char *link = NULL;
+	size_t len = 0;
+	int r = proc_readlink(dirfd, name, &link, &len);
+
+	if (r == 0)
+		jw_bytes(o, key, link, len);
+	else {
+		jw_null(o, key);
+		if (r != -ENOENT)
+			proc_err(errs, name, r);
+	}
+	free(link);
+}
+
+void set_namespaces(int dirfd, struct jw *o)
+{
+	struct jw ns;
+	char path[64];
+	/* ten links: resolved from the ns/ directory, one path step each */
+	int nsfd = openat(dirfd, "ns", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+	jw_object(o, "namespaces", &ns);
+	for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
+		char *link = NULL;
+		size_t len;
+		snprintf(path, sizeof(path), "%s%s", nsfd >= 0 ? "" : "ns/", ns_names[i]);
+		if (proc_readlink(nsfd >= 0 ? nsfd : dirfd, path, &link, &len) == 0) {
+			const char *b = strchr(link, '[');
+			jw_int(&ns, ns_names[i], b ? (int64_t)strtoull(b + 1, NULL, 10) : 0);
+		}
+		free(link);
+	}
+	jw_object_end(&ns);
+	if (nsfd >= 0)
+		close(nsfd);
+}
+
+/* status: capabilities, seccomp, exact supplementary groups. */
+/* "Uid:" or "Gid:" of status: real, effective, saved, filesystem. */
+bool status_ids(const char *text, const char *key, unsigned v[4])
+{
+	size_t n;
+	const char *f = proc_status_field(text, key, &n);
+
+	if (!f)
+		return false;
+	char *end;
+	for (int i = 0; i < 4; i++) {
+		unsigned long x = strtoul(f, &end, 10);
+		if (end == f || x > UINT32_MAX)
+			return false;
+		v[i] = (unsigned)x;
+		f = end;
+	}
+	return true;
+}
+
+void set_status(struct procs *p, const struct capbuf *cb, struct jw *o)
+{
+	static const char *const caps[][2] = {
+		{ "CapEff", "effective" }, { "CapPrm", "permitted" }, { "CapBnd", "bounding" },
+		{ "CapInh", "inheritable" }, { "CapAmb", "ambient" },
+	};
+	struct jw c;
+	size_t n;
+	const char *text = cb->buf ? cb->buf : "";
+
+	jw_object(o, "capabilities", &c);
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		const char *v = proc_status_field(text, caps[i][0], &n);
+		if (v)
+			jw_bytes(&c, caps[i][1], v, n);
+	}
+	jw_object_end(&c);
+	const char *v = proc_status_field(text, "Seccomp", &n);
+	if (v)
+		jw_int(o, "seccomp", strtol(v, NULL, 10));
+	else
+		jw_null(o, "seccomp");
+	v = proc_status_field(text, "Groups", &n);
+	struct capbuf gn;
+	capbuf_init(&gn, 1u << 20);
+	jw_key(o, "groups");
+	capbuf_add(o->cb, "[", 1);
+	capbuf_add(&gn, "[", 1);
+	int k = 0;
+	for (const char *q = v, *end = v ? v + n : NULL; q && q < end; k++) {
+		char *e, num[FMT_INT_LEN];
+		unsigned long gid = strtoul(q, &e, 10);
+		if (e == q)
+			break;
+		if (k) {
+			capbuf_add(o->cb, ",", 1);
+			capbuf_add(&gn, ",", 1);
+		}
+		capbuf_add(o->cb, num, fmt_u64(num, gid));
+		const struct account *acc = accounts_group(&p->acc, (unsigned)gid);
+		if (acc)   /* the text only: a name that is not UTF-8 gets U+FFFD */
+			jw_text(&gn, acc->name, acc->len);
+		else
+			capbuf_add(&gn, "null", 4);
+		q = e;
+		while (q < end && *q == ' ')
+			q++;
+	}
+	capbuf_add(o->cb, "]", 1);
+	capbuf_add(&gn, "]", 1);
+	jw_key(o, "group_names");
+	capbuf_add(o->cb, gn.buf, gn.len);
+	capbuf_release(&gn);
+}
+
+void set_ids(struct procs *p, struct jw *o, const char *key, const unsigned v[4],
+		    bool user)
+{
+	static const char *const which[] = { "real", "effective", "saved", "fs" };
+	char nkey[32];
+	struct jw ids, names;
+
+	snprintf(nkey, sizeof(nkey), "%s_names", key);
+	if (!v) {   /* status unreadable: the process was gone */
+		jw_null(o, key);
+		jw_null(o, nkey);
+		return;
+	}
+	jw_object(o, key, &ids);
+	for (int i = 0; i < 4; i++)
+		jw_int(&ids, which[i], v[i]);
+	jw_object_end(&ids);
+	jw_object(o, nkey, &names);
+	for (int i = 0; i < 4; i++) {
+		const struct account *a = user ? accounts_user(&p->acc, v[i]) :
+					  accounts_group(&p->acc, v[i]);
+		if (a)
+			jw_bytes(&names, which[i], a->name, a->len);
+		else
+			jw_null(&names, which[i]);
+	}
+	jw_object_end(&names);
+}
+
+
