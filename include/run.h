@@ -29,6 +29,7 @@
 #include "sha256.h"
 #include "capbuf.h"
 #include "fdwalk.h"
+#include "snapshot.h"
 #include "jsonx.h"
 #include "zbuf.h"
 
@@ -78,15 +79,7 @@ struct run {
 	volatile sig_atomic_t *stop;   /* nonzero: a signal asked us to stop */
 	bool interrupted;              /* the stop was seen and obeyed */
 	bool progress;                 /* stderr is a terminal */
-	struct fd_table fds;           /* the one fd walk, shared (fdwalk.h) */
-	/* session leaders on a terminal (pid == sid, tty != 0), kept by the
-	 * processes step for the sessions step's utmp cross-check */
-	struct session_leader { int pid, tty; } *leaders;
-	size_t nleaders;
-	bool leaders_known;
-	/* the process table, read ahead by the sockets step (proctable.h) */
-	struct proctable_prefetch *table_ahead;
-	const char *next_source;       /* the source of the plan's next step, or NULL */
+	struct snapshot snap;          /* what sources share of one instant (snapshot.h) */
 	/* while the volatile steps run, their spooled members wait here and
 	 * are archived after the last of them (spool.h): reads first */
 	bool defer_spools;

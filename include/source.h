@@ -41,11 +41,6 @@ extern const size_t irsnap_nsources;
 int src_net_collect(struct run *r);
 int src_netconfig_collect(struct run *r);
 int src_procs_collect(struct run *r);
-/* Keep in r->leaders the processes that lead a session on a terminal
- * (pid == sid, tty != 0): the processes step does, and the sessions step
- * when it runs without one. */
-struct proctable;
-void procs_keep_leaders(struct run *r, const struct proctable *t);
 int src_host_collect(struct run *r);
 int src_kernel_collect(struct run *r);
 int src_accounts_collect(struct run *r);

@@ -315,7 +315,7 @@ int cmd_collect(int argc, char **argv)
 		free(opt.files);
 		return EXIT_FATAL;
 	}
-	fdwalk_init(&r.fds);
+	snapshot_init(&r.snap);
 	run_log(&r, "irsnap %s collect starts (pid %d, uid %d, euid %d)", IRSNAP_VERSION,
 		(int)getpid(), (int)getuid(), (int)geteuid());
 	self_sha256(ident.self_sha256);
@@ -403,9 +403,7 @@ out:
 	key_free(key);
 	capbuf_release(&r.worklog);
 	zbuf_free(&r.index);
-	fdwalk_free(&r.fds);
-	free(r.leaders);
-	proctable_prefetch_drop(r.table_ahead);
+	snapshot_free(&r.snap);
 	profile_free(&prof);
 	free(r.timings);
 	free(opt.files);

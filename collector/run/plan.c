@@ -354,8 +354,11 @@ int plan_run(struct run *r, const struct profile *p)
 		}
 		run_log(r, "step %zu: %s '%s' begins", i + 1, kind_word(s->kind), safe_path(s->arg));
 		double t0 = run_elapsed(r);
-		r->next_source = i + 1 < p->nsteps && p->steps[i + 1].kind == STEP_SOURCE ?
-				 p->steps[i + 1].arg : NULL;
+		/* the plan knows the order: a table the next step reads may be
+		 * read ahead while this one leaves a core idle (snapshot.h) */
+		snapshot_want_table(&r->snap, i + 1 < p->nsteps &&
+				    p->steps[i + 1].kind == STEP_SOURCE &&
+				    strcmp(p->steps[i + 1].arg, "processes") == 0);
 		bool vol = is_volatile(s);
 		r->defer_spools = vol;   /* read the volatile state first, archive after */
 		ret = run_step(r, s, &body, &seq);

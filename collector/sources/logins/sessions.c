@@ -86,15 +86,10 @@ static void session_anomaly(struct logins *L, const char *source, json_t *offset
  * wiped utmp entry). Lines of utmp USER_PROCESS records are in `lines`. */
 static void check_processes(struct logins *L, const struct strset *lines)
 {
-	if (!L->r->leaders_known) {   /* no processes step ran before us */
-		struct proctable t;
-		if (proctable_read(&t) < 0)
-			return;
-		procs_keep_leaders(L->r, &t);
-		proctable_free(&t);
-	}
-	for (size_t i = 0; i < L->r->nleaders; i++) {
-		const struct session_leader *l = &L->r->leaders[i];
+	size_t n = 0;
+	const struct session_leader *leaders = snapshot_leaders(&L->r->snap, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct session_leader *l = &leaders[i];
 		char tty[32], d[200];
 		tty_name(l->tty, tty, sizeof(tty));
 		if (strset_has(lines, tty))

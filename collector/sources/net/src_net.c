@@ -128,8 +128,8 @@ static void walk_merge(void *ctx, void *out)
 	for (size_t i = 0; i < o->nns; i++)
 		add_ns_to(&w->N->ns, &w->N->nns, &w->N->ans, o->ns[i].inode, o->ns[i].pid);
 	if (w->walk_fds) {
-		spool_add_z(&w->N->r->fds.records, &o->z, o->fds.records.truncated);
-		fdwalk_merge(&w->N->r->fds, &o->fds);
+		spool_add_z(&snapshot_fds(&w->N->r->snap)->records, &o->z, o->fds.records.truncated);
+		fdwalk_merge(snapshot_fds(&w->N->r->snap), &o->fds);
 	}
 	fdpart_free(&o->fds);
 	zbuf_free(&o->z);
@@ -143,7 +143,7 @@ static void walk_processes(struct net *N)
 {
 	int dfd = dup(N->procfd);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	struct walk w = { .N = N, .walk_fds = !N->r->fds.done };
+	struct walk w = { .N = N, .walk_fds = !snapshot_fds_walked(&N->r->snap) };
 	size_t n = 0, alloc = 0;
 	struct dirent *de;
 
@@ -168,7 +168,7 @@ static void walk_processes(struct net *N)
 		run_log(N->r, "sockets: out of memory: some processes were not walked");
 	free(w.pids);
 	if (w.walk_fds)
-		fdwalk_finish(&N->r->fds);
+		fdwalk_finish(snapshot_fds(&N->r->snap));
 }
 
 static const struct {
@@ -279,13 +279,13 @@ static void endpoint(struct jw *w, const char *key, const struct sock_rec *s, co
 
 static void owners_json(struct net *N, uint64_t ino, struct capbuf *out, struct capbuf *view)
 {
-	size_t lo, n = fdwalk_owners(&N->r->fds, ino, &lo);
-	const struct fd_owner *own = N->r->fds.own;
+	size_t lo, n = fdwalk_owners(snapshot_fds(&N->r->snap), ino, &lo);
+	const struct fd_owner *own = snapshot_fds(&N->r->snap)->own;
 
 	capbuf_add(out, "[", 1);
 	for (size_t i = lo; i < lo + n; i++) {
 		char comm[64] = "";
-		const struct fd_comm *c = fdwalk_comm(&N->r->fds, own[i].pid);
+		const struct fd_comm *c = fdwalk_comm(snapshot_fds(&N->r->snap), own[i].pid);
 		if (c) {
 			struct capbuf esc;
 			capbuf_init(&esc, sizeof(comm) - 1);
@@ -444,11 +444,10 @@ int src_net_collect(struct run *r)
 	add_ns_to(&N.ns, &N.nns, &N.ans, self_ns, getpid());   /* our own first */
 	walk_processes(&N);
 	run_log(r, "sockets: %zu network namespaces, %u fds walked, %zu of them sockets",
-		N.nns, r->fds.nfds, r->fds.nown);
-	/* the tables below are read on this core: the process table can be
-	 * read on the other meanwhile, for the processes step that follows */
-	if (!r->table_ahead && r->next_source && strcmp(r->next_source, "processes") == 0)
-		r->table_ahead = proctable_prefetch();
+		N.nns, snapshot_fds(&r->snap)->nfds, snapshot_fds(&r->snap)->nown);
+	/* the tables below are read on this core: the other is free for a
+	 * process table the plan wants read ahead (snapshot.h) */
+	snapshot_idle_core(&r->snap);
 
 	for (size_t i = 0; i < N.nns && ret == 0; i++) {
 		struct sockvec pv = { 0 }, nv = { 0 };

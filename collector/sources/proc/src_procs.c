@@ -241,7 +241,7 @@ static void scan_one(void *ctx, size_t i, void *out)
 
 	/* the fd table: walked once per run (fdwalk.h), here if no one did */
 	int fe = p->walk_fds ? fdwalk_pid(&c->fds, dirfd, e->pid) :
-			       fdwalk_failed(&p->r->fds, e->pid);
+			       fdwalk_failed(snapshot_fds(&p->r->snap), e->pid);
 	if (fe < 0)
 		proc_err(errs, "fd", fe);
 	if (!kthread)
@@ -332,10 +332,10 @@ static void merge_chunk(void *ctx, void *out)
 	spool_add_z(&p->threads, &c->zthreads, c->threads.truncated);
 	spool_add_z(&p->environ, &c->zenviron, c->environ.truncated);
 	if (p->walk_fds) {
-		spool_add_z(&p->r->fds.records, &c->zfds, c->fds.records.truncated);
-		fdwalk_merge(&p->r->fds, &c->fds);   /* owners, failures, comms */
+		spool_add_z(&snapshot_fds(&p->r->snap)->records, &c->zfds, c->fds.records.truncated);
+		fdwalk_merge(snapshot_fds(&p->r->snap), &c->fds);   /* owners, failures, comms */
 	}
-	spool_add_z(&p->r->fds.records, &c->zmaps, c->maps.truncated);
+	spool_add_z(&snapshot_fds(&p->r->snap)->records, &c->zmaps, c->maps.truncated);
 	struct view_row *v = c->nrows ? reallocarray(p->rows, p->nrows + c->nrows, sizeof(*v)) :
 				       p->rows;
 	if (v) {
@@ -394,27 +394,6 @@ static void procs_free(struct procs *p)
 	pthread_cond_destroy(&p->cv);
 }
 
-/* The sessions step compares terminals' session leaders with utmp: keep
- * them, so it need not read every process again (source.h). */
-void procs_keep_leaders(struct run *r, const struct proctable *t)
-{
-	free(r->leaders);
-	r->leaders = NULL;
-	r->nleaders = 0;
-	r->leaders_known = false;
-	size_t n = 0;
-	for (size_t i = 0; i < t->nprocs; i++)
-		n += t->procs[i].pid == t->procs[i].sid && t->procs[i].tty != 0;
-	r->leaders = calloc(n ? n : 1, sizeof(*r->leaders));
-	if (!r->leaders)
-		return;
-	for (size_t i = 0; i < t->nprocs; i++)
-		if (t->procs[i].pid == t->procs[i].sid && t->procs[i].tty != 0)
-			r->leaders[r->nleaders++] = (struct session_leader){ t->procs[i].pid,
-									     t->procs[i].tty };
-	r->leaders_known = true;
-}
-
 int src_procs_collect(struct run *r)
 {
 	struct procs p = { .r = r, .procfd = -1 };
@@ -443,8 +422,7 @@ int src_procs_collect(struct run *r)
 		procs_free(&p);
 		return 0;
 	}
-	e = proctable_take(r->table_ahead, &t);   /* read ahead, or now */
-	r->table_ahead = NULL;
+	e = snapshot_take_table(&r->snap, &t);   /* read ahead, or now */
 	if (e < 0) {
 		run_log(r, "processes: cannot read the process table: %s", strerror(-e));
 		procs_free(&p);
@@ -452,8 +430,8 @@ int src_procs_collect(struct run *r)
 	}
 	qsort(t.procs, t.nprocs, sizeof(*t.procs), proc_cmp);
 	p.table = &t;
-	procs_keep_leaders(r, &t);
-	p.walk_fds = !r->fds.done;
+	snapshot_set_leaders(&r->snap, &t);
+	p.walk_fds = !snapshot_fds_walked(&r->snap);
 
 	struct pscan ps = {
 		.nitems = t.nprocs, .chunk = 32, .ctx = &p, .new_out = new_chunk,
@@ -468,10 +446,11 @@ int src_procs_collect(struct run *r)
 	if (e < 0)
 		run_log(r, "processes: %s: some processes were not read", strerror(-e));
 	ret = p.err;
+	struct fd_table *fds = snapshot_fds(&r->snap);
 	if (p.walk_fds)
-		fdwalk_finish(&r->fds);
+		fdwalk_finish(fds);
 	run_log(r, "processes: %zu of %zu read, %u vanished, %u partial, %u fds (walked %s), "
-		"%zu executables hashed", done, t.nprocs, p.nvanished, p.npartial, r->fds.nfds,
+		"%zu executables hashed", done, t.nprocs, p.nvanished, p.npartial, fds->nfds,
 		p.walk_fds ? "now" : "by the sockets step", p.nexes);
 	proctable_free(&t);
 
@@ -488,7 +467,7 @@ int src_procs_collect(struct run *r)
 		ret = spool_emit(r, "processes", "volatile/environ.jsonl", &p.environ);
 	/* open-files.jsonl: the fd records of the one walk, then the mappings */
 	if (ret == 0)
-		ret = spool_emit(r, "processes", "volatile/open-files.jsonl", &r->fds.records);
+		ret = spool_emit(r, "processes", "volatile/open-files.jsonl", &fds->records);
 	capbuf_release(&view);
 	procs_free(&p);
 	return ret;
