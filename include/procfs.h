@@ -32,6 +32,8 @@ struct proc_stat {
 	long long rss;
 };
 
+/* /proc, checked to be a procfs: -ENOMEDIUM when it is not (an empty
+ * folder, another file system mounted over it). */
 int proc_open_root(void);
 int proc_open_pid(int procfd, int pid);
 int proc_read(int dirfd, const char *name, struct capbuf *cb);

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum step_kind { STEP_SOURCE, STEP_COPY, STEP_TREE, STEP_LIST, STEP_TIMELINE };
+enum step_kind { STEP_SOURCE, STEP_COPY, STEP_TREE, STEP_LIST, STEP_TIMELINE, STEP_KINDS };
 
 struct step {
 	enum step_kind kind;

@@ -90,7 +90,7 @@ struct run {
 	double volatile_first, volatile_last;   /* the volatile snapshot's span */
 };
 
-enum art_status { ART_OK, ART_PARTIAL, ART_VANISHED, ART_ERROR };
+enum art_status { ART_OK, ART_PARTIAL, ART_VANISHED, ART_ERROR, ART_STATUSES };
 
 struct artifact {
 	const char *step;              /* the source's name */
@@ -122,6 +122,9 @@ void run_log(struct run *r, const char *fmt, ...) __attribute__((format(printf, 
 /* Seconds since the start of the run (monotonic). */
 double run_elapsed(const struct run *r);
 bool run_should_stop(struct run *r);
+/* Whether the output has failed (bundle_dead(), for code that does not see
+ * the bundle): a source stops on it and goes on after any other error. */
+bool run_bundle_dead(const struct run *r);
 
 void artifact_begin(struct run *r, struct artifact *a, const char *step,
 		    const char *kind, const char *source);
@@ -130,6 +133,11 @@ void artifact_begin(struct run *r, struct artifact *a, const char *step,
 void artifact_fail(struct artifact *a, enum art_status st, int err,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void artifact_end(struct run *r, struct artifact *a);
+/* A source that cannot read what it exists for (no /proc, no process
+ * table): an error artifact (nothing archived), so that the run cannot end
+ * "complete"; the work log says it too. */
+void run_source_failed(struct run *r, const char *step, const char *source, int err,
+		       const char *what);
 
 /* Archive a generated member (a record file or text view) as an artifact of
  * kind "generated". `buf` holds the bytes; a truncated buffer is recorded

@@ -27,6 +27,13 @@ enum volatility {
 	VOL_METADATA = 70,    /* file system metadata */
 };
 
+/* One per source; the table below has a row for each, designated. */
+enum source_id {
+	SRC_SOCKETS, SRC_PROCESSES, SRC_SESSIONS, SRC_NETCONFIG, SRC_KERNEL, SRC_HOST,
+	SRC_SYSTEM_FILES, SRC_ACCOUNTS, SRC_LOGINS, SRC_RESPONDER_FILES,
+	SRC_COUNT
+};
+
 struct source {
 	const char *name;
 	enum volatility rank;
@@ -34,8 +41,10 @@ struct source {
 	int (*collect)(struct run *r);
 };
 
-extern const struct source irsnap_sources[];
+extern const struct source irsnap_sources[SRC_COUNT];
 extern const size_t irsnap_nsources;
+/* The one lookup by name (profiles, the plan, `irsnap list`): NULL if none. */
+const struct source *source_find(const char *name);
 
 /* The sources, one file each. */
 int src_net_collect(struct run *r);

@@ -1,5 +1,7 @@
 /* procfs.c - /proc/<pid> through one directory fd (procfs.h). */
 #include <errno.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +15,18 @@
 
 int proc_open_root(void)
 {
+	struct statfs sf;
 	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+
+	if (fd < 0)
+		return -errno;
+	/* an empty folder or another file system mounted there is no procfs:
+	 * nothing read from it would be the kernel's */
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
+		close(fd);
+		return -ENOMEDIUM;
+	}
+	return fd;
 }
 
 int proc_open_pid(int procfd, int pid)

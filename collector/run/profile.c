@@ -43,10 +43,7 @@ static int parse_size(const char *s, uint64_t *ret)
 
 static bool known_source(const char *name)
 {
-	for (size_t i = 0; i < irsnap_nsources; i++)
-		if (strcmp(irsnap_sources[i].name, name) == 0)
-			return true;
-	return false;
+	return source_find(name) != NULL;
 }
 
 /* Split a line into words (spaces and tabs); words may not hold spaces. */

@@ -61,6 +61,22 @@ void run_log(struct run *r, const char *fmt, ...)
 	pthread_mutex_unlock(&log_mu);
 }
 
+void run_source_failed(struct run *r, const char *step, const char *source, int err,
+		       const char *what)
+{
+	struct artifact a;
+
+	artifact_begin(r, &a, step, "generated", source);
+	artifact_fail(&a, ART_ERROR, err < 0 ? -err : err, "%s: %s", what,
+		      strerror(err < 0 ? -err : err));
+	artifact_end(r, &a);
+}
+
+bool run_bundle_dead(const struct run *r)
+{
+	return r->bundle && bundle_dead(r->bundle);
+}
+
 bool run_should_stop(struct run *r)
 {
 	bool first = false, stop;
@@ -117,7 +133,8 @@ static const char *status_name(enum art_status st)
 		[ART_OK] = "ok", [ART_PARTIAL] = "partial",
 		[ART_VANISHED] = "vanished", [ART_ERROR] = "error",
 	};
-	return names[st];
+	_Static_assert(sizeof(names) / sizeof(names[0]) == ART_STATUSES, "a name per status");
+	return (unsigned)st < ART_STATUSES ? names[st] : "error";
 }
 
 static json_t *artifact_json(const struct artifact *a)

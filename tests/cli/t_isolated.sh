@@ -32,4 +32,19 @@ extract_empty
 E=$(echo "$OUT/e.d"/irsnap-*)
 check "... it records that /etc/passwd is absent" [ "$(jq -r 'select(.source == "/etc/passwd") | .status + " " + .error' "$E/index.jsonl")" = "error ENOENT" ]
 check "... and still has host.json with the kernel release" [ "$(jq -r .kernel.release "$E/system/host.json")" = "$(uname -r)" ]
+
+# a root without /proc: the sockets and processes steps cannot read what they
+# exist for, so the run cannot end complete (an error artifact each)
+mkdir -p "$R/noproc-out"
+unshare --mount sh -c "umount -l '$R/proc' 2>/dev/null; chroot '$R' /irsnap collect \
+	-o /noproc-out/np.tar --allow-host-output --profile minimal" 2>"$OUT/np.err"
+rc=$?
+check "collect without /proc exits 1, not 0 (got $rc)" [ "$rc" = 1 ]
+check "... status partial" grep -q "status: partial\|failed" "$OUT/np.err"
+mkdir -p "$OUT/np.d" && tar -xf "$R/noproc-out/np.tar" -C "$OUT/np.d"
+NP=$(echo "$OUT/np.d"/irsnap-*)
+check "... an error artifact for the sockets step" \
+	[ "$(jq -r 'select(.step == "sockets" and .source == "/proc") | .status' "$NP/index.jsonl")" = error ]
+check "... and for the processes step" \
+	[ "$(jq -r 'select(.step == "processes" and .source == "/proc") | .status' "$NP/index.jsonl")" = error ]
 finish

@@ -429,7 +429,7 @@ int src_net_collect(struct run *r)
 
 	N.procfd = proc_open_root();
 	if (N.procfd < 0) {
-		run_log(r, "sockets: cannot open '/proc': %s", strerror(-N.procfd));
+		run_source_failed(r, "sockets", "/proc", N.procfd, "cannot open '/proc'");
 		return 0;
 	}
 	spool_init(&N.out);

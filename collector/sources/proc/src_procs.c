@@ -418,13 +418,13 @@ int src_procs_collect(struct run *r)
 		run_log(r, "processes: user or group names unavailable: %s", strerror(-e));
 	p.procfd = proc_open_root();
 	if (p.procfd < 0) {
-		run_log(r, "processes: cannot open '/proc': %s", strerror(-p.procfd));
+		run_source_failed(r, "processes", "/proc", p.procfd, "cannot open '/proc'");
 		procs_free(&p);
 		return 0;
 	}
 	e = snapshot_take_table(&r->snap, &t);   /* read ahead, or now */
 	if (e < 0) {
-		run_log(r, "processes: cannot read the process table: %s", strerror(-e));
+		run_source_failed(r, "processes", "/proc", e, "cannot read the process table");
 		procs_free(&p);
 		return 0;
 	}
