@@ -21,6 +21,13 @@ fail() { echo "FAIL $T_NAME: $*"; T_FAILS=$((T_FAILS + 1)); }
 ok() { echo "ok   $*"; }
 # check DESCRIPTION COMMAND...: run COMMAND, record pass or fail
 check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
+# expect 'TITLE' 'BODY': git's test_expect_success: BODY is &&-chained shell,
+# run in a subshell with the test's variables; its status is the verdict
+expect() {
+	if (eval "$2"); then ok "$1"; else fail "$1"; echo "#   failed: $2" | head -n 20; fi
+}
+# test_cmp EXPECTED ACTUAL: equal files, or fail showing the diff
+test_cmp() { diff -u "$1" "$2" >"$T_DIR/test_cmp.diff" || { head -n 40 "$T_DIR/test_cmp.diff"; false; }; }
 need() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (not installed)"; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($*)"; }
 need_static() { [ "$IRSNAP_BUILD" = static ] || skip "needs the static release build ($*)"; }

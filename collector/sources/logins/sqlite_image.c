@@ -68,18 +68,24 @@ static int apply_wal(struct capbuf *img, const unsigned char *w, size_t wlen,
 	unsigned last_commit = 0;
 	uint32_t c0 = s0, c1 = s1;
 	unsigned n = 0;
-	for (size_t off = WAL_HDR; off + fsz <= wlen; off += fsz) {
+	const char *why = NULL;     /* why the valid frames end before the file */
+	size_t off = WAL_HDR;
+	for (; off + fsz <= wlen; off += fsz) {
 		const unsigned char *f = w + off;
 		if (be32(f + 8) != salt1 || be32(f + 12) != salt2)
-			break;
+			break;      /* an earlier generation's frames: SQLite's own leftovers */
 		wal_cksum(big, f, 8, &c0, &c1);
 		wal_cksum(big, f + WAL_FRAME_HDR, psz, &c0, &c1);
-		if (c0 != be32(f + 16) || c1 != be32(f + 20))
+		if (c0 != be32(f + 16) || c1 != be32(f + 20)) {
+			why = "a checksum that does not match (a torn write, or an edit)";
 			break;
+		}
 		n++;
 		if (be32(f + 4))
 			last_commit = n;
 	}
+	if (!why && off < wlen && off + fsz > wlen)
+		why = "a partial frame at the end (the WAL was cut)";
 	rep->frames = n;
 	/* second pass: apply frames 1..last_commit */
 	for (unsigned i = 0; i < last_commit; i++) {
@@ -104,7 +110,10 @@ static int apply_wal(struct capbuf *img, const unsigned char *w, size_t wlen,
 			img->len = (size_t)dbsize * psz;   /* the commit's database size */
 	}
 	rep->applied = last_commit;
-	if (n > last_commit)
+	if (why)
+		snprintf(rep->problem, sizeof(rep->problem), "frame %u has %s: it and the frames "
+			 "after it are not applied", n + 1, why);
+	else if (n > last_commit)
 		snprintf(rep->problem, sizeof(rep->problem), "%u frames after the last commit "
 			 "not applied (an uncommitted transaction)", n - last_commit);
 	return 0;
