@@ -37,11 +37,9 @@ struct pscan {
 
 #define PSCAN_MAX_THREADS 8
 
-/* The threads to use: as set by pscan_set_threads() (--threads), else the
- * CPUs this process may run on, at most 4 (a responder's tool must leave the
- * server some room). */
+/* The CPUs this process may run on, at most 4 (a responder's tool must
+ * leave the server some room): the default of --threads. */
 unsigned pscan_default_threads(void);
-void pscan_set_threads(unsigned n);   /* 0: the default */
 /* 0, or -ENOMEM when some chunk's output could not be allocated (its items
  * were not worked). The number of items worked is stored in *ret_done when
  * not NULL. */

@@ -67,6 +67,7 @@ struct step_timing {
 
 struct run {
 	const struct options *opt;
+	unsigned threads;              /* for the scans (pscan.h): --threads or the CPUs */
 	struct clocks start, end;
 	struct hostid host;
 	char id[320];                  /* bundle folder name */
@@ -113,11 +114,8 @@ struct artifact {
 	json_t *extra;                 /* owned; more fields for the index line */
 };
 
-/* A host path made safe for the work log (escaped; valid until the next
- * few calls: rotating buffers, for log messages only; not for the reading
- * threads of pscan.h). run_log() and run_should_stop() may be called from
- * any thread. */
-const char *safe_path(const char *path);
+/* run_log() and run_should_stop() may be called from any thread; host
+ * bytes in a message go through shown() (textutil.h). */
 void run_log(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Seconds since the start of the run (monotonic). */
 double run_elapsed(const struct run *r);

@@ -58,6 +58,18 @@ size_t utf8_seq_len(const unsigned char *s, size_t n);
  * and other invisible format characters become \uNNNN. */
 int text_escape(struct capbuf *cb, const char *s, size_t n);
 
+/* A string escaped for a message or the work log, by value: shown(s).s is
+ * valid until the end of the full expression that holds it (C11 6.2.4:
+ * a temporary of a struct with an array member), so a caller needs no
+ * buffer and threads share nothing. Beyond SHOWN_MAX bytes of escaped
+ * text the rest is cut, and the cut is marked with the original length:
+ * "...(+N bytes)". */
+#define SHOWN_MAX 1024
+struct shown {
+	char s[SHOWN_MAX + 32];
+};
+struct shown shown(const char *s);
+
 /* Append a tar member name for a host path: bytes outside [A-Za-z0-9._/-]
  * and '%' become %XX; a component "." or ".." has its dots encoded; repeated
  * and leading slashes are dropped. Never produces an absolute name or "..". */

@@ -102,7 +102,7 @@ static int parse_collect(int argc, char **argv, struct options *o)
 			unsigned long n = strtoul(optarg, &end, 10);
 			if (*optarg < '1' || *optarg > '9' || *end || n < 1 || n > PSCAN_MAX_THREADS) {
 				say("--threads needs a number from 1 to %d: '%s'", PSCAN_MAX_THREADS,
-				    safe(optarg));
+				    shown(optarg).s);
 				return -EINVAL;
 			}
 			o->threads = (unsigned)n;
@@ -110,7 +110,7 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		}
 		case OPT_FILE:
 			if (optarg[0] != '/') {
-				say("--file needs an absolute path: '%s'", safe(optarg));
+				say("--file needs an absolute path: '%s'", shown(optarg).s);
 				return -EINVAL;
 			}
 			o->files[o->nfiles++] = optarg;
@@ -124,7 +124,7 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		}
 	}
 	if (optind < argc) {
-		say("unexpected argument '%s'", safe(argv[optind]));
+		say("unexpected argument '%s'", shown(argv[optind]).s);
 		return -EINVAL;
 	}
 	if (!o->output) {
@@ -178,13 +178,13 @@ static int load_key(const char *path, EVP_PKEY **key)
 
 	if (fd < 0) {
 		r = -errno;
-		say("cannot open key '%s': %s", safe(path), strerror(-r));
+		say("cannot open key '%s': %s", shown(path).s, strerror(-r));
 		return r;
 	}
 	r = key_load_private_fd(fd, key);
 	close(fd);
 	if (r < 0)
-		say("cannot load key '%s': not an Ed25519 private key in PEM form", safe(path));
+		say("cannot load key '%s': not an Ed25519 private key in PEM form", shown(path).s);
 	return r;
 }
 
@@ -298,7 +298,7 @@ int cmd_collect(int argc, char **argv)
 
 	/* the plan is checked before anything is touched */
 	if (profile_load(opt.profile ? opt.profile : "triage", &prof, err, sizeof(err)) < 0) {
-		say("%s", safe(err));   /* the file's name and words are the user's bytes */
+		say("%s", shown(err).s);   /* the file's name and words are the user's bytes */
 		free(opt.files);
 		return EXIT_USAGE;
 	}
@@ -321,8 +321,8 @@ int cmd_collect(int argc, char **argv)
 	self_sha256(ident.self_sha256);
 	lockdown_footprint(ident.footprint, sizeof(ident.footprint));
 	run_log(&r, "footprint: %s", ident.footprint);
-	pscan_set_threads(opt.threads);
-	run_log(&r, "threads: %u for processes and login records (%s)", pscan_default_threads(),
+	r.threads = opt.threads ? opt.threads : pscan_default_threads();
+	run_log(&r, "threads: %u for processes and login records (%s)", r.threads,
 		opt.threads ? "--threads" : "the CPUs this process may use, at most 4");
 
 	if (opt.key_path) {
@@ -349,17 +349,17 @@ int cmd_collect(int argc, char **argv)
 		status = (fd == -EXDEV || fd == -EEXIST || fd == -ENOTTY) ? EXIT_USAGE : EXIT_FATAL;
 		goto out;
 	}
-	const char *shown = strcmp(opt.output, "-") == 0 ? "stdout" : opt.output;
-	run_log(&r, "output '%s' opened; bundle folder '%s'", safe(shown), r.id);
+	const char *out_name = strcmp(opt.output, "-") == 0 ? "stdout" : opt.output;
+	run_log(&r, "output '%s' opened; bundle folder '%s'", shown(out_name).s, r.id);
 	install_signals();
 
 	if (lockdown_seccomp(ident.lockdown, sizeof(ident.lockdown)) < 0)
 		say("warning: %s", ident.lockdown);
 	run_log(&r, "lockdown: %s", ident.lockdown);
 
-	ret = bundle_open(&r.bundle, fd, shown, r.id, r.start.realtime.tv_sec);
+	ret = bundle_open(&r.bundle, fd, out_name, r.id, r.start.realtime.tv_sec);
 	if (ret < 0) {
-		say("cannot write '%s': %s", safe(shown), strerror(-ret));
+		say("cannot write '%s': %s", shown(out_name).s, strerror(-ret));
 		goto out;
 	}
 	ret = run_plan(&r, &prof);
@@ -371,16 +371,16 @@ int cmd_collect(int argc, char **argv)
 	if (ret < 0) {
 		say("%s", bundle_error(r.bundle)[0] ? bundle_error(r.bundle) : strerror(-ret));
 		say("the bundle at '%s' is incomplete and unsealed: it is not evidence",
-		    safe(shown));
+		    shown(out_name).s);
 		goto out;
 	}
 	if (fd != STDOUT_FILENO && fsync(fd) < 0 && errno != EINVAL) {
-		say("cannot write '%s': %s (fsync)", safe(shown), strerror(errno));
+		say("cannot write '%s': %s (fsync)", shown(out_name).s, strerror(errno));
 		goto out;
 	}
 	if (fd != STDOUT_FILENO && close(fd) < 0) {
 		fd = -1;
-		say("cannot write '%s': %s (close)", safe(shown), strerror(errno));
+		say("cannot write '%s': %s (close)", shown(out_name).s, strerror(errno));
 		goto out;
 	}
 	fd = -1;
@@ -391,7 +391,7 @@ int cmd_collect(int argc, char **argv)
 	fprintf(stderr, "irsnap: status: %s (%u artifacts, %u failed, %u truncated)\n",
 		r.interrupted ? "partial (interrupted)" : "complete", r.artifacts,
 		r.failed, r.truncated);
-	fprintf(stderr, "irsnap: bundle: %s\n", safe(shown));
+	fprintf(stderr, "irsnap: bundle: %s\n", shown(out_name).s);
 	fprintf(stderr, "irsnap: bundle-sha256: %s\n", total_sha);
 	fprintf(stderr, "irsnap: bundle-bytes: %llu\n", (unsigned long long)total_bytes);
 	fprintf(stderr, "irsnap: manifest-sha256: %s\n", manifest_sha);

@@ -14,6 +14,7 @@
 #include "plan.h"
 #include "sign.h"
 #include "source.h"
+#include "textutil.h"
 #include "banned.h"
 
 static bool want_help(int argc, char **argv, const char *usage)
@@ -48,7 +49,7 @@ static int write_new_file(const char *path, mode_t mode, const struct capbuf *cb
 
 	if (fd < 0) {
 		r = -errno;
-		say("cannot create '%s': %s", safe(path), strerror(-r));
+		say("cannot create '%s': %s", shown(path).s, strerror(-r));
 		return r;
 	}
 	r = write_all(fd, cb->buf, cb->len);
@@ -57,7 +58,7 @@ static int write_new_file(const char *path, mode_t mode, const struct capbuf *cb
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r < 0)
-		say("cannot write '%s': %s", safe(path), strerror(-r));
+		say("cannot write '%s': %s", shown(path).s, strerror(-r));
 	return r;
 }
 
@@ -109,8 +110,8 @@ int cmd_keygen(int argc, char **argv)
 		unlink(kpath);
 		goto out;
 	}
-	printf("private key: %s\npublic key: %s\nfingerprint: %s\n", safe(kpath),
-	       safe(ppath), fp);
+	printf("private key: %s\npublic key: %s\nfingerprint: %s\n", shown(kpath).s,
+	       shown(ppath).s, fp);
 	status = EXIT_COMPLETE;
 out:
 	if (priv.buf)
@@ -145,7 +146,7 @@ int cmd_list(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (profile_load(name, &p, err, sizeof(err)) < 0) {
-		say("%s", safe(err));   /* the file's name and words are the user's bytes */
+		say("%s", shown(err).s);   /* the file's name and words are the user's bytes */
 		return EXIT_USAGE;
 	}
 	plan_print(&p, stdout);

@@ -64,22 +64,22 @@ static int read_pubkey(const char *path, struct capbuf *pub)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0) {
-		say("cannot read '%s': %s", safe(path), strerror(errno));
+		say("cannot read '%s': %s", shown(path).s, strerror(errno));
 		return -errno;
 	}
 	int r = fstat(fd, &st) < 0 ? -errno : 0;
 	if (r == 0 && !S_ISREG(st.st_mode)) {
 		say("cannot read '%s': not a regular file (a PEM public key is wanted)",
-		    safe(path));
+		    shown(path).s);
 		r = -EINVAL;
 	} else if (r == 0 && (r = capbuf_read_fd(pub, fd)) < 0) {
 		if (r == -E2BIG)
 			say("cannot read '%s': larger than %zu bytes, not a public key",
-			    safe(path), pub->max);
+			    shown(path).s, pub->max);
 		else
-			say("cannot read '%s': %s", safe(path), strerror(-r));
+			say("cannot read '%s': %s", shown(path).s, strerror(-r));
 	} else if (r < 0) {
-		say("cannot read '%s': %s", safe(path), strerror(-r));
+		say("cannot read '%s': %s", shown(path).s, strerror(-r));
 	}
 	close(fd);
 	return r;
@@ -95,14 +95,14 @@ static void print_summary(const struct verify_result *res)
 	const char *case_id = json_string_value(json_object_get(json_object_get(o, "case"), "id"));
 	json_t *counts = json_object_get(o, "counts");
 
-	printf("  bundle:    %s\n", safe(res->id));
+	printf("  bundle:    %s\n", shown(res->id).s);
 	printf("  members:   %u files, %u directories\n", res->members, res->dirs);
 	if (o) {
-		printf("  host:      %s\n", safe(host ? host : "?"));
-		printf("  case:      %s\n", safe(case_id ? case_id : "(none)"));
-		printf("  started:   %s\n", safe(started ? started : "?"));
+		printf("  host:      %s\n", shown(host ? host : "?").s);
+		printf("  case:      %s\n", shown(case_id ? case_id : "(none)").s);
+		printf("  started:   %s\n", shown(started ? started : "?").s);
 		printf("  status:    %s (%lld artifacts, %lld failed, %lld truncated)\n",
-		       safe(status ? status : "?"),
+		       shown(status ? status : "?").s,
 		       (long long)json_integer_value(json_object_get(counts, "artifacts")),
 		       (long long)json_integer_value(json_object_get(counts, "failed")),
 		       (long long)json_integer_value(json_object_get(counts, "truncated")));
@@ -144,7 +144,7 @@ int cmd_verify(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (fpr && (strncasecmp(fpr, "sha256:", 7) != 0 || hex64_lower(fpr + 7, fpr_hex) < 0)) {
-		say("--fingerprint wants sha256: and 64 hex digits, not '%s'", safe(fpr));
+		say("--fingerprint wants sha256: and 64 hex digits, not '%s'", shown(fpr).s);
 		return EXIT_USAGE;
 	}
 	if (fpr) {
@@ -153,7 +153,7 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (want_sha && hex64_lower(want_sha, sha_lower) < 0) {
 		say("--sha256 wants 64 hex digits (the paper log's bundle-sha256), not '%s'",
-		    safe(want_sha));
+		    shown(want_sha).s);
 		return EXIT_USAGE;
 	}
 	const char *path = argv[optind];
@@ -168,13 +168,13 @@ int cmd_verify(int argc, char **argv)
 	fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
 	     open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		say("cannot open '%s': %s", safe(path), strerror(errno));
+		say("cannot open '%s': %s", shown(path).s, strerror(errno));
 		goto out;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) ||
 				    S_ISSOCK(st.st_mode))) {
-		say("cannot read '%s': not a regular file or a pipe", safe(path));
+		say("cannot read '%s': not a regular file or a pipe", shown(path).s);
 		if (fd != STDIN_FILENO)
 			close(fd);
 		goto out;
@@ -187,11 +187,11 @@ int cmd_verify(int argc, char **argv)
 				  &report);
 	if (fd != STDIN_FILENO)
 		close(fd);
-	printf("irsnap verify: %s\n", safe(path));
+	printf("irsnap verify: %s\n", shown(path).s);
 	printf("  bundle-sha256: %s\n", res.bundle_sha256);
 	printf("  bundle-bytes:  %llu\n", res.bundle_bytes);
 	if (fails < 0) {
-		say("cannot read '%s' as a bundle: %s", safe(path),
+		say("cannot read '%s' as a bundle: %s", shown(path).s,
 		    fails == -EINVAL ? "not a tar archive (no ustar header at its start)" :
 		    strerror(-fails));
 		goto out;

@@ -25,6 +25,5 @@ int cmd_version(int argc, char **argv);
 /* Helpers shared by the verbs (main.c). */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print a host- or bundle-supplied string to a stream, escaped. */
-const char *safe(const char *s);   /* valid until the next call */
 
 #endif

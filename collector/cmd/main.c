@@ -34,22 +34,6 @@ static const char main_usage[] =
 	"\n"
 	"Run `irsnap <command> --help` for the options of a command.\n";
 
-void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("irsnap: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-const char *safe(const char *s)
-{
-	return safe_path(s);
-}
-
 /* SQLite's rule: never let a file we open become fd 0, 1 or 2. */
 static int guard_stdio(void)
 {
@@ -97,7 +81,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].name) == 0)
 			return verbs[i].fn(argc - 1, argv + 1);
-	say("unknown command '%s'", safe(argv[1]));
+	say("unknown command '%s'", shown(argv[1]).s);
 	fputs(main_usage, stderr);
 	return EXIT_USAGE;
 }

@@ -12,12 +12,6 @@
 #define MAX_THREADS PSCAN_MAX_THREADS
 #define DEFAULT_MAX 4
 
-static unsigned chosen;       /* --threads; set once, before any scan */
-
-void pscan_set_threads(unsigned n)
-{
-	chosen = n > MAX_THREADS ? MAX_THREADS : n;
-}
 
 struct state {
 	const struct pscan *ps;
@@ -34,8 +28,6 @@ unsigned pscan_default_threads(void)
 {
 	cpu_set_t set;
 
-	if (chosen)
-		return chosen;
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
 		return 1;
 	int n = CPU_COUNT(&set);
@@ -114,6 +106,9 @@ int pscan_run(const struct pscan *ps, size_t *ret_done)
 	struct state s = { .ps = ps };
 	pthread_t th[MAX_THREADS];
 	unsigned want = ps->threads ? ps->threads : pscan_default_threads(), started = 0;
+
+	if (want > MAX_THREADS)
+		want = MAX_THREADS;
 
 	if (want > MAX_THREADS)
 		want = MAX_THREADS;

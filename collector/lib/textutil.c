@@ -396,3 +396,19 @@ bool member_name_safe(const char *name)
 	}
 	return true;
 }
+
+struct shown shown(const char *s)
+{
+	struct shown out;
+	struct capbuf cb;
+	size_t n = strlen(s);
+
+	capbuf_init(&cb, SHOWN_MAX);
+	text_escape(&cb, s, n);
+	if (cb.truncated)
+		snprintf(out.s, sizeof(out.s), "%s...(%zu bytes in all)", cb.buf ? cb.buf : "", n);
+	else
+		snprintf(out.s, sizeof(out.s), "%s", cb.buf ? cb.buf : "");
+	capbuf_release(&cb);
+	return out;
+}

@@ -60,7 +60,7 @@ int plan_run(struct run *r, const struct profile *p)
 	int ret = 0;
 
 	capbuf_init(&body, BODY_CHUNK);
-	run_log(r, "profile '%s' (%s): %zu steps%s", safe_path(p->name), safe_path(p->origin),
+	run_log(r, "profile '%s' (%s): %zu steps%s", shown(p->name).s, shown(p->origin).s,
 		p->nsteps,
 		p->budget_seconds ? "" : ", no time budget");
 	for (size_t i = 0; i < p->nsteps && ret == 0; i++) {
@@ -70,11 +70,11 @@ int plan_run(struct run *r, const struct profile *p)
 		if (s->kind != STEP_SOURCE && p->budget_seconds &&
 		    run_elapsed(r) > (double)p->budget_seconds) {
 			run_log(r, "step %zu (%s '%s') skipped: the time budget of %u s is spent",
-				i + 1, kind_word(s->kind), safe_path(s->arg), p->budget_seconds);
+				i + 1, kind_word(s->kind), shown(s->arg).s, p->budget_seconds);
 			r->skipped_steps++;
 			continue;
 		}
-		run_log(r, "step %zu: %s '%s' begins", i + 1, kind_word(s->kind), safe_path(s->arg));
+		run_log(r, "step %zu: %s '%s' begins", i + 1, kind_word(s->kind), shown(s->arg).s);
 		double t0 = run_elapsed(r);
 		/* the plan knows the order: a table the next step reads may be
 		 * read ahead while this one leaves a core idle (snapshot.h) */
@@ -91,7 +91,7 @@ int plan_run(struct run *r, const struct profile *p)
 				ret = e;
 		}
 		run_log(r, "step %zu: %s '%s' ends after %.3f s", i + 1, kind_word(s->kind),
-			safe_path(s->arg), t1 - t0);
+			shown(s->arg).s, t1 - t0);
 		if (r->timings && r->ntimings < r->maxtimings)
 			r->timings[r->ntimings++] = (struct step_timing){ .index = i, .start = t0,
 									 .end = t1 };
@@ -131,7 +131,7 @@ void plan_stats(const struct run *r, const struct profile *p, FILE *out)
 		const struct step *s = &p->steps[r->timings[i].index];
 		fprintf(out, "irsnap: stats: %-5zu %-9s %9.3f %9.3f  %s\n", r->timings[i].index + 1,
 			kind_word(s->kind), r->timings[i].start, r->timings[i].end - r->timings[i].start,
-			safe_path(s->arg));
+			shown(s->arg).s);
 	}
 	if (r->volatile_first >= 0)
 		fprintf(out, "irsnap: stats: volatile snapshot skew %.3f s (first to last volatile read)\n",
@@ -140,7 +140,7 @@ void plan_stats(const struct run *r, const struct profile *p, FILE *out)
 
 void plan_print(const struct profile *p, FILE *out)
 {
-	fprintf(out, "profile %s (%s)\n", safe_path(p->name), safe_path(p->origin));
+	fprintf(out, "profile %s (%s)\n", shown(p->name).s, shown(p->origin).s);
 	if (p->budget_seconds)
 		fprintf(out, "time budget: %u s (file steps after it are skipped)\n", p->budget_seconds);
 	fprintf(out, "%-4s %-9s %s\n", "step", "kind", "what");
@@ -151,7 +151,7 @@ void plan_print(const struct profile *p, FILE *out)
 		if (src)
 			what = src->what;
 		fprintf(out, "%-4zu %-9s %s", i + 1, kind_word(s->kind), s->kind == STEP_SOURCE ?
-			s->arg : safe_path(s->arg));
+			s->arg : shown(s->arg).s);
 		if (s->kind == STEP_SOURCE)
 			fprintf(out, ": %s", what);
 		if (s->kind == STEP_COPY || s->kind == STEP_TREE)

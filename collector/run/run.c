@@ -22,20 +22,6 @@ double run_elapsed(const struct run *r)
 	       (double)(now.tv_nsec - r->start.monotonic.tv_nsec) / 1e9;
 }
 
-const char *safe_path(const char *path)
-{
-	static char ring[4][1024];
-	static unsigned next;
-	char *out = ring[next++ % 4];
-	struct capbuf cb;
-
-	capbuf_init(&cb, sizeof(ring[0]) - 4);
-	text_escape(&cb, path, strlen(path));
-	snprintf(out, sizeof(ring[0]), "%s%s", cb.buf ? cb.buf : "", cb.truncated ? "..." : "");
-	capbuf_release(&cb);
-	return out;
-}
-
 /* The work log and the stop flag are shared by the reading threads
  * (pscan.h): a deleted executable's copy logs from a worker, and a worker
  * may be the first to see a stop signal. One run per process: one lock. */

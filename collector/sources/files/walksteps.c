@@ -264,14 +264,14 @@ static int run_walk(struct run *r, const struct step *s, walk_fn fn, struct plan
 	if (e < 0 && e != -EIO && run_bundle_dead(r))
 		return e;
 	if (e < 0 && (e == -ENOENT || e == -ENOTDIR || e == -EPERM || e == -EXDEV || e == -EACCES)) {
-		run_log(r, "%s '%s': not walked: %s", what, safe_path(s->arg),
+		run_log(r, "%s '%s': not walked: %s", what, shown(s->arg).s,
 			e == -EXDEV ? "a pseudo or network file system" :
 			e == -EPERM ? "never walked (/proc, /sys, /dev)" : strerror(-e));
 		return 0;
 	}
 	run_log(r, "%s '%s': %" PRIu64 " entries in %" PRIu64 " directories; %" PRIu64
 		" unreadable, %" PRIu64 " beyond max-depth %u, %" PRIu64 " mounts not entered",
-		what, safe_path(s->arg), st.entries, st.dirs, st.unreadable, st.too_deep,
+		what, shown(s->arg).s, st.entries, st.dirs, st.unreadable, st.too_deep,
 		s->max_depth, st.mounts_skipped);
 	return e < 0 ? e : 0;
 }
@@ -286,7 +286,7 @@ int walk_step(struct run *r, const struct step *s, struct capbuf *body, unsigned
 		ret = run_walk(r, s, tree_visit, &c, "tree");
 		if (c.skipped_total)
 			run_log(r, "tree '%s': max-total of %" PRIu64 " bytes reached: %" PRIu64
-				" files left out", safe_path(s->arg), s->max_total, c.skipped_total);
+				" files left out", shown(s->arg).s, s->max_total, c.skipped_total);
 		return ret;
 	case STEP_LIST: {
 		struct capbuf listing;

@@ -32,6 +32,7 @@ struct login_ctx {
 	time_t now;                     /* the collection's start */
 	time_t boot_time;
 	int procfd;                     /* /proc, for "still logged in" */
+	unsigned threads;               /* for the records' scan (pscan.h) */
 };
 
 /* All records of a utmp/wtmp/btmp file as JSON Lines; anomalies noted.

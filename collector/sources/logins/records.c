@@ -282,6 +282,7 @@ int utmp_records(struct login_ctx *c, int fd, uint64_t size)
 	unsigned char buf[UTMP_RECORD_SIZE];
 	struct rec_scan s = { .c = c, .fd = fd, .whole = whole };
 	struct pscan ps = { .nitems = (size_t)((whole + per - 1) / per), .chunk = 1, .ctx = &s,
+			    .threads = c->threads,
 			    .new_out = rec_new, .work = rec_work, .finish = rec_finish,
 			    .merge = rec_merge };
 	char detail[160];

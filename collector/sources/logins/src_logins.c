@@ -139,7 +139,7 @@ int one_file(struct logins *L, const char *step, const char *path, int kind_last
 		.source = path, .records = L->hist ? &L->hist->buf : &L->records,
 		.spool = L->hist, .anomalies = &L->anomalies,
 		.acc = &L->acc, .now = L->r->start.realtime.tv_sec, .boot_time = L->boot_time,
-		.procfd = L->procfd,
+		.procfd = L->procfd, .threads = L->r->threads,
 	};
 	/* the `last` view reads the file backward on its own thread while the
 	 * records are read forward: both only read the fd and `c`'s settings */
@@ -149,7 +149,7 @@ int one_file(struct logins *L, const char *step, const char *path, int kind_last
 	if (kind_last >= 0) {
 		uint64_t trailing = size % UTMP_RECORD_SIZE;
 		job.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-		capbuf_printf(&L->view.buf, "==> %s <==\n", safe_path(path));
+		capbuf_printf(&L->view.buf, "==> %s <==\n", shown(path).s);
 		if (trailing)
 			capbuf_printf(&L->view.buf, "irsnap: %llu trailing bytes after the last whole "
 				      "record (see anomalies.jsonl); util-linux last lists nothing "
@@ -165,10 +165,10 @@ int one_file(struct logins *L, const char *step, const char *path, int kind_last
 		pthread_join(job.th, NULL);
 	double t2 = run_elapsed(L->r);
 	if (r < 0)
-		run_log(L->r, "%s: reading '%s' failed after %llu records: %s", step, safe_path(path),
+		run_log(L->r, "%s: reading '%s' failed after %llu records: %s", step, shown(path).s,
 			(unsigned long long)c.nrecords, strerror(-r));
 	run_log(L->r, "%s: '%s': %llu records, %llu zeroed, %llu unknown type, %llu time "
-		"reversals, %llu trailing bytes", step, safe_path(path),
+		"reversals, %llu trailing bytes", step, shown(path).s,
 		(unsigned long long)c.nrecords, (unsigned long long)c.nzero,
 		(unsigned long long)c.nunknown, (unsigned long long)c.nbackwards,
 		(unsigned long long)c.trailing);
@@ -176,7 +176,7 @@ int one_file(struct logins *L, const char *step, const char *path, int kind_last
 		capbuf_add(&L->view.buf, "\n", 1);
 	/* what bench_logins.sh compares with `last -F -f`: parsing, not archiving */
 	run_log(L->r, "%s: '%s': parsed in %.3f s: records in %.3f s, last view in %.3f s "
-		"(%s)", step, safe_path(path), t2 - t0, t1 - t0, job.took,
+		"(%s)", step, shown(path).s, t2 - t0, t1 - t0, job.took,
 		threaded ? "side by side" : "one after the other");
 	if (ret_newest && c.last_time > *ret_newest)
 		*ret_newest = c.last_time;
@@ -275,7 +275,7 @@ static int sqlite_one(struct logins *L, const char *db, struct capbuf *out)
 	if (r == 0)
 		r = sqlite_image_dump(&img, db, out, &rows);
 	run_log(L->r, "logins: '%s': %s; %llu rows; WAL: %u valid frames, %u applied%s%s",
-		safe_path(db), r == 0 ? "read from memory" : strerror(-r),
+		shown(db).s, r == 0 ? "read from memory" : strerror(-r),
 		(unsigned long long)rows, rep.frames, rep.applied, rep.problem[0] ? ": " : "",
 		rep.problem);
 	capbuf_release(&img);

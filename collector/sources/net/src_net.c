@@ -162,7 +162,8 @@ static void walk_processes(struct net *N)
 		w.pids[n++] = (int)pid;
 	}
 	closedir(d);
-	struct pscan ps = { .nitems = n, .chunk = 32, .ctx = &w, .new_out = walk_new,
+	struct pscan ps = { .nitems = n, .chunk = 32, .ctx = &w, .threads = N->r->threads,
+			    .new_out = walk_new,
 			    .work = walk_one, .finish = walk_finish, .merge = walk_merge };
 	if (pscan_run(&ps, NULL) < 0)
 		run_log(N->r, "sockets: out of memory: some processes were not walked");

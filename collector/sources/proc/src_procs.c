@@ -437,7 +437,7 @@ int src_procs_collect(struct run *r)
 		.nitems = t.nprocs, .chunk = 32, .ctx = &p, .new_out = new_chunk,
 		.work = scan_one, .finish = finish_chunk, .merge = merge_chunk, .stop = scan_stop,
 	};
-	unsigned threads = pscan_default_threads();
+	unsigned threads = r->threads;
 	size_t done = 0;
 	ps.threads = threads;
 	run_log(r, "processes: %zu processes enumerated; reading them on %u thread%s",
