@@ -117,6 +117,13 @@ struct artifact {
 /* run_log() and run_should_stop() may be called from any thread; host
  * bytes in a message go through shown() (textutil.h). */
 void run_log(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The three clocks, read back to back, and as run.json and host.json write
+ * them ({realtime (RFC 3339), monotonic, boottime (seconds.nanoseconds)}). */
+void clocks_read(struct clocks *c);
+json_t *clocks_json(const struct clocks *c);
+/* The boot's realtime in nanoseconds, once for the run, from its start
+ * clocks (realtime - boottime): what /proc's start ticks count from. */
+int64_t run_boot_ns(const struct run *r);
 /* Seconds since the start of the run (monotonic). */
 double run_elapsed(const struct run *r);
 bool run_should_stop(struct run *r);

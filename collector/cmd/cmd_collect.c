@@ -146,13 +146,6 @@ static void self_sha256(char out[SHA256_HEX_LEN])
 		close(fd);
 }
 
-static void read_clocks(struct clocks *c)
-{
-	clock_gettime(CLOCK_REALTIME, &c->realtime);
-	clock_gettime(CLOCK_MONOTONIC, &c->monotonic);
-	clock_gettime(CLOCK_BOOTTIME, &c->boottime);
-}
-
 static void make_id(struct run *r)
 {
 	char host[sizeof(r->host.hostname)], when[COMPACT_TIME_LEN];
@@ -228,7 +221,7 @@ static int seal(struct run *r, EVP_PKEY *key, struct run_identity *ident,
 		ret = ret2;
 	if (ret < 0)
 		return ret;
-	read_clocks(&r->end);
+	clocks_read(&r->end);
 	run_log(r, "sealing: run.json, signer.pub.pem, MANIFEST.sha256, MANIFEST.sha256.sig");
 	ret = bundle_add_bytes(r->bundle, "acquisition.log",
 			       r->worklog.buf ? r->worklog.buf : "", r->worklog.len, NULL);
@@ -307,7 +300,7 @@ int cmd_collect(int argc, char **argv)
 	r.maxtimings = prof.nsteps;
 	r.timings = calloc(prof.nsteps + 1, sizeof(*r.timings));
 
-	read_clocks(&r.start);
+	clocks_read(&r.start);
 	r.progress = isatty(STDERR_FILENO);
 	capbuf_init(&r.worklog, WORKLOG_CAP);
 	if (zbuf_init(&r.index, INDEX_CAP) < 0) {

@@ -241,3 +241,33 @@ int run_emit_copy(struct run *r, const char *step, const char *member, const cha
 	artifact_end(r, &a);
 	return bundle_dead(r->bundle) ? ret : 0;
 }
+
+void clocks_read(struct clocks *c)
+{
+	clock_gettime(CLOCK_REALTIME, &c->realtime);
+	clock_gettime(CLOCK_MONOTONIC, &c->monotonic);
+	clock_gettime(CLOCK_BOOTTIME, &c->boottime);
+}
+
+json_t *clocks_json(const struct clocks *c)
+{
+	json_t *o = json_object();
+	char buf[48];
+
+	if (!o)
+		return NULL;
+	json_set_time(o, "realtime", &c->realtime);
+	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)c->monotonic.tv_sec,
+		 c->monotonic.tv_nsec);
+	json_set_str(o, "monotonic", buf);
+	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)c->boottime.tv_sec,
+		 c->boottime.tv_nsec);
+	json_set_str(o, "boottime", buf);
+	return o;
+}
+
+int64_t run_boot_ns(const struct run *r)
+{
+	return (r->start.realtime.tv_sec - r->start.boottime.tv_sec) * 1000000000LL +
+	       (r->start.realtime.tv_nsec - r->start.boottime.tv_nsec);
+}

@@ -8,23 +8,6 @@
 #include "textutil.h"
 #include "banned.h"
 
-static json_t *clocks_json(const struct clocks *c)
-{
-	json_t *o = json_object();
-	char buf[48];
-
-	if (!o)
-		return NULL;
-	json_set_time(o, "realtime", &c->realtime);
-	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)c->monotonic.tv_sec,
-		 c->monotonic.tv_nsec);
-	json_set_str(o, "monotonic", buf);
-	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)c->boottime.tv_sec,
-		 c->boottime.tv_nsec);
-	json_set_str(o, "boottime", buf);
-	return o;
-}
-
 /* argv as an array of strings, plus "argv_b64" when any is not UTF-8. */
 static void set_argv(json_t *o, int argc, char **argv)
 {

@@ -7,6 +7,10 @@ need tar; need bsdtar; need sha256sum; need openssl; need jq; need stat
 
 collect b --case "CASE-1" --examiner "A. Examiner" --note "tools test" --profile triage
 check "collect exits 0 (got $RC)" [ "$RC" = 0 ]
+if [ "$RC" != 0 ]; then   # say which artifacts were not ok
+	mkdir -p "$OUT/diag" && tar -xf "$OUT/b.tar" -C "$OUT/diag" &&
+		jq -c 'select(.status != "ok") | {step, source, status, message}' "$OUT"/diag/*/index.jsonl
+fi
 check "GNU tar lists the bundle without a warning" \
 	bash -c "tar -tf '$OUT/b.tar' >'$OUT/gnu.lst' 2>'$OUT/gnu.err' && [ ! -s '$OUT/gnu.err' ]"
 check "bsdtar lists the same members" \

@@ -90,15 +90,6 @@ static char **list_names(const char *dir, const char *prefix, const char *suffix
 }
 
 
-static int64_t boot_time(void)
-{
-	struct timespec rt, bt;
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_BOOTTIME, &bt);
-	return rt.tv_sec - bt.tv_sec;
-}
-
 struct last_job {
 	struct login_ctx *c;
 	struct run *r;
@@ -193,7 +184,7 @@ void logins_init(struct logins *L, struct run *r)
 	spool_init(&L->view);
 	accounts_load(&L->acc, "/etc/passwd", "/etc/group");
 	L->procfd = proc_open_root();
-	L->boot_time = boot_time();
+	L->boot_time = run_boot_ns(r) / 1000000000LL;
 }
 
 void logins_free(struct logins *L)

@@ -398,7 +398,6 @@ int src_procs_collect(struct run *r)
 {
 	struct procs p = { .r = r, .procfd = -1 };
 	struct proctable t;
-	struct timespec rt, bt;
 	int ret = 0, e;
 
 	pthread_mutex_init(&p.mu, NULL);
@@ -409,9 +408,7 @@ int src_procs_collect(struct run *r)
 	p.hz = sysconf(_SC_CLK_TCK);
 	if (p.hz <= 0)
 		p.hz = 100;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_BOOTTIME, &bt);
-	p.boot_ns = (rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
+	p.boot_ns = run_boot_ns(r);
 
 	e = accounts_load(&p.acc, "/etc/passwd", "/etc/group");
 	if (e < 0)

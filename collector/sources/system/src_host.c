@@ -66,25 +66,6 @@ void hostid_read(struct hostid *h)
 	read_line("/proc/sys/kernel/random/boot_id", h->boot_id, sizeof(h->boot_id));
 }
 
-static json_t *clocks_json(void)
-{
-	struct timespec rt, mono, boot;
-	json_t *o = json_object();
-	char buf[48];
-
-	if (!o)
-		return NULL;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	json_set_time(o, "realtime", &rt);
-	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)mono.tv_sec, mono.tv_nsec);
-	json_set_str(o, "monotonic", buf);
-	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)boot.tv_sec, boot.tv_nsec);
-	json_set_str(o, "boottime", buf);
-	return o;
-}
-
 /* "btime <secs>" from /proc/stat: the boot time the kernel reports. */
 static int proc_boot_time(int64_t *ret)
 {
@@ -154,7 +135,9 @@ int src_host_collect(struct run *r)
 		json_set_new(o, "boot_time", json_null());
 	}
 	json_set_int(o, "clock_ticks_per_second", procps_hertz_get());
-	json_set_new(o, "clocks", clocks_json());
+	struct clocks now;
+	clocks_read(&now);
+	json_set_new(o, "clocks", clocks_json(&now));
 
 	capbuf_init(&out, 1u << 20);
 	json_append_pretty(&out, o);
