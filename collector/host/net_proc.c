@@ -7,6 +7,7 @@
  * packet: "sk RefCnt Type Proto Iface R Rmem User Inode".
  */
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,10 +359,17 @@ const char *sock_kind_name(enum sock_kind k, int family)
 
 const char *tcp_state_name(int state)
 {
+	/* the kernel's names (include/net/tcp_states.h), by <netinet/tcp.h>'s
+	 * numbers; TCP_NEW_SYN_RECV follows TCP_CLOSING and has no libc name */
 	static const char *const names[] = {
-		"UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-		"TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
-		"NEW_SYN_RECV",
+		[0] = "UNKNOWN", [TCP_ESTABLISHED] = "ESTABLISHED", [TCP_SYN_SENT] = "SYN_SENT",
+		[TCP_SYN_RECV] = "SYN_RECV", [TCP_FIN_WAIT1] = "FIN_WAIT1",
+		[TCP_FIN_WAIT2] = "FIN_WAIT2", [TCP_TIME_WAIT] = "TIME_WAIT",
+		[TCP_CLOSE] = "CLOSE", [TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+		[TCP_LAST_ACK] = "LAST_ACK", [TCP_LISTEN] = "LISTEN", [TCP_CLOSING] = "CLOSING",
+		[TCP_CLOSING + 1] = "NEW_SYN_RECV",
 	};
-	return state >= 0 && state <= 12 ? names[state] : "UNKNOWN";
+	_Static_assert(sizeof(names) / sizeof(names[0]) == TCP_CLOSING + 2, "TCP states");
+	return state >= 0 && (size_t)state < sizeof(names) / sizeof(names[0]) ? names[state] :
+	       "UNKNOWN";
 }

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -307,14 +308,12 @@ static void owners_json(struct net *N, uint64_t ino, struct capbuf *out, struct 
 	capbuf_add(out, "]", 1);
 }
 
-static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
+/* The sockets.jsonl record of one socket. */
+static void emit_json(struct net *N, const struct sock_rec *s, uint64_t netns,
+		      const struct capbuf *owners)
 {
 	struct jw w;
-	struct capbuf owners, who;
 
-	capbuf_init(&owners, 1 << 20);
-	capbuf_init(&who, 256);
-	owners_json(N, s->inode, &owners, &who);
 	jw_begin(&w, &N->out.buf);
 	jw_int(&w, "netns", (int64_t)netns);
 	jw_str(&w, "proto", sock_kind_name(s->kind, s->family));
@@ -330,18 +329,9 @@ static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
 		jw_null(&w, "user");
 	jw_int(&w, "rx_queue", s->rxq);
 	jw_int(&w, "tx_queue", s->txq);
-	char view_local[80] = "", view_remote[80] = "";
 	if (s->family == AF_INET || s->family == AF_INET6) {
 		endpoint(&w, "local", s, s->src, s->sport);
 		endpoint(&w, "remote", s, s->dst, s->dport);
-		char a1[64], a2[64];
-		addr_text(s, s->src, a1, sizeof(a1));
-		addr_text(s, s->dst, a2, sizeof(a2));
-		snprintf(view_local, sizeof(view_local), "%s:%u", a1, s->sport);
-		if (s->dport || s->state == 1)
-			snprintf(view_remote, sizeof(view_remote), "%s:%u", a2, s->dport);
-		else
-			snprintf(view_remote, sizeof(view_remote), "%s:*", a2);
 		jw_int(&w, "timer", s->timer);
 		jw_int(&w, "timer_expires", s->timer_expires);
 		jw_int(&w, "retransmits", s->retrans);
@@ -362,7 +352,7 @@ static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
 		jw_int(&w, "protocol", s->sport);
 		jw_int(&w, "ifindex", s->ifindex);
 	}
-	jw_raw(&w, "owners", owners.buf ? owners.buf : "[]");
+	jw_raw(&w, "owners", owners->buf ? owners->buf : "[]");
 	char seen[64];
 	snprintf(seen, sizeof(seen), "[%s%s%s]", s->seen & SEEN_PROC ? "\"proc\"" : "",
 		 s->seen == (SEEN_PROC | SEEN_NETLINK) ? "," : "",
@@ -376,14 +366,27 @@ static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
 		N->only_proc++;
 	else if (one_view)
 		N->only_netlink++;
+}
 
-	/* the netstat -anp line */
+/* The netstat -anp line of one socket. */
+static void emit_line(struct net *N, const struct sock_rec *s, const struct capbuf *who)
+{
+	bool one_view = s->seen != (SEEN_PROC | SEEN_NETLINK) && s->kind != SK_PACKET;
+
 	if (s->family == AF_INET || s->family == AF_INET6) {
+		char a1[64], a2[64], view_local[80], view_remote[80];
+		addr_text(s, s->src, a1, sizeof(a1));
+		addr_text(s, s->dst, a2, sizeof(a2));
+		snprintf(view_local, sizeof(view_local), "%s:%u", a1, s->sport);
+		if (s->dport || s->state == TCP_ESTABLISHED)
+			snprintf(view_remote, sizeof(view_remote), "%s:%u", a2, s->dport);
+		else
+			snprintf(view_remote, sizeof(view_remote), "%s:*", a2);
 		capbuf_printf(&N->view.buf, "%-8s %6u %6u %-39s %-39s %-11s %-20s%s%s\n",
 			      sock_kind_name(s->kind, s->family), s->rxq, s->txq, view_local,
 			      view_remote, s->kind == SK_TCP ? tcp_state_name(s->state) :
-			      s->kind == SK_RAW ? "" : (s->state == 1 ? "ESTABLISHED" : ""),
-			      who.len ? who.buf : "-",
+			      s->kind == SK_RAW ? "" : (s->state == TCP_ESTABLISHED ? "ESTABLISHED" : ""),
+			      who->len ? who->buf : "-",
 			      one_view ? (s->seen == SEEN_PROC ? "  [only in /proc]" : "  [only in netlink: hidden from /proc?]") : "",
 			      (s->sport == 113 || s->dport == 113) ?
 			      "  [ident: often this host's own outbound reverse lookup; check before calling it an attack]" : "");
@@ -399,12 +402,24 @@ static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
 		capbuf_printf(&N->view.buf, "%-8s %-10s %-11s %10llu %-20s %s%s\n", "unix",
 			      s->type == SOCK_STREAM ? "STREAM" : s->type == SOCK_DGRAM ? "DGRAM" :
 			      s->type == SOCK_SEQPACKET ? "SEQPACKET" : "OTHER",
-			      s->state == 10 ? "LISTENING" : s->state == 1 ? "CONNECTED" : "",
-			      (unsigned long long)s->inode, who.len ? who.buf : "-",
+			      s->state == TCP_LISTEN ? "LISTENING" : s->state == TCP_ESTABLISHED ? "CONNECTED" : "",
+			      (unsigned long long)s->inode, who->len ? who->buf : "-",
 			      p.buf ? p.buf : "", one_view ? (s->seen == SEEN_PROC ? "  [only in /proc]" :
 			      "  [only in netlink]") : "");
 		capbuf_release(&p);
 	}
+}
+
+/* One socket: its record and its line; the owners' names read once. */
+static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
+{
+	struct capbuf owners, who;
+
+	capbuf_init(&owners, 1 << 20);
+	capbuf_init(&who, 256);
+	owners_json(N, s->inode, &owners, &who);
+	emit_json(N, s, netns, &owners);
+	emit_line(N, s, &who);
 	capbuf_release(&owners);
 	capbuf_release(&who);
 	spool_flush(&N->out);

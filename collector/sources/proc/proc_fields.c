@@ -226,4 +226,61 @@ void set_ids(struct procs *p, struct jw *o, const char *key, const unsigned v[4]
 	jw_object_end(&names);
 }
 
+/* cmdline: exact bytes into the record, capped (-E2BIG when cut). */
+int set_cmdline(int dirfd, struct jw *o, struct capbuf *cmd, struct errlist *errs)
+{
+	uint64_t total = 0;
+	int r = read_capped(dirfd, "cmdline", cmd, &total);
 
+	if (r < 0 && r != -E2BIG)
+		proc_err(errs, "cmdline", r);
+	set_nul_list(o, "cmdline", cmd->buf ? cmd->buf : "", cmd->len);
+	jw_bool(o, "cmdline_truncated", r == -E2BIG);
+	if (r == -E2BIG)
+		jw_int(o, "cmdline_original_size", (int64_t)total);
+	return r;
+}
+
+void set_cgroup(int dirfd, struct jw *o, struct errlist *errs)
+{
+	struct capbuf cg;
+	int r;
+
+	capbuf_init(&cg, CGROUP_CAP);
+	r = proc_read_once(dirfd, "cgroup", &cg);
+	if (r == 0 || r == -E2BIG)
+		jw_bytes(o, "cgroup", cg.buf ? cg.buf : "", cg.len);
+	else
+		proc_err(errs, "cgroup", r);
+	capbuf_release(&cg);
+}
+
+/* The environ.jsonl record: exact bytes (kernel threads have none). An
+ * environment holds secrets: its copy is wiped before it is freed. */
+void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd,
+			   bool kthread, struct errlist *errs)
+{
+	struct capbuf env;
+	uint64_t total = 0;
+	struct jw eo;
+	int r;
+
+	capbuf_init(&env, ENVIRON_CAP);
+	r = kthread ? 0 : read_capped(dirfd, "environ", &env, &total);
+	jw_begin(&eo, &c->environ);
+	jw_int(&eo, "pid", e->pid);
+	jw_int(&eo, "start_ticks", (int64_t)e->start_ticks);
+	if (r == 0 || r == -E2BIG) {
+		set_nul_list(&eo, "environ", env.buf ? env.buf : "", env.len);
+		jw_bool(&eo, "truncated", r == -E2BIG);
+		jw_int(&eo, "original_size", (int64_t)total);
+	} else {
+		proc_err(errs, "environ", r);
+		jw_null(&eo, "environ");
+		jw_str(&eo, "error", strerrorname_np(-r));
+	}
+	jw_end(&eo);
+	if (env.buf)
+		explicit_bzero(env.buf, env.alloc);
+	capbuf_release(&env);
+}

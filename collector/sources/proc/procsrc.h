@@ -113,6 +113,13 @@ void set_status(struct procs *p, const struct capbuf *cb, struct jw *o);
 void set_ids(struct procs *p, struct jw *o, const char *key, const unsigned v[4],
 	     bool user);
 
+int set_cmdline(int dirfd, struct jw *o, struct capbuf *cmd, struct errlist *errs);
+void set_cgroup(int dirfd, struct jw *o, struct errlist *errs);
+/* the environ.jsonl record of a process; the copy is wiped before it is freed */
+struct proc_entry;
+void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd, bool kthread,
+		    struct errlist *errs);
+
 /* exe.c: exe, exe_deleted, exe_sha256 (hashed once per dev/ino, shared by
  * the threads under p->mu) and the copy of a deleted executable */
 int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs);

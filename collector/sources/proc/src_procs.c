@@ -131,6 +131,26 @@ static int restat(int statfd, unsigned long long *ret_start)
 	return r;
 }
 
+/* The record's last fields: status, its reason, the errors. */
+static void end_record(struct pchunk *c, struct jw *o, const char *status, const char *reason,
+		       struct errlist *el)
+{
+	if (strcmp(status, "vanished") == 0)
+		c->nvanished++;
+	else if (strcmp(status, "partial") == 0)
+		c->npartial++;
+	jw_ascii(o, "status", status, strlen(status));
+	if (reason)
+		jw_ascii(o, "status_reason", reason, strlen(reason));
+	else
+		jw_null(o, "status_reason");
+	jw_key(o, "errors");
+	capbuf_add(o->cb, "[", 1);
+	capbuf_add(o->cb, el->cb.buf ? el->cb.buf : "", el->cb.len);
+	capbuf_add(o->cb, "]", 1);
+	jw_end(o);
+}
+
 static void scan_one(void *ctx, size_t i, void *out)
 {
 	struct procs *p = ctx;
@@ -139,15 +159,13 @@ static void scan_one(void *ctx, size_t i, void *out)
 	struct jw rec, *o = &rec;
 	struct errlist el, *errs = &el;
 	const char *status = "ok", *reason = NULL;
-	struct capbuf stat, cmd, env, status_text;
+	struct capbuf stat, cmd, status_text;
 	struct proc_stat st = { 0 };
 	unsigned uid[4], gid[4];
-	uint64_t total;
 	int r;
 
 	capbuf_init(&stat, 4096);
 	capbuf_init(&cmd, CMDLINE_CAP);
-	capbuf_init(&env, ENVIRON_CAP);
 	capbuf_init(&status_text, STATUS_CAP);
 	capbuf_init(&el.cb, 1u << 20);
 	el.n = 0;
@@ -183,13 +201,7 @@ static void scan_one(void *ctx, size_t i, void *out)
 	}
 	jw_bytes(o, "comm", st.comm, st.comm_len);
 
-	r = read_capped(dirfd, "cmdline", &cmd, &total);
-	if (r < 0 && r != -E2BIG)
-		proc_err(errs, "cmdline", r);
-	set_nul_list(o, "cmdline", cmd.buf ? cmd.buf : "", cmd.len);
-	jw_bool(o, "cmdline_truncated", r == -E2BIG);
-	if (r == -E2BIG) {
-		jw_int(o, "cmdline_original_size", (int64_t)total);
+	if (set_cmdline(dirfd, o, &cmd, errs) == -E2BIG) {
 		status = "partial";
 		reason = "cmdline truncated at the cap";
 	}
@@ -210,34 +222,11 @@ static void scan_one(void *ctx, size_t i, void *out)
 		set_status(p, &status_text, o);
 	else
 		proc_err(errs, "status", rs);
-	struct capbuf cg;
-	capbuf_init(&cg, CGROUP_CAP);
-	r = proc_read_once(dirfd, "cgroup", &cg);
-	if (r == 0 || r == -E2BIG)
-		jw_bytes(o, "cgroup", cg.buf ? cg.buf : "", cg.len);
-	else
-		proc_err(errs, "cgroup", r);
-	capbuf_release(&cg);
+	set_cgroup(dirfd, o, errs);
 
 	/* environment: its own member, exact bytes (kernel threads have none) */
 	bool kthread = (e->flags & PF_KTHREAD_FLAG) != 0;
-	r = kthread ? 0 : read_capped(dirfd, "environ", &env, &total);
-	if (kthread)
-		total = 0;
-	struct jw eo;
-	jw_begin(&eo, &c->environ);
-	jw_int(&eo, "pid", e->pid);
-	jw_int(&eo, "start_ticks", (int64_t)e->start_ticks);
-	if (r == 0 || r == -E2BIG) {
-		set_nul_list(&eo, "environ", env.buf ? env.buf : "", env.len);
-		jw_bool(&eo, "truncated", r == -E2BIG);
-		jw_int(&eo, "original_size", (int64_t)total);
-	} else {
-		proc_err(errs, "environ", r);
-		jw_null(&eo, "environ");
-		jw_str(&eo, "error", strerrorname_np(-r));
-	}
-	jw_end(&eo);
+	environ_record(c, e, dirfd, kthread, errs);
 
 	/* the fd table: walked once per run (fdwalk.h), here if no one did */
 	int fe = p->walk_fds ? fdwalk_pid(&c->fds, dirfd, e->pid) :
@@ -262,27 +251,11 @@ static void scan_one(void *ctx, size_t i, void *out)
 	close(statfd);
 	close(dirfd);
 emit:
-	if (strcmp(status, "vanished") == 0)
-		c->nvanished++;
-	else if (strcmp(status, "partial") == 0)
-		c->npartial++;
-	jw_ascii(o, "status", status, strlen(status));
-	if (reason)
-		jw_ascii(o, "status_reason", reason, strlen(reason));
-	else
-		jw_null(o, "status_reason");
-	jw_key(o, "errors");
-	capbuf_add(o->cb, "[", 1);
-	capbuf_add(o->cb, el.cb.buf ? el.cb.buf : "", el.cb.len);
-	capbuf_add(o->cb, "]", 1);
-	jw_end(o);
+	end_record(c, o, status, reason, &el);
 	capbuf_release(&el.cb);
 	capbuf_release(&stat);
 	capbuf_release(&cmd);
 	capbuf_release(&status_text);
-	if (env.buf)
-		memset(env.buf, 0, env.alloc);
-	capbuf_release(&env);
 }
 
 static void *new_chunk(void *ctx)
@@ -316,7 +289,7 @@ static void finish_chunk(void *ctx, void *out)
 	size_t env_alloc = c->environ.alloc;
 	spool_pack(&c->zenviron, &c->environ);
 	if (c->environ.buf)   /* environments hold secrets: no raw copy left */
-		memset(c->environ.buf, 0, env_alloc);
+		explicit_bzero(c->environ.buf, env_alloc);
 	spool_pack(&c->zmaps, &c->maps);
 	spool_pack(&c->zfds, &c->fds.records);
 }
