@@ -7,6 +7,8 @@
 #ifndef IRSNAP_COMMANDS_H
 #define IRSNAP_COMMANDS_H
 
+#include <stdbool.h>
+
 enum exit_status {
 	EXIT_COMPLETE = 0,   /* everything collected (verify: bundle valid) */
 	EXIT_PARTIAL = 1,    /* sealed, some artifacts failed or truncated (verify: invalid) */
@@ -14,7 +16,7 @@ enum exit_status {
 	EXIT_FATAL = 3,      /* the bundle could not be written or sealed */
 };
 
-#define IRSNAP_VERSION "0.1.0"
+#define IRSNAP_VERSION "0.2.0"
 
 int cmd_collect(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -24,6 +26,8 @@ int cmd_version(int argc, char **argv);
 
 /* Helpers shared by the verbs (main.c). */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print `usage` to stdout when -h or --help is among the arguments. */
+bool want_help(int argc, char **argv, const char *usage);
 /* Print a host- or bundle-supplied string to a stream, escaped. */
 
 #endif

@@ -1,9 +1,7 @@
-/* cmd_misc.c - `irsnap keygen`, `irsnap list` and `irsnap version`. */
+/* cmd_keygen.c - `irsnap keygen -o PREFIX`: a lab signing key pair. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <jansson.h>
-#include <sqlite3.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,21 +9,9 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "plan.h"
 #include "sign.h"
-#include "source.h"
 #include "textutil.h"
 #include "banned.h"
-
-static bool want_help(int argc, char **argv, const char *usage)
-{
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs(usage, stdout);
-			return true;
-		}
-	return false;
-}
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -122,48 +108,4 @@ out:
 	free(kpath);
 	free(ppath);
 	return status;
-}
-
-static const char list_usage[] =
-	"usage: irsnap list [--profile NAME|FILE]\n"
-	"\n"
-	"Print the steps `irsnap collect` takes with that profile (default: triage),\n"
-	"in the order it takes them: most volatile first (RFC 3227). A profile with an\n"
-	"error is reported with its file, line and reason. Then the built-in sources.\n";
-
-int cmd_list(int argc, char **argv)
-{
-	const char *name = "triage";
-	struct profile p;
-	char err[512];
-
-	if (want_help(argc, argv, list_usage))
-		return EXIT_COMPLETE;
-	if (argc == 3 && strcmp(argv[1], "--profile") == 0)
-		name = argv[2];
-	else if (argc != 1) {
-		fputs(list_usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (profile_load(name, &p, err, sizeof(err)) < 0) {
-		say("%s", shown(err).s);   /* the file's name and words are the user's bytes */
-		return EXIT_USAGE;
-	}
-	plan_print(&p, stdout);
-	profile_free(&p);
-	printf("\nbuilt-in sources:\n%-5s %-16s %s\n", "rank", "source", "collects");
-	for (size_t i = 0; i < irsnap_nsources; i++)
-		printf("%-5d %-16s %s\n", (int)irsnap_sources[i].rank, irsnap_sources[i].name,
-		       irsnap_sources[i].what);
-	return EXIT_COMPLETE;
-}
-
-int cmd_version(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	printf("irsnap %s (bundle format irsnap-bundle/1)\n", IRSNAP_VERSION);
-	printf("built with %s, jansson %s, SQLite %s; tar subset of its own\n",
-	       OPENSSL_VERSION_TEXT, JANSSON_VERSION, SQLITE_VERSION);
-	return EXIT_COMPLETE;
 }

@@ -1,0 +1,18 @@
+/* cmd_version.c - `irsnap version`: the version and the libraries built in. */
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "commands.h"
+#include "banned.h"
+
+int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("irsnap %s (bundle format irsnap-bundle/1)\n", IRSNAP_VERSION);
+	printf("built with %s, jansson %s, SQLite %s; tar subset of its own\n",
+	       OPENSSL_VERSION_TEXT, JANSSON_VERSION, SQLITE_VERSION);
+	return EXIT_COMPLETE;
+}
