@@ -64,6 +64,17 @@ int text_escape(struct capbuf *cb, const char *s, size_t n);
  * buffer and threads share nothing. Beyond SHOWN_MAX bytes of escaped
  * text the rest is cut, and the cut is marked with the original length:
  * "...(+N bytes)". */
+/* snprintf that says when it cut: 0, or -ENAMETOOLONG when the text did
+ * not fit (then `out` holds a cut copy that must not be used as a path or
+ * a name: a cut path names another file). For every snprintf fed by host
+ * or bundle data. */
+int xsnprintf(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The one "escape into a fixed buffer": `s` (n bytes) escaped into `out`
+ * (len bytes, NUL-terminated); when it does not fit, it is cut at an
+ * escape's boundary and ends in "..." (a cut is always marked). */
+void text_escape_fixed(char *out, size_t len, const char *s, size_t n);
+
 #define SHOWN_MAX 1024
 struct shown {
 	char s[SHOWN_MAX + 32];

@@ -33,12 +33,7 @@ static const char *evidence_device(dev_t dev, const char *const *extra, size_t n
 
 static void quote(char *out, size_t len, const char *s)
 {
-	struct capbuf cb;
-
-	capbuf_init(&cb, len > 1 ? len - 1 : 0);
-	text_escape(&cb, s, strlen(s));
-	snprintf(out, len, "%s", cb.buf ? cb.buf : "");
-	capbuf_release(&cb);
+	text_escape_fixed(out, len, s, strlen(s));
 }
 
 static int refuse_host(dev_t dev, const char *shown, const char *const *extra,

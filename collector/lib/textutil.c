@@ -1,5 +1,6 @@
 /* textutil.c - time, hex, base64, UTF-8 and escaping helpers (textutil.h). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -395,6 +396,29 @@ bool member_name_safe(const char *name)
 		p = e + 1;
 	}
 	return true;
+}
+
+int xsnprintf(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+void text_escape_fixed(char *out, size_t len, const char *s, size_t n)
+{
+	struct capbuf cb;
+
+	if (len == 0)
+		return;
+	capbuf_init(&cb, len > 4 ? len - 4 : 0);
+	text_escape(&cb, s, n);
+	snprintf(out, len, "%s%s", cb.buf ? cb.buf : "", cb.truncated ? "..." : "");
+	capbuf_release(&cb);
 }
 
 struct shown shown(const char *s)

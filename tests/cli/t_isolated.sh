@@ -47,4 +47,24 @@ check "... an error artifact for the sockets step" \
 	[ "$(jq -r 'select(.step == "sockets" and .source == "/proc") | .status' "$NP/index.jsonl")" = error ]
 check "... and for the processes step" \
 	[ "$(jq -r 'select(.step == "processes" and .source == "/proc") | .status' "$NP/index.jsonl")" = error ]
+
+# homes in /etc/passwd longer than any fixed buffer: one whose first 4,095
+# bytes name root's folder (a cut copy of it would collect root's files as
+# evil's), one so long that "<home>/.profile" would be cut to the home
+# itself (etc/secret); the accounts step looks at neither through a cut copy
+mkdir -p "$R/etc" "$R/ho" "$R/root" && echo secret >"$R/etc/secret" && echo hist >"$R/root/.bash_history"
+long1=/$(printf './%.0s' $(seq 2045))root/decoy
+long2=/$(printf './%.0s' $(seq 2094))etc/secret
+printf 'evil:x:1000:1000::%s:/bin/sh\nevil2:x:1001:1001::%s:/bin/sh\n' "$long1" "$long2" >"$R/etc/passwd"
+printf 'profile acc\nstep accounts\n' >"$R/acc.profile"
+unshare --mount --pid --fork --mount-proc="$R/proc" chroot "$R" /irsnap collect -o /ho/acc.tar \
+	--allow-host-output --profile /acc.profile 2>"$OUT/acc.err"
+mkdir -p "$OUT/acc.d" && tar -xf "$R/ho/acc.tar" -C "$OUT/acc.d"
+A=$(echo "$OUT/acc.d"/irsnap-*)
+check "root's files are collected as root's, not through a cut copy of a long home" \
+	[ -z "$(jq -r 'select(.source != null and (.source | startswith("/./"))) | .source' "$A/index.jsonl")" ]
+check "... and /root/.bash_history is there, once" \
+	[ "$(jq -r 'select(.source == "/root/.bash_history") | .status' "$A/index.jsonl")" = ok ]
+check "a home whose file paths would be cut: the work log says so" \
+	grep -q "path too long, not looked at" "$A/acquisition.log"
 finish

@@ -99,7 +99,8 @@ static int one_dir(struct run *r, const char *dir, const char *kind, struct capb
 		if (de->d_name[0] == '.')
 			continue;
 		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (xsnprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < 0)
+			continue;
 		ret = host_copy(r, "sessions", path, LOGIND_FILE_CAP, COPY_OPTIONAL);
 		struct capbuf cb;
 		capbuf_init(&cb, LOGIND_FILE_CAP);

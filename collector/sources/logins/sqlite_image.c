@@ -146,17 +146,17 @@ int sqlite_image_load(int dbfd, int walfd, struct capbuf *img, struct wal_report
 
 static void column_json(json_t *o, sqlite3_stmt *st, int i)
 {
-	const char *name = sqlite3_column_name(st, i);
-	char key[128];
+	const char *key = sqlite3_column_name(st, i);
 
-	snprintf(key, sizeof(key), "%s", name ? name : "?");
+	if (!key)
+		key = "?";   /* the whole name: a cut one could merge two columns */
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER: {
 		sqlite3_int64 v = sqlite3_column_int64(st, i);
 		json_set_int(o, key, v);
 		/* wtmpdb keeps microseconds, lastlog2 seconds: add readable UTC */
 		char tkey[140], ts[RFC3339_LEN];
-		snprintf(tkey, sizeof(tkey), "%s_utc", key);
+		xsnprintf(tkey, sizeof(tkey), "%s_utc", key);   /* only the 3 names below */
 		if (!strcmp(key, "Login") || !strcmp(key, "Logout")) {
 			if (fmt_rfc3339_ns(ts, v / 1000000, (long)(v % 1000000) * 1000) == 0 && v > 0)
 				json_set_str(o, tkey, ts);

@@ -212,7 +212,8 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 	spool_init(&L->view);
 	for (size_t i = 0; i < n; i++) {
 		char path[300];
-		snprintf(path, sizeof(path), "/var/log/%s", names[i]);
+		if (xsnprintf(path, sizeof(path), "/var/log/%s", names[i]) < 0)
+			continue;   /* a name of over 255 bytes: no file system has one */
 		if (ret == 0 && !run_should_stop(L->r)) {
 			if (parseable(names[i]))
 				ret = one_file(L, "logins", path, lastb, newest);
@@ -288,7 +289,8 @@ static int sqlite_family(struct logins *L, const char *dir, const char *prefix,
 	capbuf_init(&out, LOGIN_RECORDS_CAP);
 	for (size_t i = 0; i < n; i++) {
 		char path[600];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (xsnprintf(path, sizeof(path), "%s/%s", dir, names[i]) < 0)
+			continue;
 		if (ret == 0)
 			ret = sqlite_one(L, path, &out);
 		free(names[i]);

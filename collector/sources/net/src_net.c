@@ -288,13 +288,8 @@ static void owners_json(struct net *N, uint64_t ino, struct capbuf *out, struct 
 	for (size_t i = lo; i < lo + n; i++) {
 		char comm[64] = "";
 		const struct fd_comm *c = fdwalk_comm(snapshot_fds(&N->r->snap), own[i].pid);
-		if (c) {
-			struct capbuf esc;
-			capbuf_init(&esc, sizeof(comm) - 1);
-			text_escape(&esc, c->comm, c->len);
-			snprintf(comm, sizeof(comm), "%s", esc.buf ? esc.buf : "");
-			capbuf_release(&esc);
-		}
+		if (c)
+			text_escape_fixed(comm, sizeof(comm), c->comm, c->len);
 		capbuf_printf(out, "%s{\"pid\":%d,\"fd\":%d,\"comm\":", i > lo ? "," : "",
 			      own[i].pid, own[i].fd);
 		if (c)

@@ -16,6 +16,7 @@
 #include "jsonw.h"
 #include "source.h"
 #include "strset.h"
+#include "textutil.h"
 #include "banned.h"
 
 #define HOME_FILE_CAP (64ull << 20)
@@ -54,12 +55,13 @@ static void parse_lines(const char *buf, size_t len, bool users, struct capbuf *
 				continue;
 			}
 			jw_bytes(&w, keys[k], f, (size_t)(fe - f));
-			if (users && k == 5 && homes && fe > f && *f == '/') {
-				char h[4096];
-				size_t n = (size_t)(fe - f) < sizeof(h) - 1 ? (size_t)(fe - f) : sizeof(h) - 1;
-				memcpy(h, f, n);
-				h[n] = '\0';
-				strset_add(homes, h);
+			if (users && k == 5 && homes && fe > f && *f == '/' &&
+			    !memchr(f, '\0', (size_t)(fe - f))) {
+				/* the whole home: a cut one names another folder */
+				char *h = strndup(f, (size_t)(fe - f));
+				if (h)
+					strset_add(homes, h);
+				free(h);
 			}
 			f = c ? c + 1 : le + 1;
 		}
@@ -105,7 +107,12 @@ int src_accounts_collect(struct run *r)
 		for (size_t k = 0; ret == 0 && k < sizeof(home_files) / sizeof(home_files[0]); k++) {
 			char path[4200];
 			struct statx st;
-			snprintf(path, sizeof(path), "%s/%s", h, home_files[k]);
+			if (xsnprintf(path, sizeof(path), "%s/%s", h, home_files[k]) < 0) {
+				/* a cut path would name another file */
+				run_log(r, "accounts: home '%s': path too long, not looked at",
+					shown(h).s);
+				break;
+			}
 			if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) < 0)
 				continue;   /* absent: nothing to record for a per-home probe */
 			found++;

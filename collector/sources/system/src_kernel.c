@@ -112,7 +112,8 @@ static json_t *modules_check(struct run *r)
 		struct capbuf st;
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/sys/module/%s/initstate", de->d_name);
+		if (xsnprintf(path, sizeof(path), "/sys/module/%s/initstate", de->d_name) < 0)
+			continue;
 		capbuf_init(&st, 64);
 		if (read_text(path, &st) == 0) {   /* loadable and loaded */
 			strset_add(&sys, de->d_name);
