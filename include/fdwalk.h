@@ -4,7 +4,7 @@
  * Two sources need /proc/<pid>/fd: sockets (which process owns which socket
  * inode) and processes (open-files.jsonl, the lsof equivalent). The walk
  * happens once, in the first of them to run (sockets, the most volatile),
- * and both use its result: fd records (target, type, stat, fdinfo) ready
+ * kept in the run's snapshot (snapshot.h), and both use its result: fd records (target, type, stat, fdinfo) ready
  * for open-files.jsonl, socket owners sorted by inode, the comm of each
  * process that owns a socket (read once per process, not per socket), and
  * the pids whose fd table could not be read, with why. The walk runs on the

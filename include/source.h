@@ -1,13 +1,16 @@
 /*
  * source.h - the table of sources, in order of volatility (RFC 3227).
  *
- * A source is one artifact family: it reads the host and hands records or
- * raw copies to the bundle through run.h and hostfile.h. It never touches
- * libarchive or OpenSSL. collect() returns 0 when the run may go on (every
- * per-artifact failure is already in the index) or the bundle's fatal error.
+ * A source is one artifact family (sources/<family>/): it reads the host
+ * through host/ and hands records or raw copies to run/ (run_emit, spools,
+ * copy.h); what it shares with other sources is in snapshot.h. It never
+ * sees the bundle, the tar or OpenSSL (tests/layering.py). collect()
+ * returns 0 when the run may go on (every per-artifact failure is already
+ * in the index) or the bundle's fatal error; a source that cannot read what
+ * it exists for records an error artifact (run_source_failed()).
  *
- * Ranks follow RFC 3227 §2.1 and DESIGN §1.2; the table is sorted by rank
- * and a unit test checks it.
+ * Ranks follow RFC 3227 §2.1 and DESIGN §1.2; the table has a designated
+ * row per enum source_id, sorted by rank, and a unit test checks it.
  */
 #ifndef IRSNAP_SOURCE_H
 #define IRSNAP_SOURCE_H

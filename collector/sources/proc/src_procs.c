@@ -1,6 +1,6 @@
 /*
  * src_procs.c - the ps equivalent: volatile/processes.jsonl, threads.jsonl,
- * environ.jsonl, open-files.jsonl (proc_fds.c), processes.txt (proc_view.c)
+ * environ.jsonl, open-files.jsonl (fdwalk.c, maps.c), processes.txt (proc_view.c)
  * and the bytes of deleted executables.
  *
  * libproc2 (proc_adapter.c) enumerates the processes and their numbers. For
