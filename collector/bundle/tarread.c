@@ -137,9 +137,14 @@ static void end_of_archive(struct rd *r)
 /* The name of the main header: pax path, else prefix "/" name. */
 static char *header_name(const unsigned char *h, const struct tar_pax *x, size_t *ret_len)
 {
-	if (x->path) {
-		*ret_len = x->path_len;
-		return strndup(x->path, x->path_len);
+	if (x->path) {   /* every byte, NULs too: the name is checked whole */
+		char *p = malloc(x->path_len + 1);
+		if (p) {
+			memcpy(p, x->path, x->path_len);
+			p[x->path_len] = '\0';
+			*ret_len = x->path_len;
+		}
+		return p;
 	}
 	size_t nl = strnlen((const char *)h + TAR_NAME_OFF, TAR_NAME_LEN);
 	size_t pl = strnlen((const char *)h + TAR_PREFIX_OFF, TAR_PREFIX_LEN);

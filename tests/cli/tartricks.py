@@ -127,6 +127,10 @@ pre_s = body[:sig[0] - 0]
 man = by_name[ID + b'/MANIFEST.sha256']
 write('dotdot-2000', bt.end(body[:man[0]] + bt.member(dotdot, b'x', M) + body[man[0]:]),
       "unsafe member name")
+# ... and a pax path holding a NUL (a C string would stop at it)
+write('pax-path-nul', bt.end(body[:man[0]] + bt.pax_header([(b'path', ID + b'/fs/x\x00/../../evil')], M)
+                             + bt.ustar(b'x', b'0', 1, M) + bt.pad(b'x') + body[man[0]:]),
+      "unsafe member name")
 # 11. files d and d/c in one bundle (no tar extracts both)
 write('d-and-dc', bt.end(body[:man[0]] + bt.member(ID + b'/d', b'1', M) +
                           bt.member(ID + b'/d/c', b'2', M) + body[man[0]:]),

@@ -29,6 +29,10 @@ if [ -x "$irsnap" ]; then
 	mkdir -p "$b/tricks" && python3 "$top/tests/cli/tartricks.py" "$c/verify/genuine.tar" \
 		"$b/tricks" 2>/dev/null && cp "$b"/tricks/*.tar "$c/verify/"
 fi
+# inputs that once found a bug stay in the corpus (tests/fuzz/regressions/)
+for d in "$top"/tests/fuzz/regressions/*/; do
+	[ -d "$d" ] && cp "$d"* "$c/$(basename "$d")/" 2>/dev/null
+done
 for f in stat status maps; do cp "/proc/self/$f" "$c/procfs/$f"; done
 i=0
 for t in tcp tcp6 raw unix packet; do
