@@ -164,7 +164,7 @@ static int on_member_end(void *ctx, const struct tar_member *m)
  * say which member is missing or added.) */
 static void check_order(struct vstate *v)
 {
-	const char *p = v->manifest.buf, *end = p + v->manifest.len;
+	const char *p = v->manifest.buf, *end = p ? p + v->manifest.len : NULL;
 
 	for (size_t i = 0; i + 2 <= v->n && p && p < end; i++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -181,7 +181,7 @@ static void check_order(struct vstate *v)
 
 static void check_manifest(struct vstate *v)
 {
-	const char *p = v->manifest.buf, *end = p + v->manifest.len;
+	const char *p = v->manifest.buf, *end = p ? p + v->manifest.len : NULL;
 	struct strset listed = { 0 };
 
 	check_order(v);
