@@ -33,6 +33,7 @@ struct login_ctx {
 	time_t boot_time;
 	int procfd;                     /* /proc, for "still logged in" */
 	unsigned threads;               /* for the records' scan (pscan.h) */
+	struct capbuf *raw;             /* if set: the whole records' bytes, in order */
 };
 
 /* All records of a utmp/wtmp/btmp file as JSON Lines; anomalies noted.
@@ -72,6 +73,12 @@ struct logins {
 	int procfd;
 	int64_t boot_time;
 	uint32_t wtmp_newest;
+	/* the sessions step: the utmp records' exact bytes, in file order, and
+	 * where each file's begin in them (its view and checks decode these,
+	 * never the JSON they made) */
+	struct capbuf *raw;
+	struct { const char *path; size_t start; } files[2];
+	size_t nfiles;
 };
 
 extern const char *const utmp_paths[2];

@@ -159,6 +159,7 @@ struct rec_sum {
 
 struct rec_block {
 	struct capbuf json;
+	struct capbuf raw;       /* the records' bytes, when the caller wants them */
 	struct zbuf z;           /* json, compressed on the block's thread */
 	struct rec_sum sum[CHUNK_RECORDS];
 	size_t n;
@@ -182,6 +183,7 @@ static void *rec_new(void *ctx)
 	(void)ctx;
 	if (b) {
 		capbuf_init(&b->json, 64u << 20);
+		capbuf_init(&b->raw, CHUNK_RECORDS * UTMP_RECORD_SIZE);
 		zbuf_init(&b->z, 64u << 20);
 		b->n = 0;
 		b->err = 0;
@@ -215,6 +217,8 @@ static void rec_work(void *ctx, size_t item, void *out)
 	if ((size_t)got < want)
 		b->err = -EIO;   /* the file shrank under us */
 	b->n = (size_t)got / UTMP_RECORD_SIZE;
+	if (s->c->raw)
+		capbuf_add(&b->raw, buf, b->n * UTMP_RECORD_SIZE);
 	for (size_t i = 0; i < b->n; i++) {
 		struct utmp_rec u;
 		utmp_decode(buf + i * UTMP_RECORD_SIZE, &u);
@@ -237,6 +241,8 @@ static void rec_merge(void *ctx, void *out)
 		spool_add_z(c->spool, &b->z, b->json.truncated);
 	else
 		capbuf_add(c->records, b->json.buf ? b->json.buf : "", b->json.len);
+	if (c->raw && b->raw.len)
+		capbuf_add(c->raw, b->raw.buf, b->raw.len);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct rec_sum *u = &b->sum[i];
 		uint64_t roff = b->off + i * UTMP_RECORD_SIZE;
@@ -271,6 +277,7 @@ static void rec_merge(void *ctx, void *out)
 	}
 done:
 	capbuf_release(&b->json);
+	capbuf_release(&b->raw);
 	zbuf_free(&b->z);
 	free(b);
 }

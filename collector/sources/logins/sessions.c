@@ -29,43 +29,65 @@
 #include "utmp_format.h"
 #include "banned.h"
 
-/* who -a shaped lines from the utmp records just parsed. */
+/* The utmp records read, decoded again from their exact bytes, with the
+ * file and offset of each. */
+struct raw_iter {
+	const struct logins *L;
+	size_t at;
+};
+
+static bool next_record(struct raw_iter *it, struct utmp_rec *u, const char **ret_path,
+			uint64_t *ret_off)
+{
+	const struct logins *L = it->L;
+
+	if (!L->raw || it->at + UTMP_RECORD_SIZE > L->raw->len)
+		return false;
+	size_t f = 0;
+	while (f + 1 < L->nfiles && L->files[f + 1].start <= it->at)
+		f++;
+	utmp_decode((const unsigned char *)L->raw->buf + it->at, u);
+	*ret_path = L->nfiles ? L->files[f].path : "?";
+	*ret_off = it->at - (L->nfiles ? L->files[f].start : 0);
+	it->at += UTMP_RECORD_SIZE;
+	return true;
+}
+
+static void add_field(struct capbuf *out, const struct ut_field *f)
+{
+	text_escape(out, f->s, f->len);   /* the exact bytes, escaped: never U+FFFD */
+}
+
+/* who -a shaped lines from the utmp records just read. */
 static void sessions_view(struct logins *L, struct capbuf *out)
 {
-	json_error_t err;
-	const char *p = L->records.buf, *end = p ? p + L->records.len : NULL;
+	struct raw_iter it = { .L = L };
+	struct utmp_rec u;
+	const char *path;
+	uint64_t off;
 
 	capbuf_printf(out, "%-10s %-12s %-20s %-8s %-8s %s\n", "USER", "LINE", "TIME (UTC)",
 		      "PID", "TYPE", "HOST");
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		json_t *o = json_loadb(p, (size_t)((nl ? nl : end) - p), 0, &err);
-		if (o) {
-			struct capbuf u, l, h;
-			capbuf_init(&u, 256);
-			capbuf_init(&l, 256);
-			capbuf_init(&h, 2048);
-			const char *s = json_string_value(json_object_get(o, "user"));
-			text_escape(&u, s ? s : "", s ? strlen(s) : 0);
-			s = json_string_value(json_object_get(o, "line"));
-			text_escape(&l, s ? s : "", s ? strlen(s) : 0);
-			s = json_string_value(json_object_get(o, "host"));
-			text_escape(&h, s ? s : "", s ? strlen(s) : 0);
-			const char *t = json_string_value(json_object_get(o, "time"));
-			const char *tn = json_string_value(json_object_get(o, "type_name"));
-			char when[24] = "";
-			if (t)
-				snprintf(when, sizeof(when), "%.19sZ", t);
-			capbuf_printf(out, "%-10s %-12s %-20s %-8lld %-8.8s %s\n", u.buf ? u.buf : "",
-				      l.buf ? l.buf : "", when,
-				      (long long)json_integer_value(json_object_get(o, "pid")),
-				      tn ? tn : "?", h.buf ? h.buf : "");
-			capbuf_release(&u);
-			capbuf_release(&l);
-			capbuf_release(&h);
-			json_decref(o);
+	while (next_record(&it, &u, &path, &off)) {
+		struct capbuf us, ls, hs;
+		char when[RFC3339_LEN] = "";
+		const char *tn = ut_type_name(u.type);
+		capbuf_init(&us, 256);
+		capbuf_init(&ls, 256);
+		capbuf_init(&hs, 2048);
+		add_field(&us, &u.user);
+		add_field(&ls, &u.line);
+		add_field(&hs, &u.host);
+		if (fmt_rfc3339_ns(when, u.tv_sec, 0) == 0) {
+			when[19] = 'Z';
+			when[20] = '\0';
 		}
-		p = nl ? nl + 1 : end;
+		capbuf_printf(out, "%-10s %-12s %-20s %-8lld %-8.8s %s\n", us.buf ? us.buf : "",
+			      ls.buf ? ls.buf : "", when, (long long)u.pid, tn ? tn : "?",
+			      hs.buf ? hs.buf : "");
+		capbuf_release(&us);
+		capbuf_release(&ls);
+		capbuf_release(&hs);
 	}
 }
 
@@ -104,32 +126,28 @@ static void check_processes(struct logins *L, const struct strset *lines)
  * and session leaders on terminals utmp does not know. */
 static void check_sessions(struct logins *L)
 {
-	json_error_t err;
-	const char *p = L->records.buf, *end = p ? p + L->records.len : NULL;
+	struct raw_iter it = { .L = L };
 	struct strset lines = { 0 };
+	struct utmp_rec u;
+	const char *path;
+	uint64_t off;
 
-	while (p && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		json_t *o = json_loadb(p, (size_t)((nl ? nl : end) - p), 0, &err);
-		if (o && json_integer_value(json_object_get(o, "type")) == UT_USER_PROCESS) {
-			const char *line = json_string_value(json_object_get(o, "line"));
-			if (line)
-				strset_add(&lines, line);
-			int pid = (int)json_integer_value(json_object_get(o, "pid"));
-			int fd = pid > 0 && L->procfd >= 0 ? proc_open_pid(L->procfd, pid) : -ENOENT;
-			if (fd >= 0) {
-				close(fd);
-			} else {
-				char d[96];
-				snprintf(d, sizeof(d), "utmp lists a login whose process %d does not exist",
-					 pid);
-				session_anomaly(L, json_string_value(json_object_get(o, "source")),
-						json_deep_copy(json_object_get(o, "offset")),
-						"session-without-process", d);
-			}
+	while (next_record(&it, &u, &path, &off)) {
+		if (u.type != UT_USER_PROCESS)
+			continue;
+		char *line = strndup(u.line.s, u.line.len);
+		if (line)
+			strset_add(&lines, line);
+		free(line);
+		int fd = u.pid > 0 && L->procfd >= 0 ? proc_open_pid(L->procfd, u.pid) : -ENOENT;
+		if (fd >= 0) {
+			close(fd);
+			continue;
 		}
-		json_decref(o);
-		p = nl ? nl + 1 : end;
+		char d[96];
+		snprintf(d, sizeof(d), "utmp lists a login whose process %d does not exist",
+			 (int)u.pid);
+		session_anomaly(L, path, json_integer((json_int_t)off), "session-without-process", d);
 	}
 	check_processes(L, &lines);
 	strset_free(&lines);
@@ -142,7 +160,10 @@ int src_sessions_collect(struct run *r)
 	size_t nseen = 0;
 	int ret = 0;
 
+	struct capbuf raw;
 	logins_init(&L, r);
+	capbuf_init(&raw, LOGIN_RECORDS_CAP);
+	L.raw = &raw;
 	for (size_t i = 0; i < sizeof(utmp_paths) / sizeof(utmp_paths[0]) && ret == 0; i++) {
 		struct statx st;
 		int fd = host_open(AT_FDCWD, utmp_paths[i], 0, NULL, &st);
@@ -160,6 +181,8 @@ int src_sessions_collect(struct run *r)
 			seen[nseen++] = st;
 		if (fd < 0 && fd == -ENOENT && i > 0)
 			continue;
+		L.files[L.nfiles].path = utmp_paths[i];
+		L.files[L.nfiles++].start = raw.len;
 		ret = one_file(&L, "sessions", utmp_paths[i], -1, NULL);
 	}
 	check_sessions(&L);
@@ -180,6 +203,7 @@ int src_sessions_collect(struct run *r)
 	if (ret == 0)
 		ret = run_emit(r, "sessions", "volatile/sessions-anomalies.jsonl", &L.anomalies);
 	capbuf_release(&view);
+	capbuf_release(&raw);
 	logins_free(&L);
 	return ret;
 }

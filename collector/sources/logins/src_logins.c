@@ -130,7 +130,7 @@ int one_file(struct logins *L, const char *step, const char *path, int kind_last
 		.source = path, .records = L->hist ? &L->hist->buf : &L->records,
 		.spool = L->hist, .anomalies = &L->anomalies,
 		.acc = &L->acc, .now = L->r->start.realtime.tv_sec, .boot_time = L->boot_time,
-		.procfd = L->procfd, .threads = L->r->threads,
+		.procfd = L->procfd, .threads = L->r->threads, .raw = L->raw,
 	};
 	/* the `last` view reads the file backward on its own thread while the
 	 * records are read forward: both only read the fd and `c`'s settings */
