@@ -207,6 +207,8 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 	int ret = 0;
 
 	spool_init(&hist);
+	/* L->hist points here only until the end of this function (reset below) */
+	// cppcheck-suppress autoVariables
 	L->hist = &hist;
 	spool_free(&L->view);
 	spool_init(&L->view);
