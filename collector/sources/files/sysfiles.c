@@ -1,7 +1,6 @@
 /*
- * src_files.c - raw copies of host files under fs/: the identity and account
- * files every later parser depends on, and the files the responder named
- * with --file.
+ * sysfiles.c - the system-files step: raw copies under fs/ of the identity
+ * and account files every later parser depends on.
  */
 #include <stddef.h>
 
@@ -11,7 +10,6 @@
 #include "banned.h"
 
 #define SYSFILE_CAP (64ull << 20)     /* 64 MiB per system file */
-#define USERFILE_CAP (4ull << 30)     /* 4 GiB per --file */
 
 static const char *const sysfiles[] = {
 	"/etc/passwd",
@@ -29,19 +27,6 @@ int src_sysfiles_collect(struct run *r)
 			return 0;
 		int ret = host_copy(r, "system-files", sysfiles[i], SYSFILE_CAP,
 				    COPY_LENIENT);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-int src_userfiles_collect(struct run *r)
-{
-	for (size_t i = 0; i < r->opt->nfiles; i++) {
-		if (run_should_stop(r))
-			return 0;
-		int ret = host_copy(r, "responder-files", r->opt->files[i], USERFILE_CAP,
-				    COPY_STRICT);
 		if (ret < 0)
 			return ret;
 	}

@@ -1,0 +1,41 @@
+/*
+ * walkctx.h - what the walking steps share (tree.c, listing.c, timeline.c,
+ * run by walksteps.c): one walk's context and its visitors. Private to
+ * sources/files/.
+ */
+#ifndef IRSNAP_WALKCTX_H
+#define IRSNAP_WALKCTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "capbuf.h"
+#include "profile.h"
+#include "run.h"
+#include "walk.h"
+
+#define HASH_EXEC_CAP (1ull << 30)
+
+struct plan_ctx {
+	struct run *r;
+	const char *listing_name;      /* list: member prefix (encoded path) */
+	unsigned listing_seq;
+	const struct step *s;
+	uint64_t copied;               /* tree: bytes copied so far */
+	uint64_t skipped_total;        /* tree: files left out by max-total */
+	struct capbuf *listing;
+	struct capbuf *body;           /* timeline chunk being filled */
+	unsigned *body_seq;
+	int fatal;
+};
+
+/* the visitors (walk.h's walk_fn) of tree, list and timeline */
+int tree_visit(void *vctx, const struct walk_entry *e);
+int list_visit(void *vctx, const struct walk_entry *e);
+int timeline_visit(void *vctx, const struct walk_entry *e);
+/* the last listing member of a list step; the bodyfile chunk being filled */
+int emit_listing_chunk(struct plan_ctx *c);
+int emit_body_chunk(struct run *r, struct capbuf *body, unsigned *seq);
+
+#endif
