@@ -339,7 +339,8 @@ int cmd_collect(int argc, char **argv)
 			 sizeof(err));
 	if (fd < 0) {
 		say("%s", err);
-		status = (fd == -EXDEV || fd == -EEXIST || fd == -ENOTTY) ? EXIT_USAGE : EXIT_FATAL;
+		status = (fd == -EXDEV || fd == -EEXIST || fd == -ENOTTY || fd == -ENXIO) ? EXIT_USAGE :
+			 EXIT_FATAL;
 		goto out;
 	}
 	const char *out_name = strcmp(opt.output, "-") == 0 ? "stdout" : opt.output;
@@ -369,6 +370,10 @@ int cmd_collect(int argc, char **argv)
 	}
 	if (fd != STDOUT_FILENO && fsync(fd) < 0 && errno != EINVAL) {
 		say("cannot write '%s': %s (fsync)", shown(out_name).s, strerror(errno));
+		goto out;
+	}
+	if (output_still_there(opt.output, fd, err, sizeof(err)) < 0) {
+		say("%s", err);
 		goto out;
 	}
 	if (fd != STDOUT_FILENO && close(fd) < 0) {

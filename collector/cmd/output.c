@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "capbuf.h"
@@ -79,6 +80,12 @@ int output_open(const char *path, bool allow_host, const char *const *extra_path
 			snprintf(err, errlen, "cannot use stdout: %s", strerror(errno));
 			return -EBADF;
 		}
+		/* main() puts /dev/null on a closed stdout: a bundle there is lost */
+		if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+			snprintf(err, errlen, "refusing to write the bundle to /dev/null (stdout "
+				 "was closed, or sent there): it would be lost");
+			return -ENXIO;
+		}
 		if (!allow_host && S_ISREG(st.st_mode)) {
 			r = refuse_host(st.st_dev, "stdout", extra_paths, nextra, err, errlen);
 			if (r < 0)
@@ -121,4 +128,30 @@ int output_open(const char *path, bool allow_host, const char *const *extra_path
 	if (fd < 0)
 		snprintf(err, errlen, "cannot create '%s': %s", q, strerror(-fd));
 	return fd;
+}
+
+int output_still_there(const char *path, int fd, char *err, size_t errlen)
+{
+	struct stat by_fd, by_path;
+	char q[256];
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	quote(q, sizeof(q), path);
+	if (fstat(fd, &by_fd) < 0) {
+		snprintf(err, errlen, "cannot check '%s': %s", q, strerror(errno));
+		return -errno;
+	}
+	if (by_fd.st_nlink == 0) {
+		snprintf(err, errlen, "'%s' was removed while the bundle was written: the "
+			 "bundle exists nowhere", q);
+		return -ENOENT;
+	}
+	if (stat(path, &by_path) < 0 || by_path.st_dev != by_fd.st_dev ||
+	    by_path.st_ino != by_fd.st_ino) {
+		snprintf(err, errlen, "'%s' no longer names the file written (its file system "
+			 "was unmounted, or the path replaced): the bundle is not there", q);
+		return -ESTALE;
+	}
+	return 0;
 }

@@ -21,5 +21,9 @@
 
 int output_open(const char *path, bool allow_host, const char *const *extra_paths,
 		size_t nextra, char *err, size_t errlen);
+/* At sealing: the path still names the file written (same device and
+ * inode, links left), so the bundle exists where the paper log says; 0 or
+ * -errno with the reason in `err`. Stdout ("-") is not checked. */
+int output_still_there(const char *path, int fd, char *err, size_t errlen);
 
 #endif

@@ -69,4 +69,33 @@ if [ "$(id -u)" = 0 ]; then
 else
 	echo "note: not root; full-disk cases not exercised"
 fi
+# an output that is gone is never reported complete
+"$IRSNAP" collect --profile "$FAST_PROFILE" -o - >&- 2>"$OUT/closed.err"
+check "-o - with stdout closed: refused (exit 2), nothing written to /dev/null" [ $? = 2 ]
+check "... saying the bundle would be lost" grep -q "would be lost" "$OUT/closed.err"
+"$IRSNAP" collect --profile "$FAST_PROFILE" -o - >/dev/null 2>"$OUT/null.err"
+check "-o - to /dev/null: refused as well (exit 2)" [ $? = 2 ]
+if [ "$(id -u)" = 0 ] && command -v strace >/dev/null; then
+	# fsync is held 3 s (strace fault injection): meanwhile the output file
+	# is removed, then its file system lazily unmounted
+	for how in removed unmounted; do
+		M=$T_DIR/gone-$how
+		mkdir -p "$M" && mount -t tmpfs -o size=64m irsnap-gone "$M" || { fail "no tmpfs"; continue; }
+		strace -f -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=3000000 \
+			"$IRSNAP" collect --profile "$FAST_PROFILE" -o "$M/b.tar" 2>"$OUT/gone-$how.err" &
+		pid=$!
+		for _ in $(seq 1 100); do [ -e "$M/b.tar" ] && break; sleep 0.05; done
+		sleep 1.5
+		if [ "$how" = removed ]; then rm -f "$M/b.tar"; else umount -l "$M"; fi
+		wait "$pid"
+		rc=$?
+		check "an output $how during the run: exit 3, not complete (got $rc)" [ "$rc" = 3 ]
+		check "... and the message says where the bundle is not" \
+			grep -q "exists nowhere\|no longer names the file written" "$OUT/gone-$how.err"
+		check "... and no 'status: complete' line" bash -c "! grep -q 'status: complete' '$OUT/gone-$how.err'"
+		umount -l "$M" 2>/dev/null
+	done
+else
+	echo "note: needs root and strace; the removed and unmounted output cases not exercised"
+fi
 finish
