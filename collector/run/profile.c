@@ -1,5 +1,6 @@
 /* profile.c - parsing collection profiles (profile.h). */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,11 +81,21 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 	p.origin = strdup(origin);
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {   /* a C string would end there, silently dropping the rest */
+		unsigned at = 1;
+		for (const char *q = text; q < nul; q++)
+			at += *q == '\n';
+		FAIL("%s: line %u: a NUL byte (not a text profile)", origin, at);
+	}
 	for (char *line = copy, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
 		lineno++;
+		if (strchr(line, '\r'))   /* every path would end in a CR, "absent" */
+			FAIL("%s: line %u: a carriage return (a CRLF file? save it with LF)",
+			     origin, lineno);
 		char *hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
@@ -92,8 +103,8 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 		size_t n = words(line, w, 12);
 		if (n == 0)
 			continue;
-		if (memchr(line, '\r', strlen(line)) || n == 12)
-			FAIL("%s: line %u: too many words or a carriage return", origin, lineno);
+		if (n == 12)
+			FAIL("%s: line %u: too many words", origin, lineno);
 		if (strcmp(w[0], "profile") == 0) {
 			if (n != 2 || p.name)
 				FAIL("%s: line %u: 'profile' takes one name, once", origin, lineno);
@@ -130,6 +141,9 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 				FAIL("%s: line %u: unknown source '%s' (see irsnap list)", origin, lineno, w[1]);
 		} else if (w[1][0] != '/') {
 			FAIL("%s: line %u: '%s' needs an absolute path, not '%s'", origin, lineno, w[0], w[1]);
+		} else if (strlen(w[1]) >= PATH_MAX) {
+			FAIL("%s: line %u: a path of %zu bytes (at most %d)", origin, lineno,
+			     strlen(w[1]), PATH_MAX - 1);
 		}
 		for (size_t k = 2; k < n; k++) {
 			uint64_t v;

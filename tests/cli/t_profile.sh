@@ -80,4 +80,14 @@ collect escw --profile "$T_DIR/esc-word.profile"
 check "collect refuses it (exit 2) and escapes it too" [ "$RC" = 2 ] && check "... (collect's message)" no_raw_ctl "$OUT/escw.err"
 "$IRSNAP" list --profile "$T_DIR/no$(printf '\033')such" >"$OUT/l3.out" 2>&1
 check "a missing profile file's name is escaped" no_raw_ctl "$OUT/l3.out"
+# profiles that parse but could not run: refused before anything is collected
+printf 'profile crlf\r\nstep host\r\ncopy /etc/hostname\r\n' >"$T_DIR/crlf.profile"
+printf 'profile nul\nstep host\n\0step processes\n' >"$T_DIR/nul.profile"
+{ printf 'profile long\ncopy /'; head -c 10000 /dev/zero | tr '\0' a; printf '\n'; } >"$T_DIR/long.profile"
+for k in crlf nul long; do
+	collect "bad-$k" --profile "$T_DIR/$k.profile"
+	check "a $k profile is refused (exit 2)" [ "$RC" = 2 ]
+	check "... with its file and line" grep -q "$k.profile: line [0-9]" "$OUT/bad-$k.err"
+	check "... and nothing is written" [ ! -e "$OUT/bad-$k.tar" ]
+done
 finish

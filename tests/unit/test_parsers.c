@@ -206,6 +206,23 @@ static void test_profile(void)
 	static const char rel[] = "profile t\ncopy etc/passwd\n";
 	CHECK(profile_parse(rel, sizeof(rel) - 1, "r.profile", &p, err, sizeof(err)) == -EINVAL);
 	CHECK(strstr(err, "line 2") != NULL);
+	/* profiles that parse but could not run are refused, with the line */
+	static const char crlf[] = "profile t\r\nstep sockets\r\ncopy /etc/passwd\r\n";
+	CHECK(profile_parse(crlf, sizeof(crlf) - 1, "c.profile", &p, err, sizeof(err)) == -EINVAL);
+	CHECK(strstr(err, "line 1") && strstr(err, "carriage return"));
+	static const char crlf2[] = "profile t\nstep sockets\ncopy /etc/passwd max-file 1K\r\n";
+	CHECK(profile_parse(crlf2, sizeof(crlf2) - 1, "c.profile", &p, err, sizeof(err)) == -EINVAL);
+	CHECK(strstr(err, "line 3") != NULL);
+	static const char nul[] = "profile t\nstep sockets\n\0step processes\n";
+	CHECK(profile_parse(nul, sizeof(nul) - 1, "z.profile", &p, err, sizeof(err)) == -EINVAL);
+	CHECK(strstr(err, "line 3") && strstr(err, "NUL"));
+	char *longp = malloc(10100);
+	size_t o = (size_t)snprintf(longp, 10100, "profile t\ncopy /");
+	memset(longp + o, 'a', 10000);
+	memcpy(longp + o + 10000, "\n", 2);
+	CHECK(profile_parse(longp, strlen(longp), "l.profile", &p, err, sizeof(err)) == -EINVAL);
+	CHECK(strstr(err, "line 2") && strstr(err, "10001 bytes"));
+	free(longp);
 	static const char none[] = "profile t\n# nothing\n";
 	CHECK(profile_parse(none, sizeof(none) - 1, "n.profile", &p, err, sizeof(err)) == -EINVAL);
 }
