@@ -64,6 +64,11 @@ int text_escape(struct capbuf *cb, const char *s, size_t n);
  * buffer and threads share nothing. Beyond SHOWN_MAX bytes of escaped
  * text the rest is cut, and the cut is marked with the original length:
  * "...(+N bytes)". */
+/* The longest prefix of escaped text (text_escape()'s output) of at most
+ * `width` bytes that ends at a whole escape or UTF-8 character: where a
+ * view or a log line may cut it without making invalid text. */
+size_t text_cut_len(const char *esc, size_t len, size_t width);
+
 /* snprintf that says when it cut: 0, or -ENAMETOOLONG when the text did
  * not fit (then `out` holds a cut copy that must not be used as a path or
  * a name: a cut path names another file). For every snprintf fed by host

@@ -204,6 +204,10 @@ int cmd_verify(int argc, char **argv)
 	print_summary(&res);
 	if (report.len)
 		fputs(report.buf, stdout);
+	if (report.truncated)   /* a cut is always marked, with what was cut */
+		printf("(the report above is cut at %zu bytes: %llu bytes of findings not "
+		       "shown; every one is counted below)\n", report.max,
+		       (unsigned long long)(report.wanted - report.len));
 	if (fails == 0) {
 		printf("result: VALID: every member matches the signed manifest\n");
 		status = EXIT_COMPLETE;

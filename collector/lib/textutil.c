@@ -398,6 +398,25 @@ bool member_name_safe(const char *name)
 	return true;
 }
 
+size_t text_cut_len(const char *esc, size_t len, size_t width)
+{
+	size_t at = 0;
+
+	while (at < len) {
+		size_t k;
+		if (esc[at] == '\\' && at + 1 < len)
+			k = esc[at + 1] == 'x' ? 4 : esc[at + 1] == 'u' ? 6 : 2;
+		else
+			k = utf8_seq_len((const unsigned char *)esc + at, len - at);
+		if (k == 0)
+			k = 1;
+		if (at + k > width)
+			break;
+		at += k;
+	}
+	return at;
+}
+
 int xsnprintf(char *out, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -415,9 +434,10 @@ void text_escape_fixed(char *out, size_t len, const char *s, size_t n)
 
 	if (len == 0)
 		return;
-	capbuf_init(&cb, len > 4 ? len - 4 : 0);
+	capbuf_init(&cb, n * 6 + 16);
 	text_escape(&cb, s, n);
-	snprintf(out, len, "%s%s", cb.buf ? cb.buf : "", cb.truncated ? "..." : "");
+	size_t keep = cb.len < len ? cb.len : text_cut_len(cb.buf, cb.len, len > 4 ? len - 4 : 0);
+	snprintf(out, len, "%.*s%s", (int)keep, cb.buf ? cb.buf : "", keep < cb.len ? "..." : "");
 	capbuf_release(&cb);
 }
 
@@ -427,10 +447,11 @@ struct shown shown(const char *s)
 	struct capbuf cb;
 	size_t n = strlen(s);
 
-	capbuf_init(&cb, SHOWN_MAX);
+	capbuf_init(&cb, n * 6 + 16);
 	text_escape(&cb, s, n);
-	if (cb.truncated)
-		snprintf(out.s, sizeof(out.s), "%s...(%zu bytes in all)", cb.buf ? cb.buf : "", n);
+	if (cb.len > SHOWN_MAX)
+		snprintf(out.s, sizeof(out.s), "%.*s...(%zu bytes in all)",
+			 (int)text_cut_len(cb.buf, cb.len, SHOWN_MAX), cb.buf, n);
 	else
 		snprintf(out.s, sizeof(out.s), "%s", cb.buf ? cb.buf : "");
 	capbuf_release(&cb);

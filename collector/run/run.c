@@ -190,9 +190,20 @@ void artifact_end(struct run *r, struct artifact *a)
 	free(line);
 	json_decref(o);
 
-	capbuf_init(&esc, 2048);
+	/* the work log line is capped; the index has the whole path, and a
+	 * cut is marked with how long the whole was */
+	capbuf_init(&esc, strlen(a->message) * 6 + 2200);
 	const char *what = a->source ? a->source : a->member ? a->member : "?";
-	text_escape(&esc, what, strlen(what));
+	struct capbuf whole;
+	capbuf_init(&whole, strlen(what) * 6 + 16);
+	text_escape(&whole, what, strlen(what));
+	if (whole.len > 2048) {
+		capbuf_add(&esc, whole.buf, text_cut_len(whole.buf, whole.len, 2048));
+		capbuf_printf(&esc, "...(cut: %zu bytes in all, whole in the index)", strlen(what));
+	} else {
+		capbuf_add(&esc, whole.buf ? whole.buf : "", whole.len);
+	}
+	capbuf_release(&whole);
 	if (a->message[0]) {
 		capbuf_addstr(&esc, ": ");
 		text_escape(&esc, a->message, strlen(a->message));

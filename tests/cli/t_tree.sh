@@ -99,6 +99,8 @@ grep -v '^bad\|^checked' "$T_DIR/cmp.out" | head -5
 check "every regular file is in the bundle with its SHA-256, inode and size ($(tail -n 2 "$T_DIR/cmp.out" | tr '\n' ' '))" grep -qx 'bad 0' "$T_DIR/cmp.out"
 check "the file deeper than PATH_MAX was copied, under fs-long/<sha256 of its path>" [ \
 	"$(jq -r 'select(.step == "tree" and (.source | endswith("/bottom.txt"))) | "\(.status) \(.source | length > 4096) \(.member | startswith("fs-long/"))"' "$I")" = "ok true true" ]
+check "the work log cuts the deep path's line, marked with its whole length" \
+	grep -q "level-[0-9]*-x*/.*[.][.][.](cut: [0-9]* bytes in all, whole in the index)" "$BDIR/acquisition.log"
 deep_member=$(jq -r 'select(.step == "tree" and (.source | endswith("/bottom.txt"))) | .member' "$I")
 check "its member holds the file and is named by the path's SHA-256" bash -c "
 	[ \"\$(cat '$BDIR/$deep_member')\" = deep ] &&

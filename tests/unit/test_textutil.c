@@ -195,8 +195,33 @@ static void test_member(void)
 	}
 }
 
+/* Cuts of escaped text fall between whole escapes and characters, and a
+ * cut is always marked. */
+static void test_cuts(void)
+{
+	char out[16];
+
+	CHECK_INT(text_cut_len("ab\\x1bc", 7, 3), 2);     /* not inside \x1b */
+	CHECK_INT(text_cut_len("ab\\x1bc", 7, 6), 6);
+	CHECK_INT(text_cut_len("\xc3\xa9z", 3, 1), 0);      /* not inside e-acute */
+	CHECK_INT(text_cut_len("\\u202e!", 7, 6), 6);
+	text_escape_fixed(out, 8, "\x1b\x1b\x1b", 3);
+	CHECK_STR(out, "\\x1b...");
+	text_escape_fixed(out, sizeof(out), "plain", 5);
+	CHECK_STR(out, "plain");
+	char *big = malloc(5001);
+	memset(big, 'a', 5000);
+	big[5000] = '\0';
+	struct shown sh = shown(big);
+	CHECK(strlen(sh.s) <= SHOWN_MAX + 32 && strstr(sh.s, "...(5000 bytes in all)"));
+	CHECK(xsnprintf(out, sizeof(out), "%s", big) == -ENAMETOOLONG);
+	CHECK(xsnprintf(out, sizeof(out), "%s", "fits") == 0);
+	free(big);
+}
+
 int main(void)
 {
+	test_cuts();
 	test_time();
 	test_base64();
 	test_utf8();

@@ -64,36 +64,17 @@ static void add_padded(struct capbuf *cb, const char *s, size_t n, size_t width,
 	}
 }
 
-/* The bytes one escape or one UTF-8 character of text_escape()'s output
- * takes at p (n left): a cut never splits either. */
-static size_t unit_len(const char *p, size_t n)
-{
-	if (p[0] == '\\' && n > 1)
-		return p[1] == 'x' ? 4 : p[1] == 'u' ? 6 : 2;
-	size_t k = utf8_seq_len((const unsigned char *)p, n);
-	return k ? k : 1;
-}
-
 /* A host field in a text view: escaped (text_escape(), the one function
  * for every view), then cut to `width` at a whole escape or character
  * when asked, and padded with spaces to it. */
 static void add_field_padded(struct capbuf *cb, const char *s, size_t n, size_t width, bool cut)
 {
 	struct capbuf e;
-	size_t len = 0;
+	size_t len;
 
 	capbuf_init(&e, n * 6 + 16);
 	text_escape(&e, s, n);
-	if (!cut) {
-		len = e.len;
-	} else {
-		while (len < e.len) {
-			size_t k = unit_len(e.buf + len, e.len - len);
-			if (len + k > width)
-				break;
-			len += k;
-		}
-	}
+	len = cut ? text_cut_len(e.buf ? e.buf : "", e.len, width) : e.len;
 	add_padded(cb, e.buf ? e.buf : "", len, width, cut);
 	capbuf_release(&e);
 }
