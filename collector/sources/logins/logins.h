@@ -34,6 +34,7 @@ struct login_ctx {
 	int procfd;                     /* /proc, for "still logged in" */
 	unsigned threads;               /* for the records' scan (pscan.h) */
 	struct capbuf *raw;             /* if set: the whole records' bytes, in order */
+	bool slot_table;                /* utmp: slots, not a log: no time order */
 };
 
 /* All records of a utmp/wtmp/btmp file as JSON Lines; anomalies noted.

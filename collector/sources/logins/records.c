@@ -258,7 +258,7 @@ static void rec_merge(void *ctx, void *out)
 			anomaly(c, roff, "unknown-type", detail);
 		}
 		if (u->tv_sec) {
-			if (s->prev && u->tv_sec < s->prev) {
+			if (s->prev && u->tv_sec < s->prev && !c->slot_table) {
 				c->nbackwards++;
 				snprintf(detail, sizeof(detail),
 					 "time goes back %u s from the record before", s->prev - u->tv_sec);

@@ -131,6 +131,8 @@ int one_file(struct logins *L, const char *step, const char *path, int kind_last
 		.spool = L->hist, .anomalies = &L->anomalies,
 		.acc = &L->acc, .now = L->r->start.realtime.tv_sec, .boot_time = L->boot_time,
 		.procfd = L->procfd, .threads = L->r->threads, .raw = L->raw,
+		/* utmp is a table of slots reused in any order, not a log */
+		.slot_table = strcmp(step, "sessions") == 0,
 	};
 	/* the `last` view reads the file backward on its own thread while the
 	 * records are read forward: both only read the fd and `c`'s settings */
@@ -337,6 +339,18 @@ int src_logins_collect(struct run *r)
 			json_set_str(a, "kind", "lastlog-newer-than-wtmp");
 			snprintf(d, sizeof(d), "a lastlog entry (%u) is newer than every wtmp record "
 				 "(%u): wtmp may have been cut", ll_newest, wtmp_newest);
+			json_set_str(a, "detail", d);
+			json_append_line(&L.anomalies, a);
+			json_decref(a);
+		} else if (ll_newest && !wtmp_newest) {
+			json_t *a = json_object();
+			char d[200];
+			json_set_str(a, "source", "/var/log/wtmp");
+			json_set_new(a, "offset", json_null());
+			json_set_str(a, "kind", "wtmp-empty-while-lastlog-has-logins");
+			snprintf(d, sizeof(d), "lastlog has logins (the newest at %u) but no wtmp "
+				 "record was read (wtmp empty, missing or not a regular file): wtmp "
+				 "may have been wiped", ll_newest);
 			json_set_str(a, "detail", d);
 			json_append_line(&L.anomalies, a);
 			json_decref(a);
