@@ -10,8 +10,10 @@
  *    owner and no CAP_FOWNER), reporting that through ret_noatime;
  *  - the opened fd is fstat'ed and must be the same dev/ino and type as the
  *    lstat (a swap between the two is refused: -ESTALE).
- * A symbolic link is never followed: -ELOOP, and the caller may record the
- * target with host_readlink().
+ * A symbolic link is never followed, at the end of the path or anywhere in
+ * it (openat2 RESOLVE_NO_SYMLINKS; on kernels before 5.6, each component is
+ * checked): -ELOOP, and the caller may record the link met with
+ * host_link_in_path() and its target with host_readlink().
  * Nothing here records or archives: that is copy.h's, in run/.
  */
 #ifndef IRSNAP_HOSTFILE_H
@@ -29,6 +31,9 @@
 
 int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	      struct statx *ret_st);
+/* The first component of `path` before its last that is a symbolic link:
+ * 0 and (if ret_link) its path, malloc'ed; -ENOENT when there is none. */
+int host_link_in_path(int dirfd, const char *path, char **ret_link);
 /* opendir() for a host directory, never through a symlink (O_NOFOLLOW). */
 #include <dirent.h>
 DIR *host_opendir(const char *path);

@@ -1,5 +1,8 @@
 /* hostfile.c - safe reads of host files (hostfile.h). */
 #include <errno.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,6 +25,53 @@ int statx_fd(int fd, struct statx *st)
 	return 0;
 }
 
+/* openat2(2) with every component resolved without following a symbolic
+ * link (RESOLVE_NO_SYMLINKS, Linux 5.6); where the kernel lacks it, the
+ * last component alone is checked (O_NOFOLLOW) and host_link_in_path()
+ * finds a link met before it. */
+static int open_nofollow(int dirfd, const char *path, int oflags)
+{
+	struct open_how how = { .flags = (uint64_t)oflags,
+				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+
+	if (fd < 0 && errno == ENOSYS) {
+		if (host_link_in_path(dirfd, path, NULL) == 0)
+			return -ELOOP;
+		fd = openat(dirfd, path, oflags);
+	}
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int host_link_in_path(int dirfd, const char *path, char **ret_link)
+{
+	size_t n = strlen(path);
+	char *tmp = malloc(n + 1);
+
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + (tmp[0] == '/'); ; p++) {
+		char *slash = strchr(p, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+		struct statx st;
+		if (slash > tmp && statx(dirfd, tmp, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) == 0 &&
+		    S_ISLNK(st.stx_mode)) {
+			if (ret_link)
+				*ret_link = tmp;
+			else
+				free(tmp);
+			return 0;
+		}
+		*slash = '/';
+		p = slash;
+	}
+	free(tmp);
+	return -ENOENT;
+}
+
 int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	      struct statx *ret_st)
 {
@@ -29,9 +79,18 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	int oflags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 	int fd, noatime = 1;
 
-	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT,
-		  STATX_BASIC_STATS | STATX_BTIME, &pre) < 0)
-		return -errno;
+	/* an absent file is absent: no open of any kind is attempted */
+	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &pre) < 0 && errno == ENOENT)
+		return -ENOENT;
+	/* the type first, through an O_PATH fd (nothing is opened for I/O,
+	 * no device touched), every component resolved without a link */
+	int pfd = open_nofollow(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return pfd;
+	int r0 = statx_fd(pfd, &pre);
+	close(pfd);
+	if (r0 < 0)
+		return r0;
 	if (S_ISLNK(pre.stx_mode))
 		return -ELOOP;
 	if (S_ISDIR(pre.stx_mode)) {
@@ -42,13 +101,13 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 		return -EFTYPE_NOT_REGULAR;
 	}
 
-	fd = openat(dirfd, path, oflags | O_NOATIME);
-	if (fd < 0 && errno == EPERM) {
+	fd = open_nofollow(dirfd, path, oflags | O_NOATIME);
+	if (fd == -EPERM) {
 		noatime = 0;
-		fd = openat(dirfd, path, oflags);
+		fd = open_nofollow(dirfd, path, oflags);
 	}
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int r = statx_fd(fd, &post);
 	if (r == 0 && (post.stx_ino != pre.stx_ino ||
 		       post.stx_dev_major != pre.stx_dev_major ||

@@ -33,8 +33,31 @@ static void explain_refusal(struct artifact *a, int err, int dirfd, const char *
 {
 	struct statx st;
 
+	char *link = NULL;
+	if (err == -ELOOP && host_readlink(dirfd, path, &a->link_target, &a->link_len) != 0 &&
+	    host_link_in_path(dirfd, path, &link) == 0) {
+		/* a folder of the path is a link: recorded with its target,
+		 * never followed (openat2 RESOLVE_NO_SYMLINKS) */
+		char *target = NULL;
+		size_t tlen = 0;
+		host_readlink(dirfd, link, &target, &tlen);
+		a->kind = "symlink";
+		a->link_target = target;
+		a->link_len = tlen;
+		char shown_link[400];
+		text_escape_fixed(shown_link, sizeof(shown_link), link, strlen(link));
+		if (policy != COPY_STRICT)
+			snprintf(a->message, sizeof(a->message), "'%s', a folder of the path, is "
+				 "a symbolic link: recorded, not followed", shown_link);
+		else
+			artifact_fail(a, ART_ERROR, ELOOP, "refused: '%s', a folder of the path, is "
+				      "a symbolic link (target recorded): never followed", shown_link);
+		free(link);
+		return;
+	}
 	if (err == -ELOOP) {
-		if (host_readlink(dirfd, path, &a->link_target, &a->link_len) == 0) {
+		if (a->link_target || host_readlink(dirfd, path, &a->link_target,
+						     &a->link_len) == 0) {
 			a->kind = "symlink";
 			if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS |
 				  STATX_BTIME, &st) == 0) {

@@ -80,4 +80,19 @@ fi
 "$IRSNAP" collect -o "$OUT/rel.tar" "${OUT_FLAGS[@]}" --file etc/passwd 2>/dev/null
 check "a relative --file is a usage error (exit 2)" [ $? = 2 ]
 check "... and nothing was written" [ ! -e "$OUT/rel.tar" ]
+# a symbolic link in the middle of a path is never followed: --file and a
+# copy step through a linked folder record the link and its target and
+# copy nothing (.../rootlink/.bashrc once became /root/.bashrc)
+mkdir -p "$T_DIR/real" && echo secret >"$T_DIR/real/inside" && ln -s "$T_DIR/real" "$T_DIR/rootlink"
+printf 'profile l\ncopy %s/rootlink/inside\n' "$T_DIR" >"$T_DIR/l.profile"
+collect lnk --profile "$T_DIR/l.profile" --file "$T_DIR/rootlink/inside"
+check "a --file through a linked folder makes the run partial (exit 1, got $RC)" [ "$RC" = 1 ]
+extract lnk || { fail "no bundle"; finish; }
+jq -c --arg s "$T_DIR/rootlink/inside" 'select(.source == $s)' "$BDIR/index.jsonl" >"$T_DIR/lnk.rec"
+check "... both attempts are recorded" [ "$(wc -l <"$T_DIR/lnk.rec")" = 2 ]
+check "... with the folder's link target" \
+	[ "$(jq -r '.link_target' "$T_DIR/lnk.rec" | sort -u)" = "$T_DIR/real" ]
+check "... --file as an error, the copy step as recorded" \
+	[ "$(jq -r '.step + " " + .status' "$T_DIR/lnk.rec" | sort | tr '\n' ,)" = "copy ok,responder-files error," ]
+check "... and nothing of the file is in the bundle" bash -c "! grep -rqs secret '$BDIR'"
 finish
