@@ -27,6 +27,13 @@
 
 #include "sha256.h"
 
+/* The bundle format (README, "Bundle format"): written into run.json and
+ * read back by verify, which accepts this one and the ones before it.
+ * /2: the tar subset specified byte for byte; sparse host files copied by
+ * their data extents, with "sparse" in their index record. */
+#define BUNDLE_FORMAT "irsnap-bundle/2"
+#define BUNDLE_FORMATS_READ { "irsnap-bundle/1", "irsnap-bundle/2" }
+
 struct bundle;
 
 /* Take over `fd` (not closed by the bundle) and start the archive with the

@@ -269,6 +269,13 @@ static void check_mtime(struct vstate *v, int64_t mtime)
 	    strncmp(started, want, 19) != 0)
 		fail(v, "the members' tar mtime is not the start of the collection in "
 		     "run.json (headers rewritten)", NULL, 0);
+	static const char *const known[] = BUNDLE_FORMATS_READ;
+	const char *format = json_string_value(json_object_get(o, "format"));
+	bool ok = false;
+	for (size_t i = 0; format && i < sizeof(known) / sizeof(known[0]); i++)
+		ok |= strcmp(format, known[i]) == 0;
+	if (o && !ok)
+		fail(v, "run.json names a bundle format this verify does not know", NULL, 0);
 	json_decref(o);
 }
 

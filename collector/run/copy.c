@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "jsonx.h"
 #include "copy.h"
 #include "textutil.h"
 #include "banned.h"
@@ -140,11 +141,120 @@ static int copy_stream(struct run *r, struct artifact *a, int fd, uint64_t want,
 	return ret;
 }
 
+#define SPARSE_MIN (1u << 20)     /* smaller files are copied whole */
+#define MAX_EXTENTS 4096
+
+struct extent {
+	uint64_t off, len;
+};
+
+/* The data extents of fd in [0, size), by lseek(2) SEEK_DATA/SEEK_HOLE:
+ * their count, 0 when the file system cannot say, -E2BIG beyond
+ * MAX_EXTENTS (then the file is copied as it reads). */
+static int data_extents(int fd, uint64_t size, struct extent *ext)
+{
+	int n = 0;
+
+	for (uint64_t off = 0; off < size;) {
+		off_t d = lseek(fd, (off_t)off, SEEK_DATA);
+		if (d < 0)
+			return errno == ENXIO ? n : 0;   /* ENXIO: only a hole is left */
+		off_t h = lseek(fd, d, SEEK_HOLE);
+		uint64_t end = h < 0 || (uint64_t)h > size ? size : (uint64_t)h;
+		if ((uint64_t)d >= end)
+			break;
+		if (n == MAX_EXTENTS)
+			return -E2BIG;
+		ext[n++] = (struct extent){ (uint64_t)d, end - (uint64_t)d };
+		off = end;
+	}
+	return n;
+}
+
+/* A sparse file: its data extents only, one after the other, and where
+ * each lies in the index ("sparse"): a hole of terabytes (a lastlog with
+ * a uid of 4294967294) is not copied as zeros. */
+static int copy_sparse(struct run *r, struct artifact *a, int fd, const char *member,
+		       uint64_t size, uint64_t cap, const struct extent *ext, int n)
+{
+	uint64_t total = 0, got = 0, padded = 0;
+	int ret = 0, ret2, kept = 0;
+
+	for (int i = 0; i < n && total < cap; i++, kept++)
+		total += ext[i].len < cap - total ? ext[i].len : cap - total;
+	json_t *list = json_array(), *sp = json_object();
+	for (int i = 0; i < kept; i++) {
+		json_t *e = json_array();
+		json_array_append_new(e, json_integer((json_int_t)ext[i].off));
+		json_array_append_new(e, json_integer((json_int_t)ext[i].len));
+		json_array_append_new(list, e);
+	}
+	json_set_int(sp, "size", (int64_t)size);
+	json_set_int(sp, "data_bytes", (int64_t)total);
+	json_set_new(sp, "extents", list);
+	if (!a->extra)
+		a->extra = json_object();
+	json_set_new(a->extra, "sparse", sp);
+	uint64_t data = 0;
+	for (int i = 0; i < n; i++)
+		data += ext[i].len;
+	if (total < data) {
+		a->truncated = true;
+		a->original_size = size;
+		artifact_fail(a, ART_PARTIAL, 0, "data copied up to the cap of %" PRIu64 " bytes",
+			      cap);
+	}
+	ret = bundle_begin(r->bundle, member, total);
+	if (ret < 0) {
+		artifact_fail(a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+		return ret;
+	}
+	for (int i = 0; i < kept && ret == 0; i++) {
+		uint64_t want = ext[i].len < total - got ? ext[i].len : total - got, done = 0;
+		if (lseek(fd, (off_t)ext[i].off, SEEK_SET) < 0) {
+			artifact_fail(a, ART_PARTIAL, errno, "cannot seek to a data extent");
+			break;
+		}
+		ret = copy_stream(r, a, fd, want, &done);
+		got += done;
+		if (done < want)
+			break;
+	}
+	ret2 = bundle_end(r->bundle, a->sha256, &padded);
+	if (ret == 0)
+		ret = ret2;
+	if (ret < 0) {
+		artifact_fail(a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+		return ret;
+	}
+	a->member = strdup(member);
+	a->bytes = total;
+	if (padded)
+		artifact_fail(a, ART_PARTIAL, 0, "last %" PRIu64 " bytes of the member are "
+			      "zero padding", padded);
+	if (!a->message[0])
+		snprintf(a->message, sizeof(a->message), "sparse: %d data extents (%" PRIu64
+			 " of %" PRIu64 " bytes) copied, the holes not (index: sparse)", kept,
+			 total, size);
+	return 0;
+}
+
 int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *member,
 		      uint64_t size, uint64_t cap)
 {
 	uint64_t want = size < cap ? size : cap, got = 0, padded = 0;
 	int ret, ret2;
+
+	if (size >= SPARSE_MIN && a->has_stat && a->st.stx_blocks * 512 < size) {
+		struct extent *ext = calloc(MAX_EXTENTS, sizeof(*ext));
+		int n = ext ? data_extents(fd, size, ext) : 0;
+		if (n > 0)
+			ret = copy_sparse(r, a, fd, member, size, cap, ext, n);
+		free(ext);
+		if (n > 0)
+			return ret;
+		lseek(fd, 0, SEEK_SET);
+	}
 
 	if (size > cap) {
 		a->truncated = true;

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "run_json.h"
 #include "textutil.h"
+#include "bundle.h"
 #include "banned.h"
 
 /* argv as an array of strings, plus "argv_b64" when any is not UTF-8. */
@@ -36,7 +37,7 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 		json_decref(k); json_decref(clk); json_decref(n); json_decref(s);
 		return NULL;
 	}
-	json_set_str(o, "format", "irsnap-bundle/1");
+	json_set_str(o, "format", BUNDLE_FORMAT);
 	json_set_str(o, "id", r->id);
 
 	json_set_str(t, "name", "irsnap");

@@ -19,6 +19,8 @@
 #include "utmp_format.h"
 #include "banned.h"
 
+#define LASTLOG_READ_CAP (1ull << 30)   /* data read, whatever the file's size */
+
 int lastlog_records(struct login_ctx *c, int fd, uint64_t size, uint32_t *ret_newest)
 {
 	unsigned char *buf = malloc((size_t)CHUNK_RECORDS * LASTLOG_RECORD_SIZE);
@@ -28,12 +30,37 @@ int lastlog_records(struct login_ctx *c, int fd, uint64_t size, uint32_t *ret_ne
 
 	if (!buf)
 		return -ENOMEM;
-	/* sparse file: SEEK_DATA would skip holes; reading zeros is simple
-	 * and bounded by the cap the caller applied to size */
+	/* lastlog is indexed by uid and sparse: a uid of 4294967294 (AD, SSSD)
+	 * lies 1.25 TB in. Only its data extents are read (SEEK_DATA and
+	 * SEEK_HOLE, lseek(2)), each from a record boundary; where the file
+	 * system cannot say, every byte is read, up to LASTLOG_READ_CAP. */
+	uint64_t end = 0, read_total = 0;
 	for (uint64_t off = 0; off < whole;) {
+		if (off >= end) {
+			off_t d = lseek(fd, (off_t)off, SEEK_DATA);
+			if (d < 0 && errno == ENXIO)
+				break;                       /* only a hole is left */
+			if (d < 0) {
+				end = whole;                 /* no SEEK_DATA: read on */
+			} else {
+				off_t h = lseek(fd, d, SEEK_HOLE);
+				end = h < 0 || (uint64_t)h > whole ? whole : (uint64_t)h;
+				off = (uint64_t)d - (uint64_t)d % LASTLOG_RECORD_SIZE;
+			}
+			if (end % LASTLOG_RECORD_SIZE)
+				end += LASTLOG_RECORD_SIZE - end % LASTLOG_RECORD_SIZE;
+			if (end > whole)
+				end = whole;
+		}
+		if (read_total >= LASTLOG_READ_CAP) {
+			r = -E2BIG;
+			break;
+		}
 		size_t want = (size_t)CHUNK_RECORDS * LASTLOG_RECORD_SIZE;
-		if (whole - off < want)
-			want = (size_t)(whole - off);
+		if (end - off < want)
+			want = (size_t)(end - off);
+		if (want == 0)
+			continue;
 		ssize_t got = pread_full(fd, buf, want, off);
 		if (got <= 0) {
 			r = got < 0 ? (int)got : -EIO;
@@ -66,6 +93,7 @@ int lastlog_records(struct login_ctx *c, int fd, uint64_t size, uint32_t *ret_ne
 				newest = l.time;
 		}
 		off += (uint64_t)got;
+		read_total += (uint64_t)got;
 	}
 	*ret_newest = newest;
 	free(buf);

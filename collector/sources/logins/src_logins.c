@@ -328,8 +328,10 @@ int src_logins_collect(struct run *r)
 	if (fd >= 0) {
 		struct login_ctx c = { .source = "/var/log/lastlog", .records = &L.records,
 				       .anomalies = &L.anomalies, .acc = &L.acc };
-		uint64_t size = st.stx_size < LOGIN_FILE_CAP ? st.stx_size : LOGIN_FILE_CAP;
-		lastlog_records(&c, fd, size, &ll_newest);
+		/* the whole size: only its data is read (lastlog.c) */
+		if (lastlog_records(&c, fd, st.stx_size, &ll_newest) == -E2BIG)
+			run_log(r, "logins: lastlog: more than 1 GiB of data: entries beyond "
+				"it not read");
 		close(fd);
 		if (ll_newest > wtmp_newest && wtmp_newest) {
 			json_t *a = json_object();
