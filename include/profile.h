@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define DEFAULT_MAX_TOTAL (1ull << 30)   /* tree and list copy-exec, when none given */
+
 enum step_kind { STEP_SOURCE, STEP_COPY, STEP_TREE, STEP_LIST, STEP_TIMELINE, STEP_KINDS };
 
 struct step {

@@ -24,10 +24,10 @@ tree /usr/lib/systemd/system max-file 1M max-depth 4
 tree /usr/local/lib/systemd max-file 1M
 tree /run/systemd/system max-file 1M
 
-list /tmp copy-exec 64M max-depth 64
-list /var/tmp copy-exec 64M max-depth 64
-list /dev/shm copy-exec 64M max-depth 64
-list /run copy-exec 16M max-depth 16
+list /tmp copy-exec 64M max-total 2G max-depth 64
+list /var/tmp copy-exec 64M max-total 2G max-depth 64
+list /dev/shm copy-exec 64M max-total 1G max-depth 64
+list /run copy-exec 16M max-total 256M max-depth 16
 
 step logins
 tree /var/log max-file 2G max-total 32G max-depth 32

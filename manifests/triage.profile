@@ -56,10 +56,10 @@ tree /etc/apt/sources.list.d max-file 1M
 copy /etc/apt/sources.list
 
 # temporary file systems: everything listed, executables and scripts copied
-list /tmp copy-exec 16M max-depth 32
-list /var/tmp copy-exec 16M max-depth 32
-list /dev/shm copy-exec 16M max-depth 32
-list /run copy-exec 4M max-depth 8
+list /tmp copy-exec 16M max-total 256M max-depth 32
+list /var/tmp copy-exec 16M max-total 256M max-depth 32
+list /dev/shm copy-exec 16M max-total 128M max-depth 32
+list /run copy-exec 4M max-total 64M max-depth 8
 
 # logs and login history
 step logins

@@ -159,7 +159,8 @@ void plan_print(const struct profile *p, FILE *out)
 		if (s->kind == STEP_TREE && s->max_total)
 			fprintf(out, " (max-total %" PRIu64 ")", s->max_total);
 		if (s->kind == STEP_LIST && s->max_file)
-			fprintf(out, " (copy-exec %" PRIu64 ")", s->max_file);
+			fprintf(out, " (copy-exec %" PRIu64 ", max-total %" PRIu64 ")", s->max_file,
+				s->max_total);
 		if (s->kind == STEP_TIMELINE && s->hash_exec)
 			fprintf(out, " (hash-exec)");
 		fputc('\n', out);

@@ -153,7 +153,8 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 			} else if (has_val && strcmp(w[k], "max-file") == 0 &&
 				   (s.kind == STEP_COPY || s.kind == STEP_TREE) && parse_size(w[k + 1], &v) == 0) {
 				s.max_file = v, k++;
-			} else if (has_val && strcmp(w[k], "max-total") == 0 && s.kind == STEP_TREE &&
+			} else if (has_val && strcmp(w[k], "max-total") == 0 &&
+				   (s.kind == STEP_TREE || s.kind == STEP_LIST) &&
 				   parse_size(w[k + 1], &v) == 0) {
 				s.max_total = v, k++;
 			} else if (has_val && strcmp(w[k], "copy-exec") == 0 && s.kind == STEP_LIST &&
@@ -167,6 +168,10 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 				     lineno, w[0], w[k]);
 			}
 		}
+		/* a step that copies is always capped in total: a /tmp full of
+		 * binaries once filled the output */
+		if ((s.kind == STEP_TREE || (s.kind == STEP_LIST && s.max_file)) && !s.max_total)
+			s.max_total = DEFAULT_MAX_TOTAL;
 		s.arg = strdup(w[1]);
 		struct step *v = reallocarray(p.steps, p.nsteps + 1, sizeof(*v));
 		if (!v || !s.arg) {

@@ -46,7 +46,7 @@ T_DIR=$(mktemp -d "/tmp/irsnap-test-$T_NAME.XXXXXX")
 OUT=$T_DIR/out
 mkdir -p "$OUT"
 OUT_FLAGS=()
-if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=512m irsnap-test "$OUT" 2>/dev/null; then
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=2g irsnap-test "$OUT" 2>/dev/null; then
 	T_MOUNTS+=("$OUT")
 else
 	OUT_FLAGS=(--allow-host-output)

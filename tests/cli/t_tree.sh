@@ -145,4 +145,23 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	check "the readable file beside it was copied" [ "$(jq -r 'select(.source == "'"$U/open"'") | .status' "$N/index.jsonl")" = ok ]
 	check "the unreadable directory is counted in the work log" grep -q "1 unreadable" "$N/acquisition.log"
 fi
+# a step that copies is capped in total: five 1 MiB executables under a
+# list with copy-exec 2M max-total 3M: three copied, two left out and
+# recorded, the work log says how many and how much, the run goes on
+X=$T_DIR/exes
+mkdir -p "$X" && for i in 1 2 3 4 5; do head -c 1048576 /dev/urandom >"$X/e$i" && chmod +x "$X/e$i"; done
+printf 'profile cap\nlist %s copy-exec 2M max-total 3M\ntree %s\n' "$X" "$X" >"$T_DIR/cap.profile"
+collect cap --profile "$T_DIR/cap.profile"
+check "a capped list exits 0 (the cap is no failure, got $RC)" [ "$RC" = 0 ]
+extract cap || { fail "no bundle"; finish; }
+LS=$(find "$BDIR/listing" -name "*.jsonl")
+check "three executables copied by the list step" \
+	[ "$(jq -r 'select(.copied == true) | .path' $LS | wc -l)" = 3 ]
+check "two left out, each saying why" \
+	[ "$(jq -r 'select(.not_copied == "max-total reached") | .path' $LS | wc -l)" = 2 ]
+check "the work log says how many files and bytes were left out" \
+	grep -q "list '$X': max-total of 3145728 bytes reached: 2 files (2097152 bytes) left out" "$BDIR/acquisition.log"
+"$IRSNAP" list --profile "$T_DIR/cap.profile" >"$T_DIR/cap.list"
+check "a tree without max-total gets the default total cap (irsnap list)" \
+	grep -q "tree .*(max-total 1073741824)" "$T_DIR/cap.list"
 finish

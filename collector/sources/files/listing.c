@@ -92,7 +92,15 @@ int list_visit(void *vctx, const struct walk_entry *e)
 		free(t);
 	}
 	bool copy = c->s->max_file && is_exec_or_script(e->dirfd, e->name, st);
-	jw_bool(&w, "copied", copy);
+	uint64_t want = st->stx_size < c->s->max_file ? st->stx_size : c->s->max_file;
+	bool over = copy && c->s->max_total && c->copied + want > c->s->max_total;
+	jw_bool(&w, "copied", copy && !over);
+	if (over) {   /* recorded: what was left out, and why */
+		jw_str(&w, "not_copied", "max-total reached");
+		c->skipped_total++;
+		c->skipped_bytes += want;
+		copy = false;
+	}
 	jw_end(&w);
 	if (c->listing->len > BODY_CHUNK - 65536 && emit_listing_chunk(c) < 0)
 		return -EIO;
@@ -101,6 +109,7 @@ int list_visit(void *vctx, const struct walk_entry *e)
 				       COPY_OPTIONAL);
 		if (ret < 0)
 			return ret;
+		c->copied += want;
 	}
 	return 0;
 }

@@ -25,9 +25,10 @@ int tree_visit(void *vctx, const struct walk_entry *e)
 
 	if (S_ISDIR(e->st->stx_mode))
 		return 0;
-	if (c->s->max_total && S_ISREG(e->st->stx_mode) &&
-	    c->copied + e->st->stx_size > c->s->max_total) {
+	uint64_t want = e->st->stx_size < c->s->max_file ? e->st->stx_size : c->s->max_file;
+	if (c->s->max_total && S_ISREG(e->st->stx_mode) && c->copied + want > c->s->max_total) {
 		c->skipped_total++;
+		c->skipped_bytes += want;
 		return 0;
 	}
 	int ret = host_copy_at(c->r, "tree", e->dirfd, e->name, e->path, c->s->max_file,

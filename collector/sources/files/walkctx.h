@@ -22,8 +22,9 @@ struct plan_ctx {
 	const char *listing_name;      /* list: member prefix (encoded path) */
 	unsigned listing_seq;
 	const struct step *s;
-	uint64_t copied;               /* tree: bytes copied so far */
-	uint64_t skipped_total;        /* tree: files left out by max-total */
+	uint64_t copied;               /* tree, list: bytes copied so far */
+	uint64_t skipped_total;        /* tree, list: files left out by max-total */
+	uint64_t skipped_bytes;        /* ... and their bytes (up to max-file each) */
 	struct capbuf *listing;
 	struct capbuf *body;           /* timeline chunk being filled */
 	unsigned *body_seq;

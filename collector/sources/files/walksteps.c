@@ -49,6 +49,16 @@ static int run_walk(struct run *r, const struct step *s, walk_fn fn, struct plan
 	return e < 0 ? e : 0;
 }
 
+/* Reaching a step's max-total is recorded: how many files, how many bytes. */
+static void log_left_out(struct run *r, const char *what, const struct step *s,
+			 const struct plan_ctx *c)
+{
+	if (c->skipped_total)
+		run_log(r, "%s '%s': max-total of %" PRIu64 " bytes reached: %" PRIu64 " files (%"
+			PRIu64 " bytes) left out", what, shown(s->arg).s, s->max_total,
+			c->skipped_total, c->skipped_bytes);
+}
+
 int walk_step(struct run *r, const struct step *s, struct capbuf *body, unsigned *seq)
 {
 	struct plan_ctx c = { .r = r, .s = s, .body = body, .body_seq = seq };
@@ -57,9 +67,7 @@ int walk_step(struct run *r, const struct step *s, struct capbuf *body, unsigned
 	switch (s->kind) {
 	case STEP_TREE:
 		ret = run_walk(r, s, tree_visit, &c, "tree");
-		if (c.skipped_total)
-			run_log(r, "tree '%s': max-total of %" PRIu64 " bytes reached: %" PRIu64
-				" files left out", shown(s->arg).s, s->max_total, c.skipped_total);
+		log_left_out(r, "tree", s, &c);
 		return ret;
 	case STEP_LIST: {
 		struct capbuf listing;
@@ -71,6 +79,7 @@ int walk_step(struct run *r, const struct step *s, struct capbuf *body, unsigned
 		c.listing = &listing;
 		c.listing_name = name.buf;
 		ret = run_walk(r, s, list_visit, &c, "list");
+		log_left_out(r, "list", s, &c);
 		if (ret == 0)
 			ret = emit_listing_chunk(&c);
 		capbuf_release(&name);
