@@ -114,4 +114,9 @@ check "collect --key signs with the lab key" [ "$(errline k signer)" = "$kfpr" ]
 check "verify --pubkey accepts" "$IRSNAP" verify "$OUT/k.tar" --pubkey "$T_DIR/lab.pub" >/dev/null
 check "verify --pubkey of another key rejects" bash -c "! '$IRSNAP' verify '$OUT/b.tar' --pubkey '$T_DIR/lab.pub' >/dev/null"
 extract k && check "run.json key_source file" [ "$(jq -r .signer.key_source "$BDIR/run.json")" = file ]
+# the kernel's links (/proc/self, /proc/mounts) are read through our own
+# pid's folder: never followed, never missing
+check "system/proc/self/mountinfo is in the bundle, the mount table of /proc/self/mountinfo" \
+	bash -c "[ -s '$BDIR/system/proc/self/mountinfo' ] && [ \"\$(head -n 1 '$BDIR/system/proc/self/mountinfo')\" = \"\$(head -n 1 /proc/self/mountinfo)\" ]"
+check "system/proc/mounts is in the bundle" [ -s "$BDIR/system/proc/mounts" ]
 finish

@@ -47,8 +47,17 @@ static const char *const taint_names[] = {
 	"in-kernel-test",
 };
 
+/* /proc/self and /proc/mounts are links the kernel makes (to our pid's
+ * folder): host_open() never follows a link, so they are read through
+ * /proc/<our pid>/ directly; the record keeps the path asked for. */
 static int read_text(const char *path, struct capbuf *cb)
 {
+	char real[64];
+	const char *rest = strncmp(path, "/proc/self/", 11) == 0 ? path + 11 :
+			   strcmp(path, "/proc/mounts") == 0 ? "mounts" : NULL;
+
+	if (rest && xsnprintf(real, sizeof(real), "/proc/%d/%s", (int)getpid(), rest) == 0)
+		return host_read_small(AT_FDCWD, real, cb);
 	return host_read_small(AT_FDCWD, path, cb);
 }
 
