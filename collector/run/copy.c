@@ -149,8 +149,8 @@ struct extent {
 };
 
 /* The data extents of fd in [0, size), by lseek(2) SEEK_DATA/SEEK_HOLE:
- * their count, 0 when the file system cannot say, -E2BIG beyond
- * MAX_EXTENTS (then the file is copied as it reads). */
+ * their count (0: only holes), -EOPNOTSUPP when the file system cannot
+ * say, -E2BIG beyond MAX_EXTENTS (then the file is copied as it reads). */
 static int data_extents(int fd, uint64_t size, struct extent *ext)
 {
 	int n = 0;
@@ -158,7 +158,7 @@ static int data_extents(int fd, uint64_t size, struct extent *ext)
 	for (uint64_t off = 0; off < size;) {
 		off_t d = lseek(fd, (off_t)off, SEEK_DATA);
 		if (d < 0)
-			return errno == ENXIO ? n : 0;   /* ENXIO: only a hole is left */
+			return errno == ENXIO ? n : -EOPNOTSUPP;   /* ENXIO: only a hole left */
 		off_t h = lseek(fd, d, SEEK_HOLE);
 		uint64_t end = h < 0 || (uint64_t)h > size ? size : (uint64_t)h;
 		if ((uint64_t)d >= end)
@@ -247,11 +247,11 @@ int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *mem
 
 	if (size >= SPARSE_MIN && a->has_stat && a->st.stx_blocks * 512 < size) {
 		struct extent *ext = calloc(MAX_EXTENTS, sizeof(*ext));
-		int n = ext ? data_extents(fd, size, ext) : 0;
-		if (n > 0)
+		int n = ext ? data_extents(fd, size, ext) : -ENOMEM;
+		if (n >= 0)
 			ret = copy_sparse(r, a, fd, member, size, cap, ext, n);
 		free(ext);
-		if (n > 0)
+		if (n >= 0)
 			return ret;
 		lseek(fd, 0, SEEK_SET);
 	}

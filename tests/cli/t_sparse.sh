@@ -43,4 +43,13 @@ for off, ln in r["sparse"]["extents"]:
 assert at == len(data), (at, len(data))
 assert found == {0: 1700000000, 1000: 1700000100, 4294967294: 1700000200}, found
 PY'
+# a file of 1 TiB of holes only (truncate): an empty member, the size and
+# no extents in the index, and the run complete
+truncate -s 1T "$T_DIR/hole" || skip "no sparse files here"
+collect hole --file "$T_DIR/hole"
+expect "a 1 TiB hole as --file: the run is complete" '[ "$RC" = 0 ]'
+extract hole || { fail "no bundle"; finish; }
+expect "... its record says sparse, 1 TiB, no extents, 0 bytes" \
+	'[ "$(jq -c --arg s "$T_DIR/hole" "select(.source == \$s) | [.bytes, .sparse.size, (.sparse.extents | length)]" "$BDIR/index.jsonl")" = "[0,1099511627776,0]" ]'
+expect "... and the bundle stays small" '[ "$(stat -c %s "$OUT/hole.tar")" -lt 20000000 ]'
 finish
