@@ -67,6 +67,9 @@ int net_proc_parse_packet(const char *text, size_t len, struct sockvec *out, uns
  * the sock_diag modules are missing). */
 int net_diag_inet(enum sock_kind kind, int family, struct sockvec *out);
 int net_diag_unix(struct sockvec *out);
+/* The records of one reply buffer of inet_diag (or unix_diag for SK_UNIX),
+ * as the two above read them: for the fuzz target. */
+int net_diag_parse(const void *buf, size_t len, enum sock_kind kind, struct sockvec *out);
 
 const char *sock_kind_name(enum sock_kind k, int family);
 const char *tcp_state_name(int state);

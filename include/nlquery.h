@@ -17,5 +17,9 @@
 typedef int (*nl_cb)(const struct nlmsghdr *h, void *ctx);
 
 int nl_query(int protocol, void *req, size_t len, nl_cb cb, void *ctx);
+/* The messages of one reply buffer (what the kernel sent, or a fuzzer):
+ * 1 at NLMSG_DONE, 0 when the buffer ends first, or -errno (an
+ * NLMSG_ERROR, a callback's error). `buf` is nlmsghdr-aligned. */
+int nl_parse(const void *buf, size_t len, nl_cb cb, void *ctx);
 
 #endif

@@ -52,6 +52,9 @@ const struct source *source_find(const char *name);
 /* The sources, one file each. */
 int src_net_collect(struct run *r);
 int src_netconfig_collect(struct run *r);
+/* One rtnetlink reply buffer of query `query` (links, addresses, v4 routes,
+ * v6 routes, neighbours) into JSON Lines: for the fuzz target. */
+int net_config_parse(unsigned query, const void *buf, size_t len, struct capbuf *out);
 int src_procs_collect(struct run *r);
 int src_host_collect(struct run *r);
 int src_kernel_collect(struct run *r);

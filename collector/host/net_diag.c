@@ -147,3 +147,11 @@ int net_diag_unix(struct sockvec *out)
 	req.r.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
 	return nl_query(NETLINK_SOCK_DIAG, &req, sizeof(req), unix_cb, out);
 }
+
+int net_diag_parse(const void *buf, size_t len, enum sock_kind kind, struct sockvec *out)
+{
+	struct inet_ctx c = { .kind = kind, .out = out };
+
+	return kind == SK_UNIX ? nl_parse(buf, len, unix_cb, out) :
+	       nl_parse(buf, len, inet_cb, &c);
+}

@@ -20,7 +20,7 @@ CC=clang cmake -S "$top" -B "$b" -DIRSNAP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev
 
 c=$b/corpus
 rm -rf "$c" "$b/findings"
-mkdir -p "$c"/{verify,procfs,netproc,utmp,logind,profile,accounts,sqlite}
+mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite}
 irsnap=$top/build/release/irsnap
 if [ -x "$irsnap" ]; then
 	printf 'profile seed\nstep host\ncopy /etc/hostname\n' >"$b/seed.profile"
@@ -41,6 +41,37 @@ done
 for f in "$top"/tests/fixtures/*tmp.txt; do
 	utmpdump -r <"$f" >"$c/utmp/$(basename "$f" .txt)" 2>/dev/null
 done
+# netlink: this machine's own replies (sock_diag and rtnetlink dumps)
+python3 - "$c/netlink" <<'PY' 2>/dev/null
+import socket, struct, sys
+def dump(proto, mtype, body):
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, proto)
+    s.settimeout(2)
+    s.sendto(struct.pack('=IHHII', 16 + len(body), mtype, 0x301, 1, 0) + body, (0, 0))
+    out = b''
+    while len(out) < 1 << 20:
+        b = s.recv(65536)
+        out += b
+        at, done = 0, False
+        while at + 16 <= len(b):           # every message of the buffer
+            ln, typ = struct.unpack_from('=IH', b, at)
+            done |= typ in (2, 3)          # NLMSG_ERROR, NLMSG_DONE
+            if ln < 16:
+                break
+            at += (ln + 3) & ~3
+        if done or not b:
+            break
+    return out
+SOCK_DIAG, ROUTE = 4, 0
+inet = struct.pack('=BBBBI', socket.AF_INET, socket.IPPROTO_TCP, 0, 0, 0xffffffff) + b'\0' * 48
+unix = struct.pack('=BBHIIIII', socket.AF_UNIX, 0, 0, 0xffffffff, 0, 0x19, 0, 0)
+seeds = [(0, dump(SOCK_DIAG, 20, inet)), (3, dump(SOCK_DIAG, 20, unix)),
+         (4, dump(ROUTE, 18, b'\0' * 16)), (5, dump(ROUTE, 22, b'\0' * 8)),
+         (6, dump(ROUTE, 26, bytes([socket.AF_INET]) + b'\0' * 11)),
+         (8, dump(ROUTE, 30, b'\0' * 12))]
+for pick, reply in seeds:
+    open('%s/seed%d' % (sys.argv[1], pick), 'wb').write(bytes([pick]) + reply)
+PY
 printf 'UID=1000\nUSER=alice\nACTIVE=1\nSTATE=active\nREMOTE_HOST=a\\x1b]0\nSEAT=seat0\n' >"$c/logind/s"
 cp "$top"/manifests/*.profile "$top"/tests/fixtures/fast.profile "$c/profile/"
 cp /etc/passwd "$c/accounts/passwd"; cp /etc/group "$c/accounts/group"
@@ -58,7 +89,7 @@ sys.stdout.buffer.write(bytes([n >> 8 & 255, n & 255]) + db + wal)" "$d/w.db" "$
 fi
 
 status=0
-for t in verify procfs netproc utmp logind profile accounts sqlite; do
+for t in verify procfs netproc netlink utmp logind profile accounts sqlite; do
 	s=$secs; [ "$t" = verify ] && s=$vsecs
 	mkdir -p "$b/findings/$t"
 	if "$b/fuzz_$t" -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

@@ -342,3 +342,11 @@ int src_netconfig_collect(struct run *r)
 	close(procfd);
 	return ret;
 }
+
+int net_config_parse(unsigned query, const void *buf, size_t len, struct capbuf *out)
+{
+	if (query >= sizeof(queries) / sizeof(queries[0]))
+		return -EINVAL;
+	struct rt_ctx c = { .hdrlen = queries[query].hdrlen, .cb = queries[query].cb, .out = out };
+	return nl_parse(buf, len, rt_message, &c);
+}
