@@ -141,6 +141,31 @@ static int copy_stream(struct run *r, struct artifact *a, int fd, uint64_t want,
 	return ret;
 }
 
+/* Close the member a copy streamed (`ret`: the copy's own result) and fill
+ * the artifact: member, bytes, and the zero padding of a short read. */
+static int end_member(struct run *r, struct artifact *a, const char *member, int ret,
+		      uint64_t bytes, uint64_t size)
+{
+	uint64_t padded = 0;
+	int ret2 = bundle_end(r->bundle, a->sha256, &padded);
+
+	if (ret == 0)
+		ret = ret2;
+	if (ret < 0) {
+		artifact_fail(a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+		return ret;
+	}
+	a->member = strdup(member);
+	a->bytes = bytes;
+	if (padded) {
+		a->truncated = true;
+		a->original_size = size;
+		artifact_fail(a, ART_PARTIAL, 0, "last %" PRIu64 " bytes of the member are "
+			      "zero padding", padded);
+	}
+	return 0;
+}
+
 #define SPARSE_MIN (1u << 20)     /* smaller files are copied whole */
 #define MAX_EXTENTS 4096
 
@@ -177,8 +202,8 @@ static int data_extents(int fd, uint64_t size, struct extent *ext)
 static int copy_sparse(struct run *r, struct artifact *a, int fd, const char *member,
 		       uint64_t size, uint64_t cap, const struct extent *ext, int n)
 {
-	uint64_t total = 0, got = 0, padded = 0;
-	int ret = 0, ret2, kept = 0;
+	uint64_t total = 0, got = 0;
+	int ret = 0, kept = 0;
 
 	for (int i = 0; i < n && total < cap; i++, kept++)
 		total += ext[i].len < cap - total ? ext[i].len : cap - total;
@@ -220,18 +245,9 @@ static int copy_sparse(struct run *r, struct artifact *a, int fd, const char *me
 		if (done < want)
 			break;
 	}
-	ret2 = bundle_end(r->bundle, a->sha256, &padded);
-	if (ret == 0)
-		ret = ret2;
-	if (ret < 0) {
-		artifact_fail(a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
+	ret = end_member(r, a, member, ret, total, size);
+	if (ret < 0)
 		return ret;
-	}
-	a->member = strdup(member);
-	a->bytes = total;
-	if (padded)
-		artifact_fail(a, ART_PARTIAL, 0, "last %" PRIu64 " bytes of the member are "
-			      "zero padding", padded);
 	if (!a->message[0])
 		snprintf(a->message, sizeof(a->message), "sparse: %d data extents (%" PRIu64
 			 " of %" PRIu64 " bytes) copied, the holes not (index: sparse)", kept,
@@ -242,8 +258,8 @@ static int copy_sparse(struct run *r, struct artifact *a, int fd, const char *me
 int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *member,
 		      uint64_t size, uint64_t cap)
 {
-	uint64_t want = size < cap ? size : cap, got = 0, padded = 0;
-	int ret, ret2;
+	uint64_t want = size < cap ? size : cap, got = 0;
+	int ret;
 
 	if (size >= SPARSE_MIN && a->has_stat && a->st.stx_blocks * 512 < size) {
 		struct extent *ext = calloc(MAX_EXTENTS, sizeof(*ext));
@@ -268,22 +284,7 @@ int copy_fd_to_member(struct run *r, struct artifact *a, int fd, const char *mem
 		return ret;
 	}
 	ret = copy_stream(r, a, fd, want, &got);
-	ret2 = bundle_end(r->bundle, a->sha256, &padded);
-	if (ret == 0)
-		ret = ret2;
-	if (ret < 0) {
-		artifact_fail(a, ART_ERROR, -ret, "cannot archive: %s", strerror(-ret));
-		return ret;
-	}
-	a->member = strdup(member);
-	a->bytes = want;
-	if (padded) {
-		a->truncated = true;
-		a->original_size = size;
-		artifact_fail(a, ART_PARTIAL, 0, "last %" PRIu64 " bytes of the member are "
-			      "zero padding", padded);
-	}
-	return 0;
+	return end_member(r, a, member, ret, want, size);
 }
 
 int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,

@@ -85,6 +85,9 @@ struct logins {
 extern const char *const utmp_paths[2];
 void logins_init(struct logins *L, struct run *r);
 void logins_free(struct logins *L);
+/* An anomaly record {source, offset (or null), kind, detail}; takes `offset`. */
+void login_anomaly(struct logins *L, const char *source, json_t *offset, const char *kind,
+		   const char *detail);
 /* Copy one login file raw and parse it (records, or the last view). */
 int one_file(struct logins *L, const char *step, const char *path, int kind_last,
 	     uint32_t *ret_newest);

@@ -91,18 +91,6 @@ static void sessions_view(struct logins *L, struct capbuf *out)
 	}
 }
 
-static void session_anomaly(struct logins *L, const char *source, json_t *offset,
-			    const char *kind, const char *detail)
-{
-	json_t *a = json_object();
-	json_set_str(a, "source", source);
-	json_set_new(a, "offset", offset ? offset : json_null());
-	json_set_str(a, "kind", kind);
-	json_set_str(a, "detail", detail);
-	json_append_line(&L->anomalies, a);
-	json_decref(a);
-}
-
 /* The reverse check: a session leader on a terminal that utmp does not
  * list as a login (a shell an intruder opened without a login record, or a
  * wiped utmp entry). Lines of utmp USER_PROCESS records are in `lines`. */
@@ -118,7 +106,7 @@ static void check_processes(struct logins *L, const struct strset *lines)
 			continue;
 		snprintf(d, sizeof(d), "process %d leads a session on %s, which utmp does not "
 			 "list as a login", l->pid, tty);
-		session_anomaly(L, "/proc", NULL, "process-session-without-utmp", d);
+		login_anomaly(L, "/proc", NULL, "process-session-without-utmp", d);
 	}
 }
 
@@ -147,7 +135,7 @@ static void check_sessions(struct logins *L)
 		char d[96];
 		snprintf(d, sizeof(d), "utmp lists a login whose process %d does not exist",
 			 (int)u.pid);
-		session_anomaly(L, path, json_integer((json_int_t)off), "session-without-process", d);
+		login_anomaly(L, path, json_integer((json_int_t)off), "session-without-process", d);
 	}
 	check_processes(L, &lines);
 	strset_free(&lines);

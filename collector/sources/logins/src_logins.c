@@ -177,6 +177,19 @@ int one_file(struct logins *L, const char *step, const char *path, int kind_last
 	return 0;
 }
 
+/* One anomaly record (logins.h). */
+void login_anomaly(struct logins *L, const char *source, json_t *offset,
+			    const char *kind, const char *detail)
+{
+	json_t *a = json_object();
+	json_set_str(a, "source", source);
+	json_set_new(a, "offset", offset ? offset : json_null());
+	json_set_str(a, "kind", kind);
+	json_set_str(a, "detail", detail);
+	json_append_line(&L->anomalies, a);
+	json_decref(a);
+}
+
 void logins_init(struct logins *L, struct run *r)
 {
 	memset(L, 0, sizeof(*L));
@@ -333,29 +346,17 @@ int src_logins_collect(struct run *r)
 			run_log(r, "logins: lastlog: more than 1 GiB of data: entries beyond "
 				"it not read");
 		close(fd);
+		char d[200];
 		if (ll_newest > wtmp_newest && wtmp_newest) {
-			json_t *a = json_object();
-			char d[160];
-			json_set_str(a, "source", "/var/log/lastlog");
-			json_set_new(a, "offset", json_null());
-			json_set_str(a, "kind", "lastlog-newer-than-wtmp");
 			snprintf(d, sizeof(d), "a lastlog entry (%u) is newer than every wtmp record "
 				 "(%u): wtmp may have been cut", ll_newest, wtmp_newest);
-			json_set_str(a, "detail", d);
-			json_append_line(&L.anomalies, a);
-			json_decref(a);
+			login_anomaly(&L, "/var/log/lastlog", NULL, "lastlog-newer-than-wtmp", d);
 		} else if (ll_newest && !wtmp_newest) {
-			json_t *a = json_object();
-			char d[200];
-			json_set_str(a, "source", "/var/log/wtmp");
-			json_set_new(a, "offset", json_null());
-			json_set_str(a, "kind", "wtmp-empty-while-lastlog-has-logins");
 			snprintf(d, sizeof(d), "lastlog has logins (the newest at %u) but no wtmp "
 				 "record was read (wtmp empty, missing or not a regular file): wtmp "
 				 "may have been wiped", ll_newest);
-			json_set_str(a, "detail", d);
-			json_append_line(&L.anomalies, a);
-			json_decref(a);
+			login_anomaly(&L, "/var/log/wtmp", NULL, "wtmp-empty-while-lastlog-has-logins",
+				      d);
 		}
 	}
 	if (ret == 0)
