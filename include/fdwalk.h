@@ -24,6 +24,10 @@
 struct spool {
 	struct capbuf buf;
 	struct zbuf z;
+	/* if set, flushed bytes go here instead of into z (spool_stream()) */
+	int (*sink)(void *ctx, const void *p, size_t n);
+	void *sink_ctx;
+	int sink_err;            /* the sink's first error, sticky */
 };
 
 struct fd_owner {

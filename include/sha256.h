@@ -19,4 +19,11 @@ int sha256_hex(const void *data, size_t len, char ret[SHA256_HEX_LEN]);
  * -E2BIG when the cap cut it (the hash is then of the first cap bytes). */
 int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_bytes);
 
+/* A running SHA-256: NULL when out of memory; update returns 0 or -EIO;
+ * final writes the hex and frees the state (NULL: writes "" and -EIO). */
+struct sha256_run;
+struct sha256_run *sha256_run_new(void);
+int sha256_run_update(struct sha256_run *h, const void *data, size_t len);
+int sha256_run_final(struct sha256_run *h, char ret[SHA256_HEX_LEN]);
+
 #endif

@@ -14,6 +14,7 @@
 #include "capbuf.h"
 #include "fdwalk.h"
 #include "run.h"
+#include "sha256.h"
 #include "zbuf.h"
 
 #define SPOOL_SPILL (1u << 20)
@@ -35,6 +36,43 @@ void spool_add_z(struct spool *s, struct zbuf *from, bool truncated);
  * emptied (its `truncated` flag kept for the merge). */
 void spool_pack(struct zbuf *z, struct capbuf *raw);
 int spool_emit(struct run *r, const char *step, const char *member, struct spool *s);
+
+/* A spool that holds nothing: every flush hands the records to `sink` (in
+ * order, once each), so memory stays at SPOOL_SPILL whatever the volume.
+ * What makes members too big to hold: they are rendered twice, once into
+ * a spool_counter to learn their size and hash, then into the bundle
+ * (spool_stream_begin/end), and the two renderings are compared. */
+void spool_stream(struct spool *s, int (*sink)(void *ctx, const void *p, size_t n), void *ctx);
+bool spool_streams(const struct spool *s);
+/* Hand over what buf holds (a stream's end); 0 or the sink's first error. */
+int spool_drain(struct spool *s);
+
+struct spool_counter {
+	uint64_t bytes;
+	struct sha256_run *md;
+};
+int spool_counter_init(struct spool_counter *k);
+int spool_counter_sink(void *ctx, const void *p, size_t n);
+/* The hex SHA-256 of everything counted; frees the hash state. */
+int spool_counter_end(struct spool_counter *k, char ret[SHA256_HEX_LEN]);
+
+/* A generated member written while it is rendered: `size` (and the
+ * `expect` hash) from a spool_counter pass over the same input. The spool
+ * is set to stream into the member; spool_stream_end() drains it, ends the
+ * member and records the artifact: a rendering shorter than `size` is
+ * padded, a longer one cut, and a hash that differs from `expect` is
+ * recorded as a partial artifact (the input changed between the passes). */
+struct spool_stream_member {
+	struct run *r;
+	struct artifact a;
+	const char *member;
+	uint64_t size, written;
+	int err;                 /* of bundle_begin() or a write */
+};
+int spool_stream_begin(struct run *r, const char *step, const char *member, uint64_t size,
+		       struct spool *s, struct spool_stream_member *m);
+int spool_stream_end(struct spool_stream_member *m, struct spool *s,
+		     const char expect[SHA256_HEX_LEN], bool truncated);
 /* While r->defer_spools is set, spool_emit() takes the records over (the
  * caller's spool is left empty) and archives nothing: the volatile steps read
  * everything first, and spool_flush_deferred() archives it all afterwards, in

@@ -69,3 +69,34 @@ out:
 	free(buf);
 	return r;
 }
+
+struct sha256_run *sha256_run_new(void)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return (struct sha256_run *)ctx;
+}
+
+int sha256_run_update(struct sha256_run *h, const void *data, size_t len)
+{
+	return h && EVP_DigestUpdate((EVP_MD_CTX *)h, data, len) == 1 ? 0 : -EIO;
+}
+
+int sha256_run_final(struct sha256_run *h, char ret[SHA256_HEX_LEN])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	int r = -EIO;
+
+	ret[0] = '\0';
+	if (h && EVP_DigestFinal_ex((EVP_MD_CTX *)h, md, &mdlen) == 1 && mdlen == 32) {
+		hex_encode(ret, md, 32);
+		r = 0;
+	}
+	EVP_MD_CTX_free((EVP_MD_CTX *)h);
+	return r;
+}

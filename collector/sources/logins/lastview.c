@@ -20,6 +20,7 @@
 #include "spool.h"
 #include "textutil.h"
 #include "utmp_format.h"
+#include "vec.h"
 #include "banned.h"
 
 /* ---- the `last` view ---------------------------------------------------- */
@@ -232,7 +233,7 @@ static bool user_known(const struct accounts *acc, const struct ut_field *user, 
 
 /* "still logged in" needs the session's process to exist with the user's
  * login uid (or the tty owned by the user); else "gone - no logout". */
-static bool phantom(struct lastv *v, const struct utmp_rec *u)
+static bool phantom_check(struct lastv *v, const struct utmp_rec *u)
 {
 	unsigned uid;
 	char path[64], ln[UT_LINE_LEN + 1];
@@ -260,6 +261,21 @@ static bool phantom(struct lastv *v, const struct utmp_rec *u)
 	if (statx(AT_FDCWD, path, 0, STATX_UID, &st) < 0)
 		return true;
 	return st.stx_uid != uid;
+}
+
+/* The check, or its answer from the first rendering (phantom_memo). */
+static bool phantom(struct lastv *v, const struct utmp_rec *u)
+{
+	struct phantom_memo *m = v->c->memo;
+
+	if (m && m->next < m->n)
+		return m->v[m->next++];
+	bool ph = phantom_check(v, u);
+	if (m && vec_reserve((void **)&m->v, &m->alloc, m->n + 1, 1)) {
+		m->v[m->n++] = ph;
+		m->next = m->n;
+	}
+	return ph;
 }
 
 static int last_one(struct lastv *v, struct utmp_rec *u, int64_t *lastboot, int64_t *lastrch,

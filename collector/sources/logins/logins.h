@@ -18,6 +18,13 @@
 #include "fdwalk.h"
 #include "spool.h"
 
+/* The answers of the view's "still logged in?" checks, in the order asked:
+ * a view rendered twice (a streamed member, spool.h) answers the same. */
+struct phantom_memo {
+	unsigned char *v;
+	size_t n, alloc, next;
+};
+
 struct login_ctx {
 	const char *source;             /* host path, for records and anomalies */
 	const char *source_json;        /* its JSON form, while records are made */
@@ -35,6 +42,7 @@ struct login_ctx {
 	unsigned threads;               /* for the records' scan (pscan.h) */
 	struct capbuf *raw;             /* if set: the whole records' bytes, in order */
 	bool slot_table;                /* utmp: slots, not a log: no time order */
+	struct phantom_memo *memo;      /* if set: checks answered once */
 };
 
 /* All records of a utmp/wtmp/btmp file as JSON Lines; anomalies noted.
@@ -80,7 +88,30 @@ struct logins {
 	struct capbuf *raw;
 	struct { const char *path; size_t start; } files[2];
 	size_t nfiles;
+	struct phantom_memo memo;         /* the last view's checks (lastview.c) */
 };
+
+/* One login file, opened for parsing after its raw copy. */
+struct login_file {
+	const char *path;
+	int fd;
+	uint64_t size;           /* at open, to LOGIN_FILE_CAP: every pass reads this */
+	int64_t ctime;
+};
+int login_file_open(struct login_file *f, const char *path);
+
+/* parse_open()'s `what` */
+#define PARSE_RECORDS 1u   /* the JSON records, into L->hist (or L->records) */
+#define PARSE_VIEW 2u      /* the last view (kind_last >= 0), into L->view */
+#define PARSE_QUIET 4u     /* a second rendering: no log, anomalies dropped */
+int parse_open(struct logins *L, const char *step, const struct login_file *f, int kind_last,
+	       unsigned what, uint32_t *ret_newest);
+
+/* Families bigger than this (the sum of their parseable files) are rendered
+ * twice instead of held (spool.h: spool_stream): memory stays flat. */
+#define LOGIN_STREAM_OVER (128ull << 20)
+int history_streamed(struct logins *L, char **names, size_t n, bool (*parseable)(const char *),
+		     int lastb, const char *jsonl, const char *txt, uint32_t *newest);
 
 extern const char *const utmp_paths[2];
 void logins_init(struct logins *L, struct run *r);

@@ -196,7 +196,9 @@ static void rec_finish(void *ctx, void *out)
 	struct rec_scan *s = ctx;
 	struct rec_block *b = out;
 
-	if (s->c->spool)   /* to a spool: compressed here, on this thread */
+	/* to a spool: compressed here, on this thread (a streaming spool takes
+	 * the plain records at the merge) */
+	if (s->c->spool && !spool_streams(s->c->spool))
 		spool_pack(&b->z, &b->json);
 }
 
@@ -237,7 +239,9 @@ static void rec_merge(void *ctx, void *out)
 
 	if (s->stopped)
 		goto done;
-	if (c->spool)
+	if (c->spool && spool_streams(c->spool))
+		spool_add(c->spool, &b->json);
+	else if (c->spool)
 		spool_add_z(c->spool, &b->z, b->json.truncated);
 	else
 		capbuf_add(c->records, b->json.buf ? b->json.buf : "", b->json.len);

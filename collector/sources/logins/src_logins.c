@@ -90,93 +90,6 @@ static char **list_names(const char *dir, const char *prefix, const char *suffix
 }
 
 
-struct last_job {
-	struct login_ctx *c;
-	struct run *r;
-	pthread_t th;
-	int fd, lastb;
-	uint64_t size;
-	int64_t ctime;
-	const char *base;
-	struct spool *out;       /* the view: only this thread writes it meanwhile */
-	double took;
-};
-
-static void *last_job_run(void *arg)
-{
-	struct last_job *j = arg;
-	double t0 = run_elapsed(j->r);
-
-	last_view(j->c, j->fd, j->size, j->base, j->ctime, j->lastb, j->out);
-	j->took = run_elapsed(j->r) - t0;
-	return NULL;
-}
-
-/* Copy raw, then parse records and (for wtmp/btmp) the last view. */
-int one_file(struct logins *L, const char *step, const char *path, int kind_last,
-		    uint32_t *ret_newest)
-{
-	int ret = host_copy(L->r, step, path, LOGIN_FILE_CAP, COPY_OPTIONAL);
-	struct statx st;
-	int noatime;
-
-	if (ret < 0)
-		return ret;
-	int fd = host_open(AT_FDCWD, path, 0, &noatime, &st);
-	if (fd < 0)
-		return 0;   /* the copy's record already says why */
-	uint64_t size = st.stx_size < LOGIN_FILE_CAP ? st.stx_size : LOGIN_FILE_CAP;
-	struct login_ctx c = {
-		.source = path, .records = L->hist ? &L->hist->buf : &L->records,
-		.spool = L->hist, .anomalies = &L->anomalies,
-		.acc = &L->acc, .now = L->r->start.realtime.tv_sec, .boot_time = L->boot_time,
-		.procfd = L->procfd, .threads = L->r->threads, .raw = L->raw,
-		/* utmp is a table of slots reused in any order, not a log */
-		.slot_table = strcmp(step, "sessions") == 0,
-	};
-	/* the `last` view reads the file backward on its own thread while the
-	 * records are read forward: both only read the fd and `c`'s settings */
-	struct last_job job = { .c = &c, .r = L->r, .fd = fd, .size = size,
-				.ctime = st.stx_ctime.tv_sec, .lastb = kind_last, .out = &L->view };
-	bool threaded = false;
-	if (kind_last >= 0) {
-		uint64_t trailing = size % UTMP_RECORD_SIZE;
-		job.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-		capbuf_printf(&L->view.buf, "==> %s <==\n", shown(path).s);
-		if (trailing)
-			capbuf_printf(&L->view.buf, "irsnap: %llu trailing bytes after the last whole "
-				      "record (see anomalies.jsonl); util-linux last lists nothing "
-				      "for such a file\n", (unsigned long long)trailing);
-		threaded = pscan_thread(&job.th, last_job_run, &job) == 0;
-	}
-	double t0 = run_elapsed(L->r);
-	int r = utmp_records(&c, fd, size);
-	double t1 = run_elapsed(L->r);
-	if (kind_last >= 0 && !threaded)
-		last_job_run(&job);
-	else if (threaded)
-		pthread_join(job.th, NULL);
-	double t2 = run_elapsed(L->r);
-	if (r < 0)
-		run_log(L->r, "%s: reading '%s' failed after %llu records: %s", step, shown(path).s,
-			(unsigned long long)c.nrecords, strerror(-r));
-	run_log(L->r, "%s: '%s': %llu records, %llu zeroed, %llu unknown type, %llu time "
-		"reversals, %llu trailing bytes", step, shown(path).s,
-		(unsigned long long)c.nrecords, (unsigned long long)c.nzero,
-		(unsigned long long)c.nunknown, (unsigned long long)c.nbackwards,
-		(unsigned long long)c.trailing);
-	if (kind_last >= 0)
-		capbuf_add(&L->view.buf, "\n", 1);
-	/* what bench_logins.sh compares with `last -F -f`: parsing, not archiving */
-	run_log(L->r, "%s: '%s': parsed in %.3f s: records in %.3f s, last view in %.3f s "
-		"(%s)", step, shown(path).s, t2 - t0, t1 - t0, job.took,
-		threaded ? "side by side" : "one after the other");
-	if (ret_newest && c.last_time > *ret_newest)
-		*ret_newest = c.last_time;
-	close(fd);
-	return 0;
-}
-
 /* One anomaly record (logins.h). */
 void login_anomaly(struct logins *L, const char *source, json_t *offset,
 			    const char *kind, const char *detail)
@@ -208,6 +121,7 @@ void logins_free(struct logins *L)
 	capbuf_release(&L->records);
 	capbuf_release(&L->anomalies);
 	spool_free(&L->view);
+	free(L->memo.v);
 	if (L->procfd >= 0)
 		close(L->procfd);
 }
@@ -221,6 +135,17 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 	struct spool hist;
 	int ret = 0;
 
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		char path[300];
+		struct statx st;
+		if (parseable(names[i]) &&
+		    xsnprintf(path, sizeof(path), "/var/log/%s", names[i]) == 0 &&
+		    statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_SIZE, &st) == 0)
+			total += st.stx_size;
+	}
+	if (total > LOGIN_STREAM_OVER)
+		return history_streamed(L, names, n, parseable, lastb, jsonl, txt, newest);
 	spool_init(&hist);
 	/* L->hist points here only until the end of this function (reset below) */
 	// cppcheck-suppress autoVariables
