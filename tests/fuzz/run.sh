@@ -20,7 +20,7 @@ CC=clang cmake -S "$top" -B "$b" -DIRSNAP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev
 
 c=$b/corpus
 rm -rf "$c" "$b/findings"
-mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite}
+mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack}
 irsnap=$top/build/release/irsnap
 if [ -x "$irsnap" ]; then
 	printf 'profile seed\nstep host\ncopy /etc/hostname\n' >"$b/seed.profile"
@@ -29,8 +29,10 @@ if [ -x "$irsnap" ]; then
 	mkdir -p "$b/tricks" && python3 "$top/tests/cli/tartricks.py" "$c/verify/genuine.tar" \
 		"$b/tricks" 2>/dev/null && cp "$b"/tricks/*.tar "$c/verify/"
 fi
-# inputs that once found a bug stay in the corpus (tests/fuzz/regressions/)
-for d in "$top"/tests/fuzz/regressions/*/; do
+# the seed corpus kept in the repository (tests/fuzz/seeds/, made by
+# seeds.sh from fixtures and a machine's real files), and the inputs that
+# once found a bug (tests/fuzz/regressions/)
+for d in "$top"/tests/fuzz/seeds/*/ "$top"/tests/fuzz/regressions/*/; do
 	[ -d "$d" ] && cp "$d"* "$c/$(basename "$d")/" 2>/dev/null
 done
 for f in stat status maps; do cp "/proc/self/$f" "$c/procfs/$f"; done
@@ -89,7 +91,12 @@ sys.stdout.buffer.write(bytes([n >> 8 & 255, n & 255]) + db + wal)" "$d/w.db" "$
 fi
 
 status=0
-for t in verify procfs netproc netlink utmp logind profile accounts sqlite; do
+for f in "$c"/utmp/*; do
+	n=$(basename "$f")
+	gzip -c <"$f" >"$c/unpack/$n.gz"; xz -c <"$f" >"$c/unpack/$n.xz" 2>/dev/null
+	zstd -q -c <"$f" >"$c/unpack/$n.zst" 2>/dev/null
+done
+for t in verify procfs netproc netlink utmp logind profile accounts sqlite unpack; do
 	s=$secs; [ "$t" = verify ] && s=$vsecs
 	mkdir -p "$b/findings/$t"
 	if "$b/fuzz_$t" -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

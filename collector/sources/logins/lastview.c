@@ -380,7 +380,7 @@ int last_view(struct login_ctx *c, int fd, uint64_t size, const char *basename,
 
 	if (!buf)
 		return -ENOMEM;
-	if (end >= UTMP_RECORD_SIZE && pread_full(fd, buf, UTMP_RECORD_SIZE, 0) ==
+	if (end >= UTMP_RECORD_SIZE && login_read(c, fd, buf, UTMP_RECORD_SIZE, 0) ==
 	    UTMP_RECORD_SIZE) {
 		struct utmp_rec first;
 		utmp_decode(buf, &first);
@@ -390,7 +390,7 @@ int last_view(struct login_ctx *c, int fd, uint64_t size, const char *basename,
 		uint64_t n = end / UTMP_RECORD_SIZE < CHUNK_RECORDS ? end / UTMP_RECORD_SIZE :
 			     CHUNK_RECORDS;
 		uint64_t start = end - n * UTMP_RECORD_SIZE;
-		ssize_t got = pread_full(fd, buf, (size_t)(n * UTMP_RECORD_SIZE), start);
+		ssize_t got = login_read(c, fd, buf, (size_t)(n * UTMP_RECORD_SIZE), start);
 		if (got != (ssize_t)(n * UTMP_RECORD_SIZE)) {
 			r = got < 0 ? (int)got : -EIO;
 			break;

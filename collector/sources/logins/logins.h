@@ -43,6 +43,12 @@ struct login_ctx {
 	struct capbuf *raw;             /* if set: the whole records' bytes, in order */
 	bool slot_table;                /* utmp: slots, not a log: no time order */
 	struct phantom_memo *memo;      /* if set: checks answered once */
+	uint32_t prev_time;             /* the last record's, for time reversals */
+	/* a compressed rotation (rotated.c): a window of its decompressed bytes,
+	 * read instead of the fd; offsets are in the whole stream */
+	const unsigned char *mem;
+	uint64_t mem_len, base_off;
+	const char *stream;             /* the decompressor ("gzip"), or NULL */
 };
 
 /* All records of a utmp/wtmp/btmp file as JSON Lines; anomalies noted.
@@ -64,6 +70,8 @@ void fmt_ctime_utc(char out[32], int64_t secs);
 struct jw;
 struct ut_field;
 ssize_t pread_full(int fd, void *buf, size_t n, uint64_t off);
+/* pread_full(), or from c->mem when a window is set */
+ssize_t login_read(const struct login_ctx *c, int fd, void *buf, size_t n, uint64_t off);
 void anomaly(struct login_ctx *c, uint64_t off, const char *kind, const char *detail);
 void set_field(struct jw *w, const char *key, const struct ut_field *f);
 
@@ -97,8 +105,14 @@ struct login_file {
 	int fd;
 	uint64_t size;           /* at open, to LOGIN_FILE_CAP: every pass reads this */
 	int64_t ctime;
+	/* a compressed rotation held whole in memory (rotated.c): read instead */
+	const unsigned char *mem;
+	const char *stream;
+	bool rotated;            /* compressed: parsed by rotated_parse() */
 };
 int login_file_open(struct login_file *f, const char *path);
+void login_ctx_init(struct logins *L, const char *step, const struct login_file *f,
+		    struct capbuf *anomalies, struct login_ctx *c);
 
 /* parse_open()'s `what` */
 #define PARSE_RECORDS 1u   /* the JSON records, into L->hist (or L->records) */
@@ -110,6 +124,14 @@ int parse_open(struct logins *L, const char *step, const struct login_file *f, i
 /* Families bigger than this (the sum of their parseable files) are rendered
  * twice instead of held (spool.h: spool_stream): memory stays flat. */
 #define LOGIN_STREAM_OVER (128ull << 20)
+/* A compressed rotation (wtmp.2.gz): copied raw, decompressed in memory
+ * (unpack.h), parsed; the view only when its stream fits ROTATED_WINDOW. */
+#define ROTATED_WINDOW ((size_t)43690 * 384)   /* 16 MiB of whole records */
+bool rotated_name(const char *name);
+int rotated_file(struct logins *L, const char *path, int lastb, uint32_t *newest);
+/* Parse an opened rotation from its start (each call reads it anew). */
+int rotated_parse(struct logins *L, const struct login_file *f, int lastb, unsigned what,
+		  uint32_t *newest);
 int history_streamed(struct logins *L, char **names, size_t n, bool (*parseable)(const char *),
 		     int lastb, const char *jsonl, const char *txt, uint32_t *newest);
 

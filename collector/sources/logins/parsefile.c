@@ -13,6 +13,7 @@
 
 #include "copy.h"
 #include "hostfile.h"
+#include "jsonx.h"
 #include "logins.h"
 #include "pscan.h"
 #include "source.h"
@@ -42,6 +43,22 @@ static void *last_job_run(void *arg)
 	return NULL;
 }
 
+/* The settings every parse of a login file starts from (logins.h). */
+void login_ctx_init(struct logins *L, const char *step, const struct login_file *f,
+		    struct capbuf *anomalies, struct login_ctx *c)
+{
+	*c = (struct login_ctx){
+		.source = f->path, .records = L->hist ? &L->hist->buf : &L->records,
+		.spool = L->hist, .anomalies = anomalies,
+		.acc = &L->acc, .now = L->r->start.realtime.tv_sec, .boot_time = L->boot_time,
+		.procfd = L->procfd, .threads = L->r->threads, .raw = L->raw,
+		/* utmp is a table of slots reused in any order, not a log */
+		.slot_table = strcmp(step, "sessions") == 0,
+		.memo = &L->memo,
+		.mem = f->mem, .mem_len = f->mem ? f->size : 0, .stream = f->stream,
+	};
+}
+
 /* Parse an open login file (logins.h): its records, its last view or both. */
 int parse_open(struct logins *L, const char *step, const struct login_file *f, int kind_last,
 	       unsigned what, uint32_t *ret_newest)
@@ -51,15 +68,8 @@ int parse_open(struct logins *L, const char *step, const struct login_file *f, i
 	uint64_t size = f->size;
 
 	capbuf_init(&scratch, 1u << 20);
-	struct login_ctx c = {
-		.source = f->path, .records = L->hist ? &L->hist->buf : &L->records,
-		.spool = L->hist, .anomalies = quiet ? &scratch : &L->anomalies,
-		.acc = &L->acc, .now = L->r->start.realtime.tv_sec, .boot_time = L->boot_time,
-		.procfd = L->procfd, .threads = L->r->threads, .raw = L->raw,
-		/* utmp is a table of slots reused in any order, not a log */
-		.slot_table = strcmp(step, "sessions") == 0,
-		.memo = &L->memo,
-	};
+	struct login_ctx c;
+	login_ctx_init(L, step, f, quiet ? &scratch : &L->anomalies, &c);
 	/* the `last` view reads the file backward on its own thread while the
 	 * records are read forward: both only read the fd and `c`'s settings */
 	struct last_job job = { .c = &c, .r = L->r, .fd = f->fd, .size = size,
@@ -111,7 +121,7 @@ int login_file_open(struct login_file *f, const char *path)
 {
 	struct statx st;
 
-	f->path = path;
+	*f = (struct login_file){ .path = path };
 	f->fd = host_open(AT_FDCWD, path, 0, NULL, &st);
 	if (f->fd < 0)
 		return f->fd;
@@ -136,3 +146,16 @@ int one_file(struct logins *L, const char *step, const char *path, int kind_last
 	return 0;
 }
 
+
+/* One anomaly record (logins.h). */
+void login_anomaly(struct logins *L, const char *source, json_t *offset,
+			    const char *kind, const char *detail)
+{
+	json_t *a = json_object();
+	json_set_str(a, "source", source);
+	json_set_new(a, "offset", offset ? offset : json_null());
+	json_set_str(a, "kind", kind);
+	json_set_str(a, "detail", detail);
+	json_append_line(&L->anomalies, a);
+	json_decref(a);
+}

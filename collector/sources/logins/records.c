@@ -59,6 +59,18 @@ void fmt_ctime_utc(char out[32], int64_t secs)
 	memcpy(p + 20, yb, yn + 1);
 }
 
+ssize_t login_read(const struct login_ctx *c, int fd, void *buf, size_t n, uint64_t off)
+{
+	if (c->mem) {   /* a decompressed window (rotated.c) */
+		if (off >= c->mem_len)
+			return 0;
+		size_t k = c->mem_len - off < n ? (size_t)(c->mem_len - off) : n;
+		memcpy(buf, c->mem + off, k);
+		return (ssize_t)k;
+	}
+	return pread_full(fd, buf, n, off);
+}
+
 ssize_t pread_full(int fd, void *buf, size_t n, uint64_t off)
 {
 	size_t done = 0;
@@ -81,7 +93,9 @@ void anomaly(struct login_ctx *c, uint64_t off, const char *kind, const char *de
 	json_t *o = json_object();
 
 	json_set_str(o, "source", c->source);
-	json_set_int(o, "offset", (int64_t)off);
+	json_set_int(o, "offset", (int64_t)(c->base_off + off));
+	if (c->stream)
+		json_set_str(o, "stream", c->stream);
 	json_set_str(o, "kind", kind);
 	json_set_str(o, "detail", detail);
 	json_append_line(c->anomalies, o);
@@ -106,7 +120,9 @@ static void record_json(const struct login_ctx *c, struct capbuf *out,
 		jw_raw(&w, "source", c->source_json);
 	else
 		jw_str(&w, "source", c->source);
-	jw_int(&w, "offset", (int64_t)off);
+	jw_int(&w, "offset", (int64_t)(c->base_off + off));
+	if (c->stream)   /* the offset is in the decompressed stream */
+		jw_ascii(&w, "stream", c->stream, strlen(c->stream));
 	jw_int(&w, "type", u->type);
 	if (tn)
 		jw_ascii(&w, "type_name", tn, strlen(tn));
@@ -171,7 +187,6 @@ struct rec_scan {
 	struct login_ctx *c;
 	int fd;
 	uint64_t whole;
-	uint32_t prev;
 	int err;
 	bool stopped;            /* a block failed: later ones are not merged */
 };
@@ -209,7 +224,7 @@ static void rec_work(void *ctx, size_t item, void *out)
 	unsigned char buf[CHUNK_RECORDS * UTMP_RECORD_SIZE];
 	uint64_t off = (uint64_t)item * sizeof(buf);
 	size_t want = s->whole - off < sizeof(buf) ? (size_t)(s->whole - off) : sizeof(buf);
-	ssize_t got = pread_full(s->fd, buf, want, off);
+	ssize_t got = login_read(s->c, s->fd, buf, want, off);
 
 	b->off = off;
 	if (got < 0) {
@@ -262,13 +277,14 @@ static void rec_merge(void *ctx, void *out)
 			anomaly(c, roff, "unknown-type", detail);
 		}
 		if (u->tv_sec) {
-			if (s->prev && u->tv_sec < s->prev && !c->slot_table) {
+			if (c->prev_time && u->tv_sec < c->prev_time && !c->slot_table) {
 				c->nbackwards++;
 				snprintf(detail, sizeof(detail),
-					 "time goes back %u s from the record before", s->prev - u->tv_sec);
+					 "time goes back %u s from the record before",
+					 c->prev_time - u->tv_sec);
 				anomaly(c, roff, "time-backwards", detail);
 			}
-			s->prev = u->tv_sec;
+			c->prev_time = u->tv_sec;
 			if (!c->first_time)
 				c->first_time = u->tv_sec;
 			if (u->tv_sec > c->last_time)
@@ -315,10 +331,12 @@ int utmp_records(struct login_ctx *c, int fd, uint64_t size)
 	if (size % UTMP_RECORD_SIZE) {
 		size_t tail = (size_t)(size % UTMP_RECORD_SIZE);
 		c->trailing = tail;
-		ssize_t got = pread_full(fd, buf, tail, whole);
+		ssize_t got = login_read(c, fd, buf, tail, whole);
 		json_t *o = json_object();
 		json_set_str(o, "source", c->source);
-		json_set_int(o, "offset", (int64_t)whole);
+		json_set_int(o, "offset", (int64_t)(c->base_off + whole));
+		if (c->stream)
+			json_set_str(o, "stream", c->stream);
 		json_set_str(o, "kind", "trailing-partial-record");
 		snprintf(detail, sizeof(detail), "the file size is not a whole number of "
 			 "%d-byte records: %zu bytes left over", UTMP_RECORD_SIZE, tail);

@@ -4,8 +4,9 @@
  *   logins (rank 60):   /var/log/wtmp and btmp (all rotations), lastlog ->
  *                       logins/: JSON Lines, last.txt, lastb.txt, anomalies
  * Every database is first copied raw under fs/; the parsed views say which
- * file and byte offset each record came from. Compressed rotations and
- * SQLite databases (wtmpdb, lastlog2) are copied raw, not parsed.
+ * file and byte offset each record came from. Compressed rotations are
+ * decompressed in memory and parsed (rotated.c); SQLite databases (wtmpdb,
+ * lastlog2) are read from a memory image (sqlite_image.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -40,7 +41,8 @@ static bool has_suffix(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-/* wtmp, wtmp.1, wtmp-20260101: parse; .gz/.xz/.db/-wal...: raw only. */
+/* wtmp, wtmp.1, wtmp-20260101: parse as they are; .gz/.xz/.zst...:
+ * decompress first (rotated_name()); .db/-wal...: raw only. */
 static bool parseable(const char *name)
 {
 	static const char *const raw_only[] = {
@@ -89,19 +91,6 @@ static char **list_names(const char *dir, const char *prefix, const char *suffix
 	return v;
 }
 
-
-/* One anomaly record (logins.h). */
-void login_anomaly(struct logins *L, const char *source, json_t *offset,
-			    const char *kind, const char *detail)
-{
-	json_t *a = json_object();
-	json_set_str(a, "source", source);
-	json_set_new(a, "offset", offset ? offset : json_null());
-	json_set_str(a, "kind", kind);
-	json_set_str(a, "detail", detail);
-	json_append_line(&L->anomalies, a);
-	json_decref(a);
-}
 
 void logins_init(struct logins *L, struct run *r)
 {
@@ -159,6 +148,8 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 		if (ret == 0 && !run_should_stop(L->r)) {
 			if (parseable(names[i]))
 				ret = one_file(L, "logins", path, lastb, newest);
+			else if (rotated_name(names[i]))
+				ret = rotated_file(L, path, lastb, newest);
 			else
 				ret = host_copy(L->r, "logins", path, LOGIN_FILE_CAP, COPY_OPTIONAL);
 		}

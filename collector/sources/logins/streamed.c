@@ -44,9 +44,16 @@ static int first_pass(struct logins *L, struct family *fam, char **names, size_t
 		    xsnprintf(path, sizeof(fam->path[0]), "/var/log/%s", names[i]) < 0)
 			continue;
 		ret = host_copy(L->r, "logins", path, LOGIN_FILE_CAP, COPY_OPTIONAL);
-		if (ret == 0 && parseable(names[i]) && login_file_open(&fam->f[fam->n], path) == 0)
-			parse_open(L, "logins", &fam->f[fam->n++], lastb, PARSE_RECORDS | PARSE_VIEW,
-				   newest);
+		bool rotated = rotated_name(names[i]);
+		if (ret != 0 || (!parseable(names[i]) && !rotated) ||
+		    login_file_open(&fam->f[fam->n], path) < 0)
+			continue;
+		struct login_file *f = &fam->f[fam->n++];
+		f->rotated = rotated;
+		if (rotated)
+			rotated_parse(L, f, lastb, PARSE_RECORDS | PARSE_VIEW, newest);
+		else
+			parse_open(L, "logins", f, lastb, PARSE_RECORDS | PARSE_VIEW, newest);
 	}
 	return ret;
 }
@@ -60,8 +67,12 @@ static int render_into(struct logins *L, struct family *fam, int lastb, unsigned
 	int ret = spool_stream_begin(L->r, "logins", member, k->bytes, s, &m);
 
 	L->memo.next = 0;
-	for (size_t i = 0; i < fam->n && ret == 0; i++)
-		parse_open(L, "logins", &fam->f[i], lastb, what | PARSE_QUIET, NULL);
+	for (size_t i = 0; i < fam->n && ret == 0; i++) {
+		if (fam->f[i].rotated)   /* decompressed anew, from its start */
+			rotated_parse(L, &fam->f[i], lastb, what | PARSE_QUIET, NULL);
+		else
+			parse_open(L, "logins", &fam->f[i], lastb, what | PARSE_QUIET, NULL);
+	}
 	int e = spool_stream_end(&m, s, sha, truncated);
 	return ret ? ret : e;
 }
