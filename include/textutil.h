@@ -69,6 +69,13 @@ int text_escape(struct capbuf *cb, const char *s, size_t n);
  * view or a log line may cut it without making invalid text. */
 size_t text_cut_len(const char *esc, size_t len, size_t width);
 
+/* A column of a text view: s (n bytes) cut to `width` when asked and
+ * padded with spaces to it (text_pad: s is already safe text); text_field
+ * escapes s first (text_escape(), the one function for every view) and
+ * cuts at a whole escape or character. */
+void text_pad(struct capbuf *cb, const char *s, size_t n, size_t width, bool cut);
+void text_field(struct capbuf *cb, const char *s, size_t n, size_t width, bool cut);
+
 /* snprintf that says when it cut: 0, or -ENAMETOOLONG when the text did
  * not fit (then `out` holds a cut copy that must not be used as a path or
  * a name: a cut path names another file). For every snprintf fed by host

@@ -457,3 +457,33 @@ struct shown shown(const char *s)
 	capbuf_release(&cb);
 	return out;
 }
+
+/* Append s (n bytes), cut to `width` when asked, padded with spaces to it. */
+void text_pad(struct capbuf *cb, const char *s, size_t n, size_t width, bool cut)
+{
+	static const char spaces[] = "                                ";
+
+	if (cut && n > width)
+		n = width;
+	capbuf_add(cb, s, n);
+	while (n < width) {
+		size_t k = width - n < sizeof(spaces) - 1 ? width - n : sizeof(spaces) - 1;
+		capbuf_add(cb, spaces, k);
+		n += k;
+	}
+}
+
+/* A host field in a text view: escaped (text_escape(), the one function
+ * for every view), then cut to `width` at a whole escape or character
+ * when asked, and padded with spaces to it. */
+void text_field(struct capbuf *cb, const char *s, size_t n, size_t width, bool cut)
+{
+	struct capbuf e;
+	size_t len;
+
+	capbuf_init(&e, n * 6 + 16);
+	text_escape(&e, s, n);
+	len = cut ? text_cut_len(e.buf ? e.buf : "", e.len, width) : e.len;
+	text_pad(cb, e.buf ? e.buf : "", len, width, cut);
+	capbuf_release(&e);
+}

@@ -80,8 +80,11 @@ cp /etc/passwd "$c/accounts/passwd"; cp /etc/group "$c/accounts/group"
 if command -v sqlite3 >/dev/null; then
 	d=$b/db && rm -rf "$d" && mkdir -p "$d" &&
 	sqlite3 "$d/w.db" "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;
-		CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT, Login INTEGER);
-		INSERT INTO wtmp VALUES(1, 3, 'root', 1700000000);" >/dev/null &&
+		CREATE TABLE wtmp(ID INTEGER PRIMARY KEY, Type INTEGER, User TEXT NOT NULL,
+			Login INTEGER, Logout INTEGER, TTY TEXT, RemoteHost TEXT, Service TEXT);
+		INSERT INTO wtmp VALUES(1, 1, 'reboot', 1700000000000000, 1700003600000000, '~', '6.1', NULL);
+		INSERT INTO wtmp VALUES(2, 3, 'root', 1700000100000000, NULL, 'pts/0', 'h', 'sshd');
+		INSERT INTO wtmp VALUES(5, 3, 'x', 1600000100000000, 1600000200000000, 'pts/1', '', 'login');" >/dev/null &&
 	python3 -c "
 import sys
 db = open(sys.argv[1], 'rb').read(); wal = open(sys.argv[2], 'rb').read()

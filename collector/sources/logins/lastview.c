@@ -50,35 +50,6 @@ static void field_cstr(char *dst, size_t dstlen, const struct ut_field *f)
 	dst[n] = '\0';
 }
 
-/* Append s (n bytes), cut to `width` when asked, padded with spaces to it. */
-static void add_padded(struct capbuf *cb, const char *s, size_t n, size_t width, bool cut)
-{
-	static const char spaces[] = "                                ";
-
-	if (cut && n > width)
-		n = width;
-	capbuf_add(cb, s, n);
-	while (n < width) {
-		size_t k = width - n < sizeof(spaces) - 1 ? width - n : sizeof(spaces) - 1;
-		capbuf_add(cb, spaces, k);
-		n += k;
-	}
-}
-
-/* A host field in a text view: escaped (text_escape(), the one function
- * for every view), then cut to `width` at a whole escape or character
- * when asked, and padded with spaces to it. */
-static void add_field_padded(struct capbuf *cb, const char *s, size_t n, size_t width, bool cut)
-{
-	struct capbuf e;
-	size_t len;
-
-	capbuf_init(&e, n * 6 + 16);
-	text_escape(&e, s, n);
-	len = cut ? text_cut_len(e.buf ? e.buf : "", e.len, width) : e.len;
-	add_padded(cb, e.buf ? e.buf : "", len, width, cut);
-	capbuf_release(&e);
-}
 
 /* "hh:mm" with both at least two digits (hours may be negative or more). */
 static size_t two(char *p, int64_t v)
@@ -156,17 +127,17 @@ static void last_line(struct lastv *v, const struct utmp_rec *u, const char *lin
 	size_t mark = out->len;
 	size_t before = out->len;
 	text_escape(out, u->user.s, u->user.len);
-	add_padded(out, "", 0, out->len - before < 8 ? 8 - (out->len - before) : 0, false);
+	text_pad(out, "", 0, out->len - before < 8 ? 8 - (out->len - before) : 0, false);
 	capbuf_add(out, " ", 1);
-	add_field_padded(out, line, strlen(line), 12, true);   /* ut_line, runlevel byte */
+	text_field(out, line, strlen(line), 12, true);   /* ut_line, runlevel byte */
 	capbuf_add(out, " ", 1);
 	before = out->len;
 	text_escape(out, u->host.s, u->host.len);
-	add_padded(out, "", 0, out->len - before < 16 ? 16 - (out->len - before) : 0, false);
+	text_pad(out, "", 0, out->len - before < 16 ? 16 - (out->len - before) : 0, false);
 	capbuf_add(out, " ", 1);
-	add_padded(out, in, strlen(in), 24, true);
+	text_pad(out, in, strlen(in), 24, true);
 	capbuf_add(out, " ", 1);
-	add_padded(out, outs, strlen(outs), 26, true);
+	text_pad(out, outs, strlen(outs), 26, true);
 	capbuf_add(out, " ", 1);
 	capbuf_addstr(out, length);
 	while (out->len > mark && out->buf[out->len - 1] == ' ')

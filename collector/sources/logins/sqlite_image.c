@@ -180,24 +180,32 @@ static void column_json(json_t *o, sqlite3_stmt *st, int i)
 	}
 }
 
+int sqlite_image_open(const struct capbuf *img, sqlite3 **ret)
+{
+	*ret = NULL;
+	if (!img->buf || img->len < 100)
+		return -EINVAL;
+	if (sqlite3_open_v2(":memory:", ret, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
+	    SQLITE_OK)
+		return -EIO;
+	if (sqlite3_deserialize(*ret, "main", (unsigned char *)img->buf, (sqlite3_int64)img->len,
+				(sqlite3_int64)img->len, SQLITE_DESERIALIZE_READONLY) != SQLITE_OK)
+		return -EIO;
+	sqlite3_exec(*ret, "PRAGMA temp_store=MEMORY; PRAGMA query_only=1;", NULL, NULL, NULL);
+	return 0;
+}
+
 int sqlite_image_dump(const struct capbuf *img, const char *source, struct capbuf *out,
 		      uint64_t *ret_rows)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *tables = NULL;
 	uint64_t rows = 0;
-	int r = -EIO;
+	int r;
 
 	*ret_rows = 0;
-	if (!img->buf || img->len < 100)
-		return -EINVAL;
-	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
-	    SQLITE_OK)
+	if ((r = sqlite_image_open(img, &db)) < 0)
 		goto out;
-	if (sqlite3_deserialize(db, "main", (unsigned char *)img->buf, (sqlite3_int64)img->len,
-				(sqlite3_int64)img->len, SQLITE_DESERIALIZE_READONLY) != SQLITE_OK)
-		goto out;
-	sqlite3_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA query_only=1;", NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name",
 			       -1, &tables, NULL) != SQLITE_OK) {
 		r = -EINVAL;   /* not a database we can read */

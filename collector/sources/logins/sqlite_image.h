@@ -27,8 +27,17 @@ struct wal_report {
 
 /* Load `dbfd` (and `walfd` if >= 0) into `img` (cap fixed by the caller). */
 int sqlite_image_load(int dbfd, int walfd, struct capbuf *img, struct wal_report *rep);
+/* The image as a read-only in-memory database (close it even on error). */
+typedef struct sqlite3 sqlite3;
+int sqlite_image_open(const struct capbuf *img, sqlite3 **ret);
 /* Every row of every table as JSON Lines {source, table, rowid, column...}. */
 int sqlite_image_dump(const struct capbuf *img, const char *source, struct capbuf *out,
 		      uint64_t *ret_rows);
+
+/* wtmpdb: its `last` view appended to `out`, and its tampering signs
+ * (ID gaps, time reversals) as anomalies of L (wtmpdb_view.c). */
+struct logins;
+int wtmpdb_view(struct logins *L, const struct capbuf *img, const char *source,
+		struct capbuf *out, uint64_t *ret_rows);
 
 #endif

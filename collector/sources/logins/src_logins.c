@@ -174,7 +174,7 @@ static bool exists(const char *path)
 }
 
 /* One SQLite database: copy it and its sidecars raw, then dump its rows. */
-static int sqlite_one(struct logins *L, const char *db, struct capbuf *out)
+static int sqlite_one(struct logins *L, const char *db, struct capbuf *out, struct capbuf *view)
 {
 	static const char *const sidecars[] = { "-wal", "-shm", "-journal" };
 	char side[320];
@@ -199,6 +199,9 @@ static int sqlite_one(struct logins *L, const char *db, struct capbuf *out)
 	uint64_t rows = 0;
 	if (r == 0)
 		r = sqlite_image_dump(&img, db, out, &rows);
+	uint64_t shown_rows = 0;
+	if (r == 0 && view)
+		wtmpdb_view(L, &img, db, view, &shown_rows);
 	run_log(L->r, "logins: '%s': %s; %llu rows; WAL: %u valid frames, %u applied%s%s",
 		shown(db).s, r == 0 ? "read from memory" : strerror(-r),
 		(unsigned long long)rows, rep.frames, rep.applied, rep.problem[0] ? ": " : "",
@@ -212,28 +215,36 @@ static int sqlite_one(struct logins *L, const char *db, struct capbuf *out)
 
 /* wtmpdb: DIR/wtmp*.db (rotations too) and an optional extra path. */
 static int sqlite_family(struct logins *L, const char *dir, const char *prefix,
-			 const char *extra, const char *member)
+			 const char *extra, const char *member, const char *view_member)
 {
-	struct capbuf out;
+	struct capbuf out, view;
+	size_t read = 0;
 	size_t n;
 	char **names = list_names(dir, prefix, ".db", &n);
 	int ret = 0;
 
 	capbuf_init(&out, LOGIN_RECORDS_CAP);
+	capbuf_init(&view, VIEW_CAP);
+	struct capbuf *v = view_member ? &view : NULL;
 	for (size_t i = 0; i < n; i++) {
 		char path[600];
-		if (xsnprintf(path, sizeof(path), "%s/%s", dir, names[i]) < 0)
-			continue;
-		if (ret == 0)
-			ret = sqlite_one(L, path, &out);
+		if (ret == 0 && xsnprintf(path, sizeof(path), "%s/%s", dir, names[i]) == 0) {
+			ret = sqlite_one(L, path, &out, v);
+			read++;
+		}
 		free(names[i]);
 	}
 	free(names);
-	if (ret == 0 && extra && exists(extra))
-		ret = sqlite_one(L, extra, &out);
+	if (ret == 0 && extra && exists(extra)) {
+		ret = sqlite_one(L, extra, &out, v);
+		read++;
+	}
 	if (ret == 0)
 		ret = run_emit(L->r, "logins", member, &out);
+	if (ret == 0 && v && read)   /* a view only where there is a database */
+		ret = run_emit(L->r, "logins", view_member, &view);
 	capbuf_release(&out);
+	capbuf_release(&view);
 	return ret;
 }
 
@@ -281,9 +292,10 @@ int src_logins_collect(struct run *r)
 	 * their rows read from an in-memory image (sqlite_image.h) */
 	if (ret == 0)
 		ret = sqlite_family(&L, "/var/lib/wtmpdb", "wtmp", "/var/log/wtmp.db",
-				    "logins/wtmpdb.jsonl");
+				    "logins/wtmpdb.jsonl", "logins/wtmpdb-last.txt");
 	if (ret == 0)
-		ret = sqlite_family(&L, "/var/lib/lastlog", "lastlog2", NULL, "logins/lastlog2.jsonl");
+		ret = sqlite_family(&L, "/var/lib/lastlog", "lastlog2", NULL, "logins/lastlog2.jsonl",
+				    NULL);
 	if (ret == 0)
 		ret = run_emit(r, "logins", "logins/anomalies.jsonl", &L.anomalies);
 	run_log(r, "logins: newest wtmp record %u, newest btmp record %u, newest lastlog entry %u",
