@@ -276,13 +276,16 @@ int cmd_collect(int argc, char **argv)
 	struct run_identity ident = { .self_sha256 = "" };
 	struct profile prof = { 0 };
 	EVP_PKEY *key = NULL;
-	char err[1024], manifest_sha[SHA256_HEX_LEN] = "", total_sha[SHA256_HEX_LEN] = "";
+	char err[1024] = "", manifest_sha[SHA256_HEX_LEN] = "", total_sha[SHA256_HEX_LEN] = "";
 	uint64_t total_bytes = 0;
 	int fd = -1, ret, status = EXIT_FATAL;
+	bool opened = false, said_unsealed = false;   /* the output, and what it holds */
 
 	opt.files = calloc((size_t)argc + 1, sizeof(*opt.files));
-	if (!opt.files)
+	if (!opt.files) {
+		say("out of memory");
 		return EXIT_FATAL;
+	}
 	ret = parse_collect(argc, argv, &opt);
 	if (ret != 0) {
 		free(opt.files);
@@ -343,6 +346,7 @@ int cmd_collect(int argc, char **argv)
 			 EXIT_FATAL;
 		goto out;
 	}
+	opened = true;
 	const char *out_name = strcmp(opt.output, "-") == 0 ? "stdout" : opt.output;
 	run_log(&r, "output '%s' opened; bundle folder '%s'", shown(out_name).s, r.id);
 	install_signals();
@@ -353,7 +357,7 @@ int cmd_collect(int argc, char **argv)
 
 	ret = bundle_open(&r.bundle, fd, out_name, r.id, r.start.realtime.tv_sec);
 	if (ret < 0) {
-		say("cannot write '%s': %s", shown(out_name).s, strerror(-ret));
+		say("cannot start the bundle in '%s': %s", shown(out_name).s, strerror(-ret));
 		goto out;
 	}
 	ret = run_plan(&r, &prof);
@@ -366,6 +370,7 @@ int cmd_collect(int argc, char **argv)
 		say("%s", bundle_error(r.bundle)[0] ? bundle_error(r.bundle) : strerror(-ret));
 		say("the bundle at '%s' is incomplete and unsealed: it is not evidence",
 		    shown(out_name).s);
+		said_unsealed = true;
 		goto out;
 	}
 	if (fd != STDOUT_FILENO && fsync(fd) < 0 && errno != EINVAL) {
@@ -395,6 +400,10 @@ int cmd_collect(int argc, char **argv)
 	fprintf(stderr, "irsnap: manifest-sha256: %s\n", manifest_sha);
 	fprintf(stderr, "irsnap: signer: %s\n", ident.fingerprint);
 out:
+	/* every failure after the output was opened says what it leaves there */
+	if (opened && status == EXIT_FATAL && !said_unsealed)
+		say("the output '%s' holds no sealed bundle: it is not evidence",
+		    strcmp(opt.output, "-") == 0 ? "stdout" : shown(opt.output).s);
 	if (fd > STDERR_FILENO)
 		close(fd);
 	bundle_free(r.bundle);

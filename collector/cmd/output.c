@@ -96,8 +96,10 @@ int output_open(const char *path, bool allow_host, const char *const *extra_path
 
 	quote(q, sizeof(q), path);
 	char *dir = strdup(path);
-	if (!dir)
+	if (!dir) {
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	char *slash = strrchr(dir, '/');
 	if (!slash)
 		snprintf(dir, strlen(dir) + 1, ".");

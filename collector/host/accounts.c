@@ -25,6 +25,8 @@ int accounts_parse(char *buf, size_t len, struct account **ret, size_t *ret_n)
 	struct account *v = malloc(cap * sizeof(*v));
 	char *p = buf, *end = buf + len;
 
+	*ret = NULL;   /* nothing, whatever fails */
+	*ret_n = 0;
 	if (!v)
 		return -ENOMEM;
 	while (p < end) {

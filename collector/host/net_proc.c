@@ -213,8 +213,10 @@ int net_proc_parse_unix(const char *text, size_t len, struct sockvec *out, unsig
 		if (rest > 1 && *after == ' ') {
 			p->path_len = rest - 1;
 			p->path = malloc(p->path_len + 1);
-			if (!p->path)
+			if (!p->path) {
+				p->path_len = 0;   /* the record stands, without its path */
 				return -ENOMEM;
+			}
 			memcpy(p->path, after + 1, p->path_len);
 			p->path[p->path_len] = '\0';
 			/* the kernel prints an abstract name's leading NUL as '@' */

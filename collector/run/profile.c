@@ -76,11 +76,15 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 	char *copy = malloc(len + 1);
 	unsigned lineno = 0;
 
-	if (!copy)
+	if (!copy) {
+		snprintf(err, errlen, "%s: out of memory", origin);
 		return -ENOMEM;
+	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 	p.origin = strdup(origin);
+	if (!p.origin)
+		FAIL("%s: out of memory", origin);
 	const char *nul = memchr(text, '\0', len);
 	if (nul) {   /* a C string would end there, silently dropping the rest */
 		unsigned at = 1;
@@ -108,7 +112,8 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 		if (strcmp(w[0], "profile") == 0) {
 			if (n != 2 || p.name)
 				FAIL("%s: line %u: 'profile' takes one name, once", origin, lineno);
-			p.name = strdup(w[1]);
+			if (!(p.name = strdup(w[1])))
+				FAIL("%s: out of memory", origin);
 			continue;
 		}
 		if (strcmp(w[0], "budget") == 0) {
@@ -174,15 +179,16 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 			s.max_total = DEFAULT_MAX_TOTAL;
 		s.arg = strdup(w[1]);
 		struct step *v = reallocarray(p.steps, p.nsteps + 1, sizeof(*v));
+		if (v)   /* moved even when the strdup failed: never keep the old one */
+			p.steps = v;
 		if (!v || !s.arg) {
 			free(s.arg);
 			FAIL("%s: out of memory", origin);
 		}
-		p.steps = v;
 		p.steps[p.nsteps++] = s;
 	}
-	if (!p.name)
-		p.name = strdup("unnamed");
+	if (!p.name && !(p.name = strdup("unnamed")))
+		FAIL("%s: out of memory", origin);
 	if (p.nsteps == 0) {
 		snprintf(err, errlen, "%s: no steps", origin);
 		goto fail;

@@ -8,6 +8,7 @@
 #define IRSNAP_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_fails, tap_checks;
@@ -26,6 +27,16 @@ static inline int tap_result(int ok, const char *file, int line, const char *wha
 }
 
 #define CHECK(cond) tap_result(!!(cond), __FILE__, __LINE__, #cond)
+
+/* A check the rest depends on (a buffer, a handle): when it fails, the
+ * test stops there ("Bail out!", exit 1) instead of using what is not
+ * there, as under fault injection (tests/fault), where it is expected. */
+#define REQUIRE(cond) do { \
+	if (!tap_result(!!(cond), __FILE__, __LINE__, #cond)) { \
+		printf("Bail out! %s:%d\n", __FILE__, __LINE__); \
+		exit(1); \
+	} \
+} while (0)
 
 #define CHECK_STR(got, want) do { \
 	const char *g_ = (got), *w_ = (want); \

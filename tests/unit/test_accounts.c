@@ -21,7 +21,7 @@ int main(void)
 	struct account *v;
 	size_t n;
 
-	CHECK(accounts_parse(pw, sizeof(pw) - 1, &v, &n) == 0);
+	REQUIRE(accounts_parse(pw, sizeof(pw) - 1, &v, &n) == 0);
 	a.users = v;
 	a.nusers = n;
 	const struct account *x = accounts_user(&a, 0);

@@ -22,7 +22,7 @@ static int write_sample(int fd, EVP_PKEY *key)
 	struct capbuf pem;
 	uint64_t padded = 99, total = 0;
 
-	CHECK(bundle_open(&b, fd, "memfd", "irsnap-test-20260101T000000Z", 0) == 0);
+	REQUIRE(bundle_open(&b, fd, "memfd", "irsnap-test-20260101T000000Z", 0) == 0);
 	CHECK(bundle_add_bytes(b, "a/one.txt", "one\n", 4, sha) == 0);
 	CHECK(strcmp(sha, "2c8b08da5ce60398e1f19af0e5dccc744df274b826abe585eaba68c525434806") == 0);
 	CHECK(bundle_add_bytes(b, "a/one.txt", "x", 1, NULL) == -EEXIST);

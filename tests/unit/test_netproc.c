@@ -18,8 +18,8 @@ int main(void)
 		"   2: garbage line\n"
 		"   3: 0100007F:1F9 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n"
 		"   4: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0";
-	CHECK(net_proc_parse_inet(tcp, sizeof(tcp) - 1, SK_TCP, AF_INET, &sv, &bad) == 0);
-	CHECK(sv.n == 2 && bad == 3);
+	REQUIRE(net_proc_parse_inet(tcp, sizeof(tcp) - 1, SK_TCP, AF_INET, &sv, &bad) == 0);
+	REQUIRE(sv.n == 2 && bad == 3);
 	char a[64];
 	inet_ntop(AF_INET, sv.v[0].src, a, sizeof(a));
 	CHECK(strcmp(a, "127.0.0.1") == 0 && sv.v[0].sport == 8080 && sv.v[0].state == 10);
@@ -34,8 +34,8 @@ int main(void)
 		"   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 222 1\n"
 		"   1: B80D0120000000000000000001000000:01BB 0000000000000000FFFF00000100007F:C000 01 00000000:00000000 00:00000000 00000000     0        0 333 1\n";
 	bad = 0;
-	CHECK(net_proc_parse_inet(tcp6, sizeof(tcp6) - 1, SK_TCP, AF_INET6, &sv, &bad) == 0);
-	CHECK(sv.n == 2 && bad == 0);
+	REQUIRE(net_proc_parse_inet(tcp6, sizeof(tcp6) - 1, SK_TCP, AF_INET6, &sv, &bad) == 0);
+	REQUIRE(sv.n == 2 && bad == 0);
 	inet_ntop(AF_INET6, sv.v[0].src, a, sizeof(a));
 	CHECK(strcmp(a, "::1") == 0 && sv.v[0].sport == 22);
 	inet_ntop(AF_INET6, sv.v[1].src, a, sizeof(a));
@@ -51,8 +51,8 @@ int main(void)
 		"0000000000000000: 00000002 00000000 00000000 0002 01 1003 @abstract\n"
 		"0000000000000000: 0000000\n";
 	bad = 0;
-	CHECK(net_proc_parse_unix(unx, sizeof(unx) - 1, &sv, &bad) == 0);
-	CHECK(sv.n == 3 && bad == 1);
+	REQUIRE(net_proc_parse_unix(unx, sizeof(unx) - 1, &sv, &bad) == 0);
+	REQUIRE(sv.n == 3 && bad == 1);
 	CHECK(sv.v[0].state == 10 && sv.v[0].path_len == 13 && memcmp(sv.v[0].path, "/run/a b.sock", 13) == 0);
 	CHECK(sv.v[1].state == 1 && sv.v[1].path == NULL && sv.v[1].inode == 1002);
 	CHECK(sv.v[2].type == 2 && sv.v[2].path_len == 9 && sv.v[2].path[0] == '\0' &&
@@ -61,9 +61,11 @@ int main(void)
 	/* merge: the netlink view of 1002 adds its peer; an extra one is new */
 	struct sockvec nl = { 0 };
 	struct sock_rec *s = sockvec_push(&nl);
+	REQUIRE(s);
 	s->kind = SK_UNIX; s->family = AF_UNIX; s->inode = 1002; s->peer_inode = 1004;
 	s->seen = SEEN_NETLINK; s->state = 1;
 	s = sockvec_push(&nl);
+	REQUIRE(s);
 	s->kind = SK_UNIX; s->family = AF_UNIX; s->inode = 9999; s->seen = SEEN_NETLINK;
 	CHECK(sockvec_merge(&sv, &nl) == 0);
 	CHECK(sv.n == 4 && sv.v[1].seen == (SEEN_PROC | SEEN_NETLINK) && sv.v[1].peer_inode == 1004);

@@ -164,6 +164,7 @@ static void test_wal(void)
 	/* a damaged byte in the last frame's page: its checksum fails, the
 	 * commit is not applied, and the report says why */
 	char *bad = malloc(wal.len);
+	REQUIRE(bad && wal.buf);
 	memcpy(bad, wal.buf, wal.len);
 	bad[wal.len - 100] ^= 0x55;
 	CHECK(dump_has(dbfd, bad, wal.len, "only-in-the-wal", &rep) == 0);
@@ -193,7 +194,7 @@ static void test_profile(void)
 	static const char good[] = "profile t\nbudget 60\nstep sockets\ncopy /etc/x max-file 1K\n"
 				   "tree /var/log max-file 2M max-total 1G max-depth 3\n";
 
-	CHECK(profile_parse(good, sizeof(good) - 1, "t.profile", &p, err, sizeof(err)) == 0);
+	REQUIRE(profile_parse(good, sizeof(good) - 1, "t.profile", &p, err, sizeof(err)) == 0);
 	CHECK_INT(p.nsteps, 3);
 	CHECK_INT(p.budget_seconds, 60);
 	CHECK_INT(p.steps[1].max_file, 1024);

@@ -210,6 +210,7 @@ static void test_cuts(void)
 	text_escape_fixed(out, sizeof(out), "plain", 5);
 	CHECK_STR(out, "plain");
 	char *big = malloc(5001);
+	REQUIRE(big);
 	memset(big, 'a', 5000);
 	big[5000] = '\0';
 	struct shown sh = shown(big);
