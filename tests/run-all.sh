@@ -3,7 +3,9 @@
 # ASan+UBSan dev), lint, and run the whole test suite against each; then a
 # ThreadSanitizer build runs the tests of the threaded readers, and a clang
 # build runs the libFuzzer targets for a bounded time (FUZZ_SECONDS,
-# FUZZ_VERIFY_SECONDS; t_tardiff's budget is TARDIFF_SECONDS).
+# FUZZ_VERIFY_SECONDS; t_tardiff's budget is TARDIFF_SECONDS), and the
+# fault-injection build fails allocations, reads, writes and opens one by
+# one (tests/fault/run.sh: FAULT_DENSE, FAULT_SPARSE).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -39,6 +41,14 @@ fi
 # libFuzzer targets (clang, ASan+UBSan), bounded: tests/fuzz/run.sh
 echo "=== fuzz (libFuzzer, ASan+UBSan) ==="
 "$top/tests/fuzz/run.sh"
+case $? in
+0) pass=$((pass + 1)) ;;
+77) skipped=$((skipped + 1)) ;;
+*) failed=$((failed + 1)); status=1 ;;
+esac
+
+echo "=== fault injection (ASan; tests/fault) ==="
+"$top/tests/fault/run.sh"
 case $? in
 0) pass=$((pass + 1)) ;;
 77) skipped=$((skipped + 1)) ;;
