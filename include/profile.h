@@ -17,7 +17,8 @@
  *                                    everything under PATH; with hash-exec,
  *                                    SHA-256 of executables in bin, sbin and
  *                                    libexec directories in the hash column
- *   budget SECONDS                   after this long, file steps are skipped
+ *   budget SECONDS                   after this long, the step under way stops
+ *                                    and the later steps are skipped
  *                                    (and recorded as skipped)
  *
  * SIZE takes K, M or G. PATH is absolute. profile_parse() reports the first

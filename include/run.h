@@ -75,7 +75,9 @@ struct run {
 	struct capbuf worklog;
 	struct zbuf index;             /* index.jsonl, kept compressed (zbuf.h) */
 	unsigned artifacts, failed, truncated;
-	unsigned skipped_steps;        /* file steps skipped by the time budget */
+	unsigned skipped_steps;        /* steps skipped by the time budget */
+	unsigned budget_seconds;       /* the profile's time budget, 0 for none */
+	bool budget_spent;             /* it ran out: the step under way stopped */
 	const char *profile;           /* the profile's name */
 	volatile sig_atomic_t *stop;   /* nonzero: a signal asked us to stop */
 	bool interrupted;              /* the stop was seen and obeyed */

@@ -62,7 +62,8 @@ static const char collect_usage[] =
 	"  -h, --help              this text\n"
 	"\n"
 	"Exit status: 0 complete, 1 sealed but some artifacts failed or were truncated\n"
-	"(or the run was interrupted), 2 usage error, 3 the bundle could not be written.\n"
+	"(or the run was interrupted, or its time budget ran out), 2 usage error, 3 the\n"
+	"bundle could not be written.\n"
 	"The last lines on stderr are the ones to copy into the paper log.\n";
 
 enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE,
@@ -210,7 +211,7 @@ static int seal(struct run *r, EVP_PKEY *key, struct run_identity *ident,
 
 	run_log(r, "collection finished: %u artifacts, %u failed, %u truncated%s",
 		r->artifacts, r->failed, r->truncated,
-		r->interrupted ? " (interrupted)" : "");
+		r->interrupted ? " (interrupted)" : r->budget_spent ? " (time budget spent)" : "");
 	/* index.jsonl: replayed from its compressed buffer, size known up front */
 	uint64_t raw = r->index.raw_len;
 	ret = bundle_begin(r->bundle, "index.jsonl", raw);
@@ -299,6 +300,7 @@ int cmd_collect(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r.profile = prof.name;
+	r.budget_seconds = prof.budget_seconds;
 	r.volatile_first = -1;
 	r.maxtimings = prof.nsteps;
 	r.timings = calloc(prof.nsteps + 1, sizeof(*r.timings));
@@ -388,11 +390,13 @@ int cmd_collect(int argc, char **argv)
 	}
 	fd = -1;
 
-	status = (r.failed || r.truncated || r.interrupted) ? EXIT_PARTIAL : EXIT_COMPLETE;
+	status = (r.failed || r.truncated || r.interrupted || r.budget_spent) ? EXIT_PARTIAL :
+		 EXIT_COMPLETE;
 	if (opt.stats)
 		plan_stats(&r, &prof, stderr);
 	fprintf(stderr, "irsnap: status: %s (%u artifacts, %u failed, %u truncated)\n",
-		r.interrupted ? "partial (interrupted)" : "complete", r.artifacts,
+		r.interrupted ? "partial (interrupted)" :
+		r.budget_spent ? "partial (time budget spent)" : "complete", r.artifacts,
 		r.failed, r.truncated);
 	fprintf(stderr, "irsnap: bundle: %s\n", shown(out_name).s);
 	fprintf(stderr, "irsnap: bundle-sha256: %s\n", total_sha);

@@ -65,14 +65,14 @@ int plan_run(struct run *r, const struct profile *p)
 		p->budget_seconds ? "" : ", no time budget");
 	for (size_t i = 0; i < p->nsteps && ret == 0; i++) {
 		const struct step *s = &p->steps[i];
-		if (run_should_stop(r))
+		if (run_should_stop(r)) {
+			for (size_t j = i; r->budget_spent && !r->interrupted && j < p->nsteps; j++) {
+				run_log(r, "step %zu (%s '%s') skipped: the time budget of %u s is "
+					"spent", j + 1, kind_word(p->steps[j].kind),
+					shown(p->steps[j].arg).s, p->budget_seconds);
+				r->skipped_steps++;
+			}
 			break;
-		if (s->kind != STEP_SOURCE && p->budget_seconds &&
-		    run_elapsed(r) > (double)p->budget_seconds) {
-			run_log(r, "step %zu (%s '%s') skipped: the time budget of %u s is spent",
-				i + 1, kind_word(s->kind), shown(s->arg).s, p->budget_seconds);
-			r->skipped_steps++;
-			continue;
 		}
 		run_log(r, "step %zu: %s '%s' begins", i + 1, kind_word(s->kind), shown(s->arg).s);
 		double t0 = run_elapsed(r);
@@ -142,7 +142,8 @@ void plan_print(const struct profile *p, FILE *out)
 {
 	fprintf(out, "profile %s (%s)\n", shown(p->name).s, shown(p->origin).s);
 	if (p->budget_seconds)
-		fprintf(out, "time budget: %u s (file steps after it are skipped)\n", p->budget_seconds);
+		fprintf(out, "time budget: %u s (then the step under way stops and the rest are "
+			"skipped)\n", p->budget_seconds);
 	fprintf(out, "%-4s %-9s %s\n", "step", "kind", "what");
 	for (size_t i = 0; i < p->nsteps; i++) {
 		const struct step *s = &p->steps[i];

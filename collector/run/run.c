@@ -72,11 +72,22 @@ bool run_should_stop(struct run *r)
 		r->interrupted = true;
 		first = true;
 	}
-	stop = r->interrupted;
+	/* the time budget binds every step, the volatile ones too: the step
+	 * under way stops as at a signal, keeping what it read */
+	bool spent = false;
+	if (!r->interrupted && !r->budget_spent && r->budget_seconds &&
+	    run_elapsed(r) > (double)r->budget_seconds) {
+		r->budget_spent = true;
+		spent = true;
+	}
+	stop = r->interrupted || r->budget_spent;
 	pthread_mutex_unlock(&log_mu);
 	if (first)
 		run_log(r, "interrupted by signal %d: collection stops, sealing what was collected",
 			(int)*r->stop);
+	if (spent)
+		run_log(r, "the time budget of %u s is spent: the step under way stops, the later "
+			"steps are skipped, and what was collected is sealed", r->budget_seconds);
 	return stop;
 }
 
