@@ -2,7 +2,9 @@
 # Login anomalies that were false or missing: a normal utmp (a table of
 # slots reused in any order, so its times go back and forth) raises no
 # time-backwards; a wtmp that is empty, missing, a FIFO or a symbolic link
-# while lastlog holds a login raises one anomaly each.
+# while lastlog holds a login raises one anomaly each, and so does one
+# while utmp shows a login; a wtmp whose newest record is older than utmp's
+# login (cut) raises utmp-login-newer-than-wtmp.
 . "$(dirname "$0")/lib.sh"
 need python3; need unshare; need jq
 need_root "private mount namespaces with their own /var/log and /run"
@@ -18,6 +20,7 @@ utmp = rec(2, 0, b'~', b'reboot', b'6.1.0', 1700000000) + \
        rec(7, 1, b'pts/2', b'bob', b'h', 1700009000) + \
        rec(7, 1, b'pts/1', b'alice', b'h', 1700001000)
 open(sys.argv[1] + '/utmp', 'wb').write(utmp)
+open(sys.argv[1] + '/wtmp-old', 'wb').write(rec(2, 0, b'~', b'reboot', b'6.1.0', 1699000000))
 # lastlog: uid 0 logged in (a 292-byte record per uid)
 open(sys.argv[1] + '/lastlog', 'wb').write(struct.pack('<i32s256s', 1700005000, b'pts/0', b'10.1.1.1'))
 PY
@@ -33,7 +36,12 @@ run_case normal "cp '$F/utmp' /var/log/wtmp" || { fail "no bundle"; cat "$OUT/no
 expect "a normal utmp raises no time-backwards" \
 	'[ -z "$(jq -r "select(.kind == \"time-backwards\") | .kind" "$BDIR/volatile/sessions-anomalies.jsonl")" ]'
 expect "... and a wtmp with records raises no empty-wtmp anomaly" \
-	'! grep -q wtmp-empty-while-lastlog-has-logins "$BDIR/logins/anomalies.jsonl"'
+	'! grep -q wtmp-empty-while "$BDIR/logins/anomalies.jsonl"'
+expect "... nor a utmp-newer one (its logins are all in wtmp)" \
+	'! grep -q utmp-login-newer-than-wtmp "$BDIR/logins/anomalies.jsonl"'
+run_case cut "cp '$F/wtmp-old' /var/log/wtmp" || fail "cut: no bundle"
+expect "a wtmp older than utmp's logins: utmp-login-newer-than-wtmp, on /run/utmp" \
+	'[ "$(jq -r "select(.kind == \"utmp-login-newer-than-wtmp\") | .source" "$BDIR/logins/anomalies.jsonl")" = /run/utmp ]'
 for k in empty missing fifo symlink; do
 	case $k in
 	empty) setup=": >/var/log/wtmp" ;;
@@ -44,5 +52,7 @@ for k in empty missing fifo symlink; do
 	run_case "$k" "$setup" || { fail "$k: no bundle"; continue; }
 	expect "a $k wtmp while lastlog has a login: one anomaly" \
 		'[ "$(jq -r "select(.kind == \"wtmp-empty-while-lastlog-has-logins\") | .source" "$BDIR/logins/anomalies.jsonl")" = /var/log/wtmp ]'
+	expect "... and one because utmp has logins" \
+		'[ "$(jq -r "select(.kind == \"wtmp-empty-while-utmp-has-logins\") | .source" "$BDIR/logins/anomalies.jsonl")" = /var/log/wtmp ]'
 done
 finish

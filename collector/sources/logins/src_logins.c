@@ -248,6 +248,56 @@ static int sqlite_family(struct logins *L, const char *dir, const char *prefix,
 	return ret;
 }
 
+/* The newest login in utmp older than the run (logins made during it may
+ * not have reached wtmp yet): a login utmp shows must be in wtmp too. */
+static uint32_t utmp_newest_login(struct logins *L, const char **ret_path)
+{
+	unsigned char buf[CHUNK_RECORDS * UTMP_RECORD_SIZE];
+	uint32_t newest = 0;
+	struct login_file f;
+
+	*ret_path = NULL;
+	for (size_t i = 0; i < 2 && !*ret_path; i++)
+		if (login_file_open(&f, utmp_paths[i]) == 0)
+			*ret_path = utmp_paths[i];
+	if (!*ret_path)
+		return 0;
+	for (uint64_t off = 0; off + UTMP_RECORD_SIZE <= f.size && off < (64u << 20);
+	     off += sizeof(buf)) {
+		ssize_t got = pread_full(f.fd, buf, sizeof(buf), off);
+		if (got <= 0)
+			break;
+		for (ssize_t k = 0; k + UTMP_RECORD_SIZE <= got; k += UTMP_RECORD_SIZE) {
+			struct utmp_rec u;
+			utmp_decode(buf + k, &u);
+			if (u.type == 7 && u.tv_sec > newest && u.tv_sec < L->r->start.realtime.tv_sec)
+				newest = u.tv_sec;   /* USER_PROCESS */
+		}
+	}
+	close(f.fd);
+	return newest;
+}
+
+/* utmp or lastlog show a login that wtmp lacks: wtmp cut or wiped. */
+static void cross_check(struct logins *L, const char *what, const char *path, uint32_t newest,
+			uint32_t wtmp_newest, const char *kind_newer, const char *kind_empty)
+{
+	char d[240];
+
+	if (!newest)
+		return;
+	if (!wtmp_newest) {
+		snprintf(d, sizeof(d), "%s has logins (the newest at %u) but no wtmp record was "
+			 "read (wtmp empty, missing or not a regular file): wtmp may have been "
+			 "wiped", what, newest);
+		login_anomaly(L, "/var/log/wtmp", NULL, kind_empty, d);
+	} else if (newest > wtmp_newest) {
+		snprintf(d, sizeof(d), "a %s login (%u) is newer than every wtmp record (%u): "
+			 "wtmp may have been cut", what, newest, wtmp_newest);
+		login_anomaly(L, path, NULL, kind_newer, d);
+	}
+}
+
 int src_logins_collect(struct run *r)
 {
 	struct logins L;
@@ -255,6 +305,8 @@ int src_logins_collect(struct run *r)
 	int ret;
 
 	logins_init(&L, r);
+	const char *utmp_path;
+	uint32_t utmp_newest = utmp_newest_login(&L, &utmp_path);   /* before wtmp is read */
 	ret = history(&L, "wtmp", 0, "logins/wtmp.jsonl", "logins/last.txt", &wtmp_newest);
 	if (ret == 0)
 		ret = history(&L, "btmp", 1, "logins/btmp.jsonl", "logins/lastb.txt", &btmp_newest);
@@ -273,19 +325,11 @@ int src_logins_collect(struct run *r)
 			run_log(r, "logins: lastlog: more than 1 GiB of data: entries beyond "
 				"it not read");
 		close(fd);
-		char d[200];
-		if (ll_newest > wtmp_newest && wtmp_newest) {
-			snprintf(d, sizeof(d), "a lastlog entry (%u) is newer than every wtmp record "
-				 "(%u): wtmp may have been cut", ll_newest, wtmp_newest);
-			login_anomaly(&L, "/var/log/lastlog", NULL, "lastlog-newer-than-wtmp", d);
-		} else if (ll_newest && !wtmp_newest) {
-			snprintf(d, sizeof(d), "lastlog has logins (the newest at %u) but no wtmp "
-				 "record was read (wtmp empty, missing or not a regular file): wtmp "
-				 "may have been wiped", ll_newest);
-			login_anomaly(&L, "/var/log/wtmp", NULL, "wtmp-empty-while-lastlog-has-logins",
-				      d);
-		}
+		cross_check(&L, "lastlog", "/var/log/lastlog", ll_newest, wtmp_newest,
+			    "lastlog-newer-than-wtmp", "wtmp-empty-while-lastlog-has-logins");
 	}
+	cross_check(&L, "utmp", utmp_path, utmp_newest, wtmp_newest, "utmp-login-newer-than-wtmp",
+		    "wtmp-empty-while-utmp-has-logins");
 	if (ret == 0)
 		ret = run_emit(r, "logins", "logins/lastlog.jsonl", &L.records);
 	/* wtmpdb and lastlog2 are SQLite: raw copies with their journals, and
