@@ -51,6 +51,9 @@ int capbuf_printf(struct capbuf *cb, const char *fmt, ...)
 int capbuf_vprintf(struct capbuf *cb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void capbuf_reset(struct capbuf *cb);   /* empty, keep memory and max */
+/* Room for n more bytes now, so that adding them later cannot fail:
+ * 0, -E2BIG (over max) or -ENOMEM. */
+int capbuf_reserve(struct capbuf *cb, size_t n);
 void capbuf_release(struct capbuf *cb);
 /* Hand the bytes to the caller (who frees them); the buffer becomes empty. */
 char *capbuf_detach(struct capbuf *cb, size_t *ret_len);

@@ -238,6 +238,10 @@ int bundle_begin(struct bundle *b, const char *name, uint64_t size)
 	 * refused member leaves no parent directory behind */
 	const char *rule;
 	r = tarnames_check(&b->names, full, strlen(full), false, &rule);
+	/* the manifest line's room, now: a member in the tar is always in the
+	 * manifest (bundle_end cannot fail to list it for want of memory) */
+	if (r == 0)
+		r = capbuf_reserve(&b->manifest, SHA256_HEX_LEN + 2 + strlen(full));
 	if (r == 0)
 		r = write_parents(b, full);
 	if (r == 0)
@@ -300,9 +304,12 @@ int bundle_end(struct bundle *b, char ret_sha256[SHA256_HEX_LEN], uint64_t *ret_
 	}
 	/* the manifest lists the member even if the output failed: it is not
 	 * written then anyway, and the name keeps its place for the record */
-	if (r == 0 && capbuf_printf(&b->manifest, "%s  %s\n", hex,
-				   b->cur_name + strlen(b->id) + 1) < 0)
-		r = -E2BIG;
+	if (r == 0) {   /* into the room bundle_begin reserved */
+		capbuf_add(&b->manifest, hex, strlen(hex));
+		capbuf_add(&b->manifest, "  ", 2);
+		capbuf_addstr(&b->manifest, b->cur_name + strlen(b->id) + 1);
+		capbuf_add(&b->manifest, "\n", 1);
+	}
 	if (ret_sha256)
 		memcpy(ret_sha256, hex, SHA256_HEX_LEN);
 	if (ret_padded)

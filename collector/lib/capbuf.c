@@ -63,6 +63,11 @@ int capbuf_add_slow(struct capbuf *cb, const void *data, size_t n)
 	return 0;
 }
 
+int capbuf_reserve(struct capbuf *cb, size_t n)
+{
+	return capbuf_grow(cb, n);
+}
+
 int capbuf_addstr(struct capbuf *cb, const char *s)
 {
 	return capbuf_add(cb, s, strlen(s));

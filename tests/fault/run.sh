@@ -8,6 +8,7 @@
 #   FAULT_DENSE   the first calls, every one (default 150)
 #   FAULT_SPARSE  points over the rest (default 60)
 #   FAULT_JOBS    parallel runs (default nproc)
+#   FAULT_UNITS   0: the collection only, not the unit tests (default 1)
 #
 # A run passes when nothing crashed (no sanitizer report, no signal, no
 # hang: 60 s) and it left no unsealed bundle: collect exits 0 or 1 with a
@@ -92,7 +93,7 @@ for k in malloc read write open; do
 	for n in $(points "${total:-0}"); do echo "one_collect $k $n"; done
 done >"$w/jobs"
 for t in "$b"/tests/unit_*; do
-	[ -x "$t" ] || continue
+	[ -x "$t" ] && [ "${FAULT_UNITS:-1}" != 0 ] || continue
 	c=$(count "$t")
 	for k in malloc read open; do
 		total=$(awk -v k=$k '{for (i = 1; i < NF; i += 2) if ($i == k) print $(i + 1)}' <<<"$c")
