@@ -78,6 +78,13 @@ struct run {
 	unsigned skipped_steps;        /* steps skipped by the time budget */
 	unsigned budget_seconds;       /* the profile's time budget, 0 for none */
 	bool budget_spent;             /* it ran out: the step under way stopped */
+	/* the host's own view of /proc (isolate.h), beside the private one the
+	 * sources read: -1 when there is none apart */
+	int host_procfd;
+	const char *host_proc_mounts;  /* host mountinfo lines on or under /proc */
+	/* the host's /proc/self/mountinfo and /proc/mounts, read before irsnap
+	 * moved to its own namespace; NULL when it did not */
+	const char *host_mountinfo, *host_mounts;
 	const char *profile;           /* the profile's name */
 	volatile sig_atomic_t *stop;   /* nonzero: a signal asked us to stop */
 	bool interrupted;              /* the stop was seen and obeyed */

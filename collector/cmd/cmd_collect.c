@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "hostfile.h"
+#include "isolate.h"
 #include "lockdown.h"
 #include "output.h"
 #include "plan.h"
@@ -273,7 +274,8 @@ int cmd_collect(int argc, char **argv)
 {
 	/* main hands us argv + 1; record the command line from the program name */
 	struct options opt = { .argc = argc + 1, .argv = argv - 1 };
-	struct run r = { .opt = &opt, .stop = &stop_signal };
+	struct run r = { .opt = &opt, .stop = &stop_signal, .host_procfd = -1 };
+	struct isolation iso = { .host_root = -1, .host_cwd = -1, .host_proc = -1 };
 	struct run_identity ident = { .self_sha256 = "" };
 	struct profile prof = { 0 };
 	EVP_PKEY *key = NULL;
@@ -340,6 +342,7 @@ int cmd_collect(int argc, char **argv)
 
 	hostid_read(&r.host);
 	make_id(&r);
+	isolate_begin(&iso);   /* what only the host's namespace shows, kept first */
 	fd = output_open(opt.output, opt.allow_host_output, opt.files, opt.nfiles, err,
 			 sizeof(err));
 	if (fd < 0) {
@@ -349,8 +352,22 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	opened = true;
+	/* the output is open (through the host's mount): now irsnap's own
+	 * namespace, procfs and read-only view, before any thread starts */
+	isolate_views(&iso);
+	ident.proc_view = iso.proc_view;
+	ident.fs_view = iso.fs_view;
+	if (iso.private_proc) {
+		r.host_procfd = iso.host_proc;
+		r.host_proc_mounts = iso.proc_mounts;
+	}
+	if (iso.private_ns) {
+		r.host_mountinfo = iso.mountinfo;
+		r.host_mounts = iso.mounts;
+	}
 	const char *out_name = strcmp(opt.output, "-") == 0 ? "stdout" : opt.output;
 	run_log(&r, "output '%s' opened; bundle folder '%s'", shown(out_name).s, r.id);
+	run_log(&r, "views: /proc: %s; file systems: %s", iso.proc_view, iso.fs_view);
 	install_signals();
 
 	if (lockdown_seccomp(ident.lockdown, sizeof(ident.lockdown)) < 0)
@@ -379,7 +396,7 @@ int cmd_collect(int argc, char **argv)
 		say("cannot write '%s': %s (fsync)", shown(out_name).s, strerror(errno));
 		goto out;
 	}
-	if (output_still_there(opt.output, fd, err, sizeof(err)) < 0) {
+	if (output_still_there(opt.output, fd, iso.host_root, iso.host_cwd, err, sizeof(err)) < 0) {
 		say("%s", err);
 		goto out;
 	}
@@ -416,6 +433,7 @@ out:
 	zbuf_free(&r.index);
 	snapshot_free(&r.snap);
 	profile_free(&prof);
+	isolate_free(&iso);
 	free(r.timings);
 	free(opt.files);
 	return status;

@@ -51,6 +51,17 @@ int lockdown_footprint(char *report, size_t len)
 	    (ml.rlim_cur == RLIM_INFINITY || have_cap_ipc_lock())) {
 		mlock_state = mlockall(MCL_CURRENT | MCL_FUTURE) == 0 ?
 			      "memory locked (mlockall)" : "mlockall refused by the kernel";
+		/* in a user namespace CAP_IPC_LOCK is not the kernel's: the limit
+		 * still binds, and every later allocation past it would fail */
+		void *probe = mmap(NULL, 64u << 20, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (probe == MAP_FAILED) {
+			munlockall();
+			mlock_state = "memory not locked (the lock limit binds here: a user "
+				      "namespace?)";
+		} else {
+			munmap(probe, 64u << 20);
+		}
 	} else {
 		mlock_state = "memory not locked (no CAP_IPC_LOCK and a limited RLIMIT_MEMLOCK)";
 	}

@@ -132,7 +132,7 @@ int output_open(const char *path, bool allow_host, const char *const *extra_path
 	return fd;
 }
 
-int output_still_there(const char *path, int fd, char *err, size_t errlen)
+int output_still_there(const char *path, int fd, int root, int cwd, char *err, size_t errlen)
 {
 	struct stat by_fd, by_path;
 	char q[256];
@@ -149,7 +149,14 @@ int output_still_there(const char *path, int fd, char *err, size_t errlen)
 			 "bundle exists nowhere", q);
 		return -ENOENT;
 	}
-	if (stat(path, &by_path) < 0 || by_path.st_dev != by_fd.st_dev ||
+	/* looked up in the host's namespace: irsnap's own copy of the mounts
+	 * would still show a file system the host has unmounted */
+	int at = path[0] == '/' ? root : cwd;
+	const char *rel = path[0] == '/' && root >= 0 ? path + 1 : path;
+	if (!*rel)
+		rel = ".";
+	if (fstatat(at >= 0 ? at : AT_FDCWD, at >= 0 ? rel : path, &by_path, 0) < 0 ||
+	    by_path.st_dev != by_fd.st_dev ||
 	    by_path.st_ino != by_fd.st_ino) {
 		snprintf(err, errlen, "'%s' no longer names the file written (its file system "
 			 "was unmounted, or the path replaced): the bundle is not there", q);

@@ -24,6 +24,8 @@ int output_open(const char *path, bool allow_host, const char *const *extra_path
 /* At sealing: the path still names the file written (same device and
  * inode, links left), so the bundle exists where the paper log says; 0 or
  * -errno with the reason in `err`. Stdout ("-") is not checked. */
-int output_still_there(const char *path, int fd, char *err, size_t errlen);
+/* `root` and `cwd`: O_PATH fds of the namespace the path was given in (the
+ * host's: irsnap then moves to its own, isolate.h), or -1 for the current. */
+int output_still_there(const char *path, int fd, int root, int cwd, char *err, size_t errlen);
 
 #endif

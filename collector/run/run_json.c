@@ -85,5 +85,9 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 	json_set_new(o, "signer", s);
 	json_set_str(o, "lockdown", id->lockdown);
 	json_set_str(o, "footprint", id->footprint);
+	json_t *v = json_object();
+	json_set_str(v, "proc", id->proc_view ? id->proc_view : "host");
+	json_set_str(v, "filesystems", id->fs_view ? id->fs_view : "host");
+	json_set_new(o, "views", v);
 	return o;
 }

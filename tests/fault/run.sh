@@ -52,7 +52,8 @@ one_collect() {   # one_collect KIND N
 	elif [ $rc -ge 128 ]; then
 		why="killed by signal $((rc - 128))"
 	elif [ $rc -le 1 ]; then
-		[ -s "$o.tar" ] && "$b/irsnap" verify "$o.tar" >/dev/null 2>&1 || why="exit $rc but the bundle does not verify"
+		[ -s "$o.tar" ] && "$b/irsnap" verify "$o.tar" >"$o.verify" 2>&1 ||
+			{ why="exit $rc but the bundle does not verify"; cp "$o.verify" "$b/findings/collect-$k-$n.verify" 2>/dev/null; }
 	elif [ -e "$o.tar" ] && ! "$b/irsnap" verify "$o.tar" >/dev/null 2>&1 &&
 		! grep -q 'incomplete and unsealed\|holds no sealed bundle' "$o.err"; then
 		why="exit $rc, an unsealed bundle that does not say so"
@@ -63,7 +64,7 @@ one_collect() {   # one_collect KIND N
 		cp "$o.err" "$b/findings/collect-$k-$n.err"
 		echo "collect $k:$n: $why" >"$b/findings/collect-$k-$n.why"
 	fi
-	rm -f "$o.tar" "$o.err"
+	rm -f "$o.tar" "$o.err" "$o.verify"
 }
 
 one_unit() {   # one_unit BINARY KIND N

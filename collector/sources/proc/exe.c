@@ -78,6 +78,20 @@ static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len
 	return ret;
 }
 
+/* The running image, opened through /proc/<pid>/exe. That link leads into
+ * the process's own mount, not irsnap's read-only noatime copy (isolate.h),
+ * so O_NOATIME is asked for here: hashing sshd must not make it look used
+ * at the time of the collection. Without the right to it (not the owner,
+ * no CAP_FOWNER), a plain open. */
+static int open_exe(int dirfd)
+{
+	int fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return fd;
+}
+
 /* exe: path, deleted flag, SHA-256 once per (dev, ino); the bytes of a
  * deleted executable are copied into volatile/deleted-exe/<pid>. */
 int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs)
@@ -101,7 +115,7 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 	/* stat through the magic link first: a known (dev, ino) needs no open */
 	struct stat st;
 	if (fstatat(dirfd, "exe", &st, 0) < 0 || !S_ISREG(st.st_mode)) {
-		fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = open_exe(dirfd);
 		int e = fd < 0 ? -errno : fstat(fd, &st) < 0 ? -errno : 0;
 		if (e == 0 && !S_ISREG(st.st_mode))
 			e = -EINVAL;
@@ -123,7 +137,7 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 		struct exe_hash e = { .dev = st.st_dev, .ino = st.st_ino, .state = EXE_FAILED };
 		struct stat fst;
 		if (fd < 0)
-			fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+			fd = open_exe(dirfd);
 		int err = fd < 0 ? -errno : fstat(fd, &fst) < 0 ? -errno : 0;
 		if (err == 0 && (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino))
 			err = -ESTALE;   /* it exec'd meanwhile: hash nothing under the old key */

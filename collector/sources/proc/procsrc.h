@@ -131,6 +131,9 @@ void collect_threads(struct procs *p, int dirfd, int tgid, int nlwp,
 
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */
 int proc_view(struct procs *p, struct capbuf *out);
+/* volatile/proc-views.jsonl: the host's /proc against the private one
+ * (procviews.c); nothing when there is one view only. */
+int proc_views(struct run *r);
 /* errlist.c: add "what: ERRNONAME" to an error list. */
 void proc_err(struct errlist *errs, const char *what, int err);
 

@@ -438,6 +438,8 @@ int src_procs_collect(struct run *r)
 	/* open-files.jsonl: the fd records of the one walk, then the mappings */
 	if (ret == 0)
 		ret = spool_emit(r, "processes", "volatile/open-files.jsonl", &fds->records);
+	if (ret == 0)
+		ret = proc_views(r);
 	capbuf_release(&view);
 	procs_free(&p);
 	return ret;

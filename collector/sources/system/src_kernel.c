@@ -50,9 +50,16 @@ static const char *const taint_names[] = {
 /* /proc/self and /proc/mounts are links the kernel makes (to our pid's
  * folder): host_open() never follows a link, so they are read through
  * /proc/<our pid>/ directly; the record keeps the path asked for. */
-static int read_text(const char *path, struct capbuf *cb)
+static int read_text(const struct run *r, const char *path, struct capbuf *cb)
 {
 	char real[64];
+	/* in its own namespace, irsnap's mount table is its copy: the host's was
+	 * read before it left (isolate.h) */
+	const char *kept = strcmp(path, "/proc/self/mountinfo") == 0 ? r->host_mountinfo :
+			   strcmp(path, "/proc/mounts") == 0 ? r->host_mounts : NULL;
+
+	if (kept)
+		return capbuf_addstr(cb, kept);
 	const char *rest = strncmp(path, "/proc/self/", 11) == 0 ? path + 11 :
 			   strcmp(path, "/proc/mounts") == 0 ? "mounts" : NULL;
 
@@ -69,7 +76,7 @@ static int copy_pseudo(struct run *r, const char *path)
 	int ret = 0;
 
 	capbuf_init(&cb, KFILE_CAP);
-	int e = read_text(path, &cb);
+	int e = read_text(r, path, &cb);
 	if (e < 0 && e != -E2BIG) {
 		if (e != -ENOENT)
 			run_log(r, "kernel: cannot read '%s': %s", path, strerror(-e));
@@ -100,7 +107,7 @@ static json_t *modules_check(struct run *r)
 	struct capbuf cb;
 
 	capbuf_init(&cb, KFILE_CAP);
-	if (read_text("/proc/modules", &cb) == 0 && cb.buf) {
+	if (read_text(r, "/proc/modules", &cb) == 0 && cb.buf) {
 		for (char *line = cb.buf; line && *line;) {
 			char *nl = strchr(line, '\n');
 			if (nl)
@@ -124,7 +131,7 @@ static json_t *modules_check(struct run *r)
 		if (xsnprintf(path, sizeof(path), "/sys/module/%s/initstate", de->d_name) < 0)
 			continue;
 		capbuf_init(&st, 64);
-		if (read_text(path, &st) == 0) {   /* loadable and loaded */
+		if (read_text(r, path, &st) == 0) {   /* loadable and loaded */
 			strset_add(&sys, de->d_name);
 			if (!strset_has(&proc, de->d_name))
 				json_array_append_new(only_sys, json_string(de->d_name));
@@ -161,7 +168,7 @@ int src_kernel_collect(struct run *r)
 		char path[128];
 		snprintf(path, sizeof(path), "/proc/sys/%s", sysctls[i]);
 		capbuf_init(&cb, 4096);
-		if (read_text(path, &cb) == 0) {
+		if (read_text(r, path, &cb) == 0) {
 			trim(&cb);
 			json_set_bytes(sc, sysctls[i], cb.buf ? cb.buf : "", cb.len);
 		}
@@ -170,7 +177,7 @@ int src_kernel_collect(struct run *r)
 	json_set_new(o, "sysctl", sc);
 
 	capbuf_init(&cb, 4096);
-	if (read_text("/proc/sys/kernel/tainted", &cb) == 0 && cb.buf) {
+	if (read_text(r, "/proc/sys/kernel/tainted", &cb) == 0 && cb.buf) {
 		unsigned long t = strtoul(cb.buf, NULL, 10);
 		json_t *flags = json_array();
 		for (size_t b = 0; b < sizeof(taint_names) / sizeof(taint_names[0]); b++)
@@ -181,7 +188,7 @@ int src_kernel_collect(struct run *r)
 	}
 	capbuf_release(&cb);
 	capbuf_init(&cb, 4096);
-	if (read_text("/sys/kernel/security/lockdown", &cb) == 0 && cb.buf) {
+	if (read_text(r, "/sys/kernel/security/lockdown", &cb) == 0 && cb.buf) {
 		trim(&cb);
 		json_set_bytes(o, "lockdown", cb.buf, cb.len);
 	} else {
@@ -189,7 +196,7 @@ int src_kernel_collect(struct run *r)
 	}
 	capbuf_release(&cb);
 	capbuf_init(&cb, 1u << 20);
-	if (read_text("/proc/cmdline", &cb) == 0 && cb.buf) {
+	if (read_text(r, "/proc/cmdline", &cb) == 0 && cb.buf) {
 		trim(&cb);
 		json_set_bytes(o, "cmdline", cb.buf, cb.len);
 	}

@@ -1,0 +1,171 @@
+/*
+ * procviews.c - volatile/proc-views.jsonl: the host's /proc against the
+ * private procfs irsnap reads (isolate.h, issue 14 item 1).
+ *
+ * An intruder with root can bind-mount an empty folder over /proc/<pid>
+ * (the process disappears from every tool that reads /proc) or another
+ * process's folder over it (it becomes a clone), or forge single files.
+ * None of that is in the fresh procfs irsnap mounted for itself, so every
+ * pid of the private view is looked up in the host's view too, and each
+ * that is missing there, unreadable there, or names another process (comm,
+ * start time, the pid inside its stat) is a record; so is every mount the
+ * host has on or under /proc ("usual" for /proc itself and binfmt_misc).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jsonx.h"
+#include "procfs.h"
+#include "procsrc.h"
+#include "source.h"
+#include "banned.h"
+
+struct pview {
+	bool ok;
+	int pid_field;                /* the pid its stat names */
+	char comm[64];
+	unsigned long long start;
+};
+
+static void read_view(int procfd, int pid, struct pview *v)
+{
+	struct capbuf cb;
+	struct proc_stat st;
+
+	memset(v, 0, sizeof(*v));
+	int dir = proc_open_pid(procfd, pid);
+	if (dir < 0)
+		return;
+	capbuf_init(&cb, 8192);
+	if (proc_read_once(dir, "stat", &cb) == 0 && cb.buf &&
+	    proc_stat_parse(cb.buf, cb.len, &st) == 0) {
+		v->ok = true;
+		v->pid_field = (int)strtol(cb.buf, NULL, 10);
+		size_t n = st.comm_len < sizeof(v->comm) - 1 ? st.comm_len : sizeof(v->comm) - 1;
+		memcpy(v->comm, st.comm, n);
+		v->start = st.starttime;
+	}
+	capbuf_release(&cb);
+	close(dir);
+}
+
+static json_t *view_json(const struct pview *v)
+{
+	json_t *o = json_object();
+	json_set_bytes(o, "comm", v->comm, strlen(v->comm));
+	json_set_int(o, "start_ticks", (int64_t)v->start);
+	json_set_int(o, "pid_in_stat", v->pid_field);
+	return o;
+}
+
+static void one_pid(struct capbuf *out, int priv, int host, int pid, unsigned *ndiff)
+{
+	struct pview p, h;
+	const char *kind = NULL;
+
+	read_view(priv, pid, &p);
+	if (!p.ok)
+		return;   /* gone meanwhile */
+	int probe = proc_open_pid(host, pid);
+	if (probe < 0) {
+		kind = "missing-in-host-view";
+	} else {
+		close(probe);
+		read_view(host, pid, &h);
+		if (!h.ok)
+			kind = "unreadable-in-host-view";
+		else if (h.pid_field != pid || h.start != p.start || strcmp(h.comm, p.comm) != 0)
+			kind = "differs-in-host-view";
+	}
+	if (!kind)
+		return;
+	read_view(priv, pid, &p);   /* still there: not a process that just ended */
+	if (!p.ok)
+		return;
+	json_t *o = json_object();
+	json_set_int(o, "pid", pid);
+	json_set_str(o, "kind", kind);
+	json_set_new(o, "private", view_json(&p));
+	json_set_new(o, "host", strcmp(kind, "differs-in-host-view") == 0 ? view_json(&h) :
+		     json_null());
+	json_append_line(out, o);
+	json_decref(o);
+	(*ndiff)++;
+}
+
+/* The mountinfo lines on or under /proc: one record each. */
+static void mounts(struct capbuf *out, const char *text, unsigned *nmounts)
+{
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = strndup(p, len);
+		if (line) {
+			char *f[5] = { 0 }, *save = NULL, *t = strtok_r(line, " ", &save);
+			for (int k = 0; k < 5 && t; k++, t = strtok_r(NULL, " ", &save))
+				f[k] = t;
+			const char *sep = strstr(p, " - ");
+			char type[32] = "";
+			if (sep && sep < p + len)
+				for (size_t i = 0; i + 1 < sizeof(type) && sep[3 + i] &&
+				     sep + 3 + i < p + len && sep[3 + i] != ' '; i++)
+					type[i] = sep[3 + i], type[i + 1] = '\0';
+			json_t *o = json_object();
+			json_set_str(o, "kind", "mount-on-proc");
+			json_set_bytes(o, "mount_point", f[4] ? f[4] : "", f[4] ? strlen(f[4]) : 0);
+			json_set_str(o, "fstype", type);
+			json_set_new(o, "usual", json_boolean(
+				(f[4] && strcmp(f[4], "/proc") == 0 && strcmp(type, "proc") == 0) ||
+				(f[4] && strcmp(f[4], "/proc/sys/fs/binfmt_misc") == 0 &&
+				 (strcmp(type, "binfmt_misc") == 0 || strcmp(type, "autofs") == 0))));
+			json_set_bytes(o, "mountinfo", p, len);
+			json_append_line(out, o);
+			json_decref(o);
+			(*nmounts)++;
+			free(line);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+int proc_views(struct run *r)
+{
+	struct capbuf out;
+	unsigned ndiff = 0, nmounts = 0, npids = 0;
+
+	if (r->host_procfd < 0)
+		return 0;   /* one view only: run.json says so */
+	int priv = proc_open_root();
+	if (priv < 0)
+		return 0;
+	int dfd = dup(priv);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		close(priv);
+		return 0;
+	}
+	capbuf_init(&out, 64u << 20);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid > 0x7fffffff)
+			continue;
+		npids++;
+		one_pid(&out, priv, r->host_procfd, (int)pid, &ndiff);
+	}
+	closedir(d);
+	close(priv);
+	mounts(&out, r->host_proc_mounts, &nmounts);
+	run_log(r, "processes: /proc views: %u pids in the private view, %u missing or "
+		"different in the host's, %u host mounts on or under /proc", npids, ndiff, nmounts);
+	int ret = run_emit(r, "processes", "volatile/proc-views.jsonl", &out);
+	capbuf_release(&out);
+	return ret;
+}
