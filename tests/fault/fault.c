@@ -45,10 +45,11 @@ ssize_t __real_pwrite(int fd, const void *b, size_t n, off_t off);
 int __real_open(const char *p, int fl, ...);
 int __real_openat(int dfd, const char *p, int fl, ...);
 
+static FILE *count_file;   /* opened at the first call: later, irsnap's view is read-only */
+
 static void count_at_exit(void)
 {
-	const char *path = getenv("IRSNAP_FAULT_COUNT");
-	FILE *f = path ? fopen(path, "w") : NULL;
+	FILE *f = count_file;
 
 	if (!f)
 		return;
@@ -79,8 +80,10 @@ static void setup(void)
 			}
 		}
 	}
-	if (getenv("IRSNAP_FAULT_COUNT"))
+	if (getenv("IRSNAP_FAULT_COUNT")) {
+		count_file = fopen(getenv("IRSNAP_FAULT_COUNT"), "we");
 		atexit(count_at_exit);
+	}
 	json_set_alloc_funcs(j_malloc, free);
 	atomic_store(&state, 2);
 }

@@ -134,6 +134,8 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 			break;   /* no mapping at or after addr: the end */
 		if (r < 0 && first && (r == -ENOTTY || r == -EINVAL))
 			return -ENOTTY;
+		if (r == -ESRCH && first)
+			break;   /* no memory at all (a kernel thread; an exit is seen later) */
 		if (r < 0) {
 			proc_err(errs, "maps (query)", r);
 			break;

@@ -255,6 +255,15 @@ void set_cgroup(int dirfd, struct jw *o, struct errlist *errs)
 	capbuf_release(&cg);
 }
 
+/* Whether the process of an open pid folder has exited (its stat is gone). */
+static bool proc_pid_gone(int dirfd)
+{
+	unsigned long long start;
+	unsigned long flags;
+
+	return proc_starttime(dirfd, &start, &flags) < 0;
+}
+
 /* The environ.jsonl record: exact bytes (kernel threads have none). An
  * environment holds secrets: its copy is wiped before it is freed. */
 void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd,
@@ -266,7 +275,11 @@ void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd,
 	int r;
 
 	capbuf_init(&env, ENVIRON_CAP);
-	r = kthread ? 0 : read_capped(dirfd, "environ", &env, &total);
+	/* read even when flagged a kernel thread (the flag may be forged); a
+	 * real one has no memory: the kernel answers ESRCH, which is "none" */
+	r = read_capped(dirfd, "environ", &env, &total);
+	if (kthread && r == -ESRCH && !proc_pid_gone(dirfd))
+		r = 0;
 	jw_begin(&eo, &c->environ);
 	jw_int(&eo, "pid", e->pid);
 	jw_int(&eo, "start_ticks", (int64_t)e->start_ticks);

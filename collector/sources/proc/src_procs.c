@@ -200,6 +200,14 @@ static void scan_one(void *ctx, size_t i, void *out)
 		goto emit;
 	}
 	jw_bytes(o, "comm", st.comm, st.comm_len);
+	/* a stat that names another pid was not made by the kernel for this
+	 * folder (a forged file bind-mounted over the host's /proc) */
+	long stat_pid = strtol(stat.buf, NULL, 10);
+	if (stat_pid != e->pid) {
+		jw_int(o, "stat_pid", stat_pid);
+		status = "partial";
+		reason = "its stat names another pid: a forged file?";
+	}
 
 	if (set_cmdline(dirfd, o, &cmd, errs) == -E2BIG) {
 		status = "partial";
@@ -224,7 +232,9 @@ static void scan_one(void *ctx, size_t i, void *out)
 		proc_err(errs, "status", rs);
 	set_cgroup(dirfd, o, errs);
 
-	/* environment: its own member, exact bytes (kernel threads have none) */
+	/* environment: its own member, exact bytes. Read for kernel threads too
+	 * (they have none): the flag comes from stat, a file an intruder who
+	 * overmounts /proc can forge, and must not make irsnap look away */
 	bool kthread = (e->flags & PF_KTHREAD_FLAG) != 0;
 	environ_record(c, e, dirfd, kthread, errs);
 
@@ -233,8 +243,16 @@ static void scan_one(void *ctx, size_t i, void *out)
 			       fdwalk_failed(snapshot_fds(&p->r->snap), e->pid);
 	if (fe < 0)
 		proc_err(errs, "fd", fe);
-	if (!kthread)
-		proc_collect_maps(&c->maps, dirfd, e->pid, errs);
+	size_t maps_before = c->maps.len;
+	proc_collect_maps(&c->maps, dirfd, e->pid, errs);
+	char lb[2];
+	if (kthread && (c->maps.len > maps_before || readlinkat(dirfd, "exe", lb, sizeof(lb)) >= 0)) {
+		jw_bool(o, "kernel_thread_contradicted", true);   /* user memory, or an exe */
+		if (strcmp(status, "ok") == 0) {
+			status = "partial";
+			reason = "flagged a kernel thread, yet it has an exe or mappings: a forged stat?";
+		}
+	}
 	collect_threads(p, dirfd, e->pid, e->nlwp, &c->threads, errs);
 
 	/* still the same process? */
