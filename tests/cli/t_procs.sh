@@ -169,4 +169,15 @@ check "processes.txt shows the escaped hostile name" grep -qF 'new\nline' "$V"
 check "processes.txt shows the tree: sleep under the renamed shell" \
 	bash -c "grep -a -A1 '/ordinary -c' '$V' | tail -n 1 | grep -aq '\\\\_ sleep 1000'"
 check "the bundle verifies" "$IRSNAP" verify "$OUT/p.tar" >/dev/null
+
+# a process in a pid namespace of its own: NSpid says what it calls itself
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	unshare --pid --fork --mount-proc sh -c 'exec sleep 30' & NSP=$!
+	for _ in $(seq 1 50); do C=$(pgrep -P "$NSP" -x sleep) && break; sleep 0.1; done
+	collect ns --profile minimal
+	kill "$NSP" 2>/dev/null
+	extract ns || fail "cannot extract the pid-namespace bundle"
+	expect "a process in its own pid namespace: ns_pid [$C, 1]" \
+		'[ "$(jq -c "select(.pid == $C) | .ns_pid" "$BDIR/volatile/processes.jsonl")" = "[$C,1]" ]'
+fi
 finish

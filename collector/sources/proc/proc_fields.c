@@ -142,6 +142,40 @@ bool status_ids(const char *text, const char *key, unsigned v[4])
 	return true;
 }
 
+/* NSpid, NStgid, NSpgid, NSsid: the ids in each pid namespace from the
+ * reader's down to the process's own (a process in a container says what
+ * it calls itself there); arrays of numbers, absent on old kernels. */
+static void set_ns_ids(struct jw *o, const char *text)
+{
+	static const char *const keys[][2] = {
+		{ "NSpid", "ns_pid" }, { "NStgid", "ns_tgid" }, { "NSpgid", "ns_pgid" },
+		{ "NSsid", "ns_sid" },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t n;
+		const char *v = proc_status_field(text, keys[i][0], &n);
+		if (!v)
+			continue;
+		jw_key(o, keys[i][1]);
+		capbuf_add(o->cb, "[", 1);
+		int k = 0;
+		for (const char *q = v, *end = v + n; q < end; k++) {
+			char *e, num[FMT_INT_LEN];
+			unsigned long id = strtoul(q, &e, 10);
+			if (e == q)
+				break;
+			if (k)
+				capbuf_add(o->cb, ",", 1);
+			capbuf_add(o->cb, num, fmt_u64(num, id));
+			q = e;
+			while (q < end && (*q == ' ' || *q == '\t'))
+				q++;
+		}
+		capbuf_add(o->cb, "]", 1);
+	}
+}
+
 void set_status(struct procs *p, const struct capbuf *cb, struct jw *o)
 {
 	static const char *const caps[][2] = {
@@ -195,6 +229,7 @@ void set_status(struct procs *p, const struct capbuf *cb, struct jw *o)
 	jw_key(o, "group_names");
 	capbuf_add(o->cb, gn.buf, gn.len);
 	capbuf_release(&gn);
+	set_ns_ids(o, text);
 }
 
 void set_ids(struct procs *p, struct jw *o, const char *key, const unsigned v[4],
