@@ -242,10 +242,17 @@ int bundle_begin(struct bundle *b, const char *name, uint64_t size)
 	 * manifest (bundle_end cannot fail to list it for want of memory) */
 	if (r == 0)
 		r = capbuf_reserve(&b->manifest, SHA256_HEX_LEN + 2 + strlen(full));
+	size_t fill0 = b->fill;
+	uint64_t bytes0 = b->total_bytes;
 	if (r == 0)
 		r = write_parents(b, full);
 	if (r == 0)
 		r = write_header(b, full, false, size);
+	/* a folder's header is out, its first member's is not (no memory for
+	 * its name): verify would refuse such a tar, so it is not finished */
+	if (r < 0 && !b->fatal && (b->fill != fill0 || b->total_bytes != bytes0))
+		set_fatal(b, r, "out of memory between a folder's header and its first "
+			  "member's: the tar cannot be completed");
 	if (r == 0 && EVP_DigestInit_ex(b->member, EVP_sha256(), NULL) != 1)
 		r = -EIO;
 	if (r < 0) {
