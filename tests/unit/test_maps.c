@@ -115,9 +115,18 @@ int main(void)
 	capbuf_init(&q1, 1u << 20);
 	capbuf_init(&e1.cb, 4096);
 	capbuf_init(&e2.cb, 4096);
+	/* an executable mapping backed by no file, writable too (W+X) */
+	unsigned char *wx = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(wx != MAP_FAILED);
+	char wxrec[160];
+	snprintf(wxrec, sizeof(wxrec), "\"type\":\"mmap-anon-exec\",\"start\":\"%p\",\"end\":"
+		 "\"%p\",\"size\":8192,\"perms\":\"rwxp\",\"wx\":true", (void *)wx,
+		 (void *)(wx + 8192));
 	int self = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	CHECK(self >= 0);
 	proc_maps_text(&text, self, 42, &e1);
+	CHECK(text.buf && strstr(text.buf, wxrec));   /* the anonymous W+X mapping */
 	CHECK(e1.n == 0);
 	only(&text, "irsnap-tag", &t1);
 	CHECK(t1.buf && strstr(t1.buf, "irsnap-tag-three-parts\",\"deleted\":false"));
@@ -141,6 +150,7 @@ int main(void)
 		CHECK(query.len == 0);
 	} else {
 		CHECK(r == 0 && e2.n == 0);
+		CHECK(query.buf && strstr(query.buf, wxrec));   /* found by the query too */
 		only(&query, "irsnap-tag", &q1);
 		/* the same records, but for the newline the query keeps as it is */
 		CHECK(q1.buf && strstr(q1.buf, "irsnap-tag-new\\nline\""));

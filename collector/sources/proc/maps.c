@@ -44,6 +44,41 @@ static void map_record(struct capbuf *out, int pid, const char *path, size_t n,
 	jw_end(&w);
 }
 
+/* An executable mapping backed by no file (shellcode, a JIT, a loader that
+ * unmapped its file): address, size, perms, its name ("[heap]", "[stack]",
+ * "[anon:...]") if any, and W+X marked. The kernel's own [vdso] and
+ * [vsyscall] are every process's and are left out. */
+static bool usual_anon(const char *name, size_t n)
+{
+	return name && ((n == 6 && memcmp(name, "[vdso]", 6) == 0) ||
+			(n == 10 && memcmp(name, "[vsyscall]", 10) == 0) ||
+			(n == 9 && memcmp(name, "[uprobes]", 9) == 0));
+}
+
+static void anon_exec_record(struct capbuf *out, int pid, uint64_t start, uint64_t end,
+			     const char perms[4], const char *name, size_t n)
+{
+	struct jw w;
+	char a[32];
+
+	jw_begin(&w, out);
+	jw_int(&w, "pid", pid);
+	jw_null(&w, "fd");
+	jw_str(&w, "type", "mmap-anon-exec");
+	snprintf(a, sizeof(a), "0x%llx", (unsigned long long)start);
+	jw_str(&w, "start", a);
+	snprintf(a, sizeof(a), "0x%llx", (unsigned long long)end);
+	jw_str(&w, "end", a);
+	jw_int(&w, "size", (int64_t)(end - start));
+	jw_bytes(&w, "perms", perms, 4);
+	jw_bool(&w, "wx", perms[1] == 'w' && perms[2] == 'x');
+	if (name && n)
+		jw_bytes(&w, "name", name, n);
+	else
+		jw_null(&w, "name");
+	jw_end(&w);
+}
+
 /* maps lines: "start-end perms offset major:minor inode   path" */
 void proc_maps_text(struct capbuf *out, int dirfd, int pid, struct errlist *errs)
 {
@@ -59,12 +94,21 @@ void proc_maps_text(struct capbuf *out, int dirfd, int pid, struct errlist *errs
 	}
 	const char *last_path = "";
 	unsigned long long last_ino = 0;
+	struct capbuf anon;   /* after the files, as the query finds them */
+	capbuf_init(&anon, MAPS_CAP);
 	for (char *line = cb.buf; line && *line;) {
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
 		struct map_line m;
-		if (maps_parse_line(line, &m) == 0 && m.path && m.ino != 0 &&
+		if (maps_parse_line(line, &m) == 0 && m.ino == 0 && m.perms[2] == 'x' &&
+		    !usual_anon(m.path, m.path ? strlen(m.path) : 0)) {
+			char *dash;
+			unsigned long long start = strtoull(line, &dash, 16);
+			unsigned long long end = *dash == '-' ? strtoull(dash + 1, NULL, 16) : start;
+			anon_exec_record(&anon, pid, start, end, m.perms, m.path,
+					 m.path ? strlen(m.path) : 0);
+		} else if (maps_parse_line(line, &m) == 0 && m.path && m.ino != 0 &&
 		    !(m.ino == last_ino && strcmp(m.path, last_path) == 0)) {
 			map_record(out, pid, m.path, strlen(m.path), m.dev, m.dev_len, m.ino, m.perms);
 			last_path = m.path;   /* points into cb, which outlives the loop */
@@ -72,6 +116,9 @@ void proc_maps_text(struct capbuf *out, int dirfd, int pid, struct errlist *errs
 		}
 		line = nl ? nl + 1 : NULL;
 	}
+	if (anon.len)
+		capbuf_add(out, anon.buf, anon.len);
+	capbuf_release(&anon);
 	if (r == -E2BIG)
 		proc_err(errs, "maps (truncated at cap)", E2BIG);
 	capbuf_release(&cb);
@@ -112,6 +159,38 @@ static int query_at(int fd, uint64_t addr, char *name, size_t size, struct procm
 		q->vma_name_addr = (uint64_t)(uintptr_t)name;
 	}
 	return ioctl(fd, PROCMAP_QUERY_IOCTL, q) < 0 ? -errno : 0;
+}
+
+/* The executable mappings backed by no file, by query (few: a process's
+ * code is its files'). */
+static void anon_exec_query(struct capbuf *out, int fd, int pid, char *name, size_t size,
+			    struct errlist *errs)
+{
+	uint64_t addr = 0;
+
+	for (unsigned k = 0; k < MAPS_QUERY_CAP; k++) {
+		struct procmap_query q = {
+			.size = sizeof(q), .query_flags = PQ_COVERING_OR_NEXT | PQ_EXECUTABLE,
+			.query_addr = addr, .vma_name_size = (uint32_t)size,
+			.vma_name_addr = (uint64_t)(uintptr_t)name,
+		};
+		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0) {
+			if (errno != ENOENT && errno != ESRCH)
+				proc_err(errs, "maps (exec query)", -errno);
+			return;
+		}
+		if (q.vma_end <= addr)
+			return;
+		addr = q.vma_end;
+		size_t n = q.vma_name_size ? q.vma_name_size - 1 : 0;
+		if (q.inode != 0 || usual_anon(name, n))
+			continue;
+		char perms[4] = {
+			q.vma_flags & PQ_READABLE ? 'r' : '-', q.vma_flags & PQ_WRITABLE ? 'w' : '-',
+			q.vma_flags & PQ_EXECUTABLE ? 'x' : '-', q.vma_flags & PQ_SHARED ? 's' : 'p',
+		};
+		anon_exec_record(out, pid, q.vma_start, q.vma_end, perms, n ? name : NULL, n);
+	}
 }
 
 int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
@@ -175,6 +254,7 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 		last_maj = q.dev_major;
 		last_min = q.dev_minor;
 	}
+	anon_exec_query(out, fd, pid, name, sizeof(name), errs);
 	return 0;
 }
 
