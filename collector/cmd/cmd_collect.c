@@ -275,7 +275,7 @@ int cmd_collect(int argc, char **argv)
 	/* main hands us argv + 1; record the command line from the program name */
 	struct options opt = { .argc = argc + 1, .argv = argv - 1 };
 	struct run r = { .opt = &opt, .stop = &stop_signal, .host_procfd = -1 };
-	struct isolation iso = { .host_root = -1, .host_cwd = -1, .host_proc = -1 };
+	struct isolation iso = { .host_root = -1, .host_cwd = -1, .host_proc = -1, .host_ns = -1 };
 	struct run_identity ident = { .self_sha256 = "" };
 	struct profile prof = { 0 };
 	EVP_PKEY *key = NULL;

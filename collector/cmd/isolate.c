@@ -48,6 +48,7 @@ void isolate_begin(struct isolation *iso)
 	iso->host_root = open("/", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	iso->host_cwd = open(".", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	iso->host_proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	iso->host_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	capbuf_init(&mi, 16u << 20);
 	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0) {
@@ -127,10 +128,12 @@ void isolate_free(struct isolation *iso)
 		close(iso->host_cwd);
 	if (iso->host_proc >= 0)
 		close(iso->host_proc);
+	if (iso->host_ns >= 0)
+		close(iso->host_ns);
 	free(iso->proc_mounts);
 	free(iso->mountinfo);
 	free(iso->mounts);
 	iso->mountinfo = iso->mounts = NULL;
-	iso->host_root = iso->host_cwd = iso->host_proc = -1;
+	iso->host_root = iso->host_cwd = iso->host_proc = iso->host_ns = -1;
 	iso->proc_mounts = NULL;
 }

@@ -28,6 +28,10 @@
 struct isolation {
 	int host_root, host_cwd;   /* O_PATH, of the starting namespace; or -1 */
 	int host_proc;             /* the host's /proc, or -1 */
+	/* the starting mount namespace itself: held open, it outlives irsnap's
+	 * move (run by exec as its last process, it would be torn down, and
+	 * host_root would lead nowhere) */
+	int host_ns;
 	char *proc_mounts;         /* host mountinfo lines on or under /proc */
 	char *mountinfo, *mounts;  /* the host's mount table, read before leaving it */
 	bool private_ns, private_proc, readonly;
