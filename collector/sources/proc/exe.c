@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "copy.h"
@@ -59,6 +60,7 @@ static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len
 	char member[64], src[64];
 	int ret;
 
+	/* deleted, or its path names another file: the running image either way */
 	snprintf(member, sizeof(member), "volatile/deleted-exe/%d", pid);
 	snprintf(src, sizeof(src), "/proc/%d/exe", pid);
 	artifact_begin(p->r, &a, "processes", "deleted-exe", src);
@@ -94,6 +96,48 @@ static int open_exe(int dirfd)
 
 /* exe: path, deleted flag, SHA-256 once per (dev, ino); the bytes of a
  * deleted executable are copied into volatile/deleted-exe/<pid>. */
+/* {dev, ino, size, mtime, nlink} of a file: what names it beyond its path. */
+static void exe_identity(struct jw *o, const char *key, const struct stat *st)
+{
+	struct jw w;
+	char dev[32], t[RFC3339_LEN];
+	struct timespec ts = st->st_mtim;
+
+	jw_object(o, key, &w);
+	snprintf(dev, sizeof(dev), "%u:%u", major(st->st_dev), minor(st->st_dev));
+	jw_str(&w, "dev", dev);
+	jw_int(&w, "ino", (int64_t)st->st_ino);
+	jw_int(&w, "size", (int64_t)st->st_size);
+	fmt_rfc3339(t, &ts);
+	jw_str(&w, "mtime", t);
+	jw_int(&w, "nlink", (int64_t)st->st_nlink);
+	jw_object_end(&w);
+}
+
+/* Whether the exe's path, inside the process's root, names another file
+ * than the one running (recorded under exe_path_names); a path that names
+ * nothing is recorded too (exe_path_missing), and is not "another file". */
+static bool path_names_other(int dirfd, const char *link, const struct stat *run, struct jw *o)
+{
+	struct stat pst;
+	bool other = false;
+
+	if (link[0] != '/')
+		return false;
+	int root = openat(dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return false;
+	if (fstatat(root, link[1] ? link + 1 : ".", &pst, 0) < 0) {
+		if (errno == ENOENT)
+			jw_bool(o, "exe_path_missing", true);
+	} else if (pst.st_dev != run->st_dev || pst.st_ino != run->st_ino) {
+		exe_identity(o, "exe_path_names", &pst);
+		other = true;
+	}
+	close(root);
+	return other;
+}
+
 int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs)
 {
 	char *link = NULL;
@@ -107,10 +151,9 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 		return 0;
 	}
 	static const char del[] = " (deleted)";
-	bool deleted = len >= sizeof(del) - 1 && memcmp(link + len - (sizeof(del) - 1), del,
-						      sizeof(del) - 1) == 0;
+	bool says_deleted = len >= sizeof(del) - 1 &&
+			    memcmp(link + len - (sizeof(del) - 1), del, sizeof(del) - 1) == 0;
 	jw_bytes(o, "exe", link, len);
-	jw_bool(o, "exe_deleted", deleted);
 
 	/* stat through the magic link first: a known (dev, ino) needs no open */
 	struct stat st;
@@ -121,6 +164,7 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 			e = -EINVAL;
 		if (e < 0) {
 			proc_err(errs, "exe open", e);
+			jw_bool(o, "exe_deleted", says_deleted);   /* the link's word only */
 			jw_null(o, "exe_sha256");
 			if (fd >= 0)
 				close(fd);
@@ -128,6 +172,15 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 			return 0;
 		}
 	}
+	/* deleted by the inode (a name may end in " (deleted)"), and the path
+	 * looked up inside the process's own root: a bind mount over it makes
+	 * it name another file, and every tool that reads the path is fooled */
+	bool deleted = st.st_nlink == 0;
+	jw_bool(o, "exe_deleted", deleted);
+	if (says_deleted != deleted)
+		jw_bool(o, "exe_name_says_deleted", says_deleted);
+	exe_identity(o, "exe_identity", &st);
+	bool masked = !deleted && path_names_other(dirfd, link, &st, o);
 	bool mine;
 	pthread_mutex_lock(&p->mu);
 	size_t i = exe_claim(p, st.st_dev, st.st_ino, &mine);
@@ -143,7 +196,7 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 			err = -ESTALE;   /* it exec'd meanwhile: hash nothing under the old key */
 		if (err < 0) {
 			proc_err(errs, "exe open", err);
-		} else if (deleted) {
+		} else if (deleted || masked) {   /* the running image is kept */
 			pthread_mutex_lock(&p->mu);
 			ret = copy_deleted(p, fd, pid, link, len, &st, &e, o);
 			pthread_mutex_unlock(&p->mu);
