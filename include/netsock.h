@@ -72,6 +72,22 @@ int net_diag_unix(struct sockvec *out);
 int net_diag_parse(const void *buf, size_t len, enum sock_kind kind, struct sockvec *out);
 
 const char *sock_kind_name(enum sock_kind k, int family);
+
+/* /proc/net/netlink: one line per netlink socket of the namespace. */
+struct nl_sock {
+	int protocol;            /* NETLINK_ROUTE 0 ... NETLINK_CONNECTOR 11 ... */
+	uint32_t portid;         /* 0: the kernel's own socket */
+	uint32_t groups;         /* the first 32 multicast groups, as a mask */
+	uint32_t rmem, wmem, drops;
+	uint64_t inode;
+};
+/* Calls `each` for every well-formed line; malformed ones are counted in
+ * *bad. 0, or what `each` returned first when not 0. */
+int net_proc_parse_netlink(const char *text, size_t len,
+			   int (*each)(void *ctx, const struct nl_sock *s), void *ctx,
+			   unsigned *bad);
+/* "route", "sock_diag", "audit", "connector", ... or NULL. */
+const char *netlink_proto_name(int protocol);
 const char *tcp_state_name(int state);
 
 #endif

@@ -375,3 +375,52 @@ const char *tcp_state_name(int state)
 	return state >= 0 && (size_t)state < sizeof(names) / sizeof(names[0]) ? names[state] :
 	       "UNKNOWN";
 }
+
+const char *netlink_proto_name(int protocol)
+{
+	static const char *const names[] = {
+		[0] = "route", [2] = "usersock", [3] = "firewall", [4] = "sock_diag",
+		[5] = "nflog", [6] = "xfrm", [7] = "selinux", [8] = "iscsi", [9] = "audit",
+		[10] = "fib_lookup", [11] = "connector", [12] = "netfilter", [13] = "ip6_fw",
+		[14] = "dnrtmsg", [15] = "kobject_uevent", [16] = "generic",
+		[18] = "scsitransport", [19] = "ecryptfs", [20] = "rdma", [21] = "crypto",
+		[22] = "smc",
+	};
+	return protocol >= 0 && (size_t)protocol < sizeof(names) / sizeof(names[0]) ?
+	       names[protocol] : NULL;
+}
+
+/* "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode" (net/netlink/af_netlink.c) */
+int net_proc_parse_netlink(const char *text, size_t len,
+			   int (*each)(void *ctx, const struct nl_sock *s), void *ctx,
+			   unsigned *bad)
+{
+	struct lines it;
+	const char *line;
+	size_t llen;
+
+	lines_init(&it, text, len);   /* the header skipped */
+	while (next_line(&it, &line, &llen)) {
+		const char *f[10];
+		size_t fl[10];
+		size_t n = split(line, llen, f, fl, 10);
+		if (n == 0)
+			continue;
+		unsigned long long proto, portid, groups, rmem, wmem, drops, inode;
+		if (n < 10 || num(f[1], fl[1], 10, &proto) < 0 || num(f[2], fl[2], 10, &portid) < 0 ||
+		    num(f[3], fl[3], 16, &groups) < 0 || num(f[4], fl[4], 10, &rmem) < 0 ||
+		    num(f[5], fl[5], 10, &wmem) < 0 || num(f[8], fl[8], 10, &drops) < 0 ||
+		    num(f[9], fl[9], 10, &inode) < 0 || proto > 255 || portid > UINT32_MAX ||
+		    groups > UINT32_MAX) {
+			(*bad)++;
+			continue;
+		}
+		struct nl_sock s = { .protocol = (int)proto, .portid = (uint32_t)portid,
+				     .groups = (uint32_t)groups, .rmem = (uint32_t)rmem,
+				     .wmem = (uint32_t)wmem, .drops = (uint32_t)drops, .inode = inode };
+		int r = each(ctx, &s);
+		if (r)
+			return r;
+	}
+	return 0;
+}

@@ -37,7 +37,7 @@ for d in "$top"/tests/fuzz/seeds/*/ "$top"/tests/fuzz/regressions/*/; do
 done
 for f in stat status maps; do cp "/proc/self/$f" "$c/procfs/$f"; done
 i=0
-for t in tcp tcp6 raw unix packet; do
+for t in tcp tcp6 raw unix packet netlink; do
 	{ printf "\\x$(printf %02x $i)"; cat "/proc/net/$t"; } >"$c/netproc/$t"; i=$((i + 1))
 done
 for f in "$top"/tests/fixtures/*tmp.txt; do

@@ -24,6 +24,7 @@
 #include "accounts.h"
 #include "jsonw.h"
 #include "netsock.h"
+#include "netsrc.h"
 #include "procfs.h"
 #include "proctable.h"
 #include "pscan.h"
@@ -279,29 +280,6 @@ static void endpoint(struct jw *w, const char *key, const struct sock_rec *s, co
 	jw_raw(w, key, json);
 }
 
-static void owners_json(struct net *N, uint64_t ino, struct capbuf *out, struct capbuf *view)
-{
-	size_t lo, n = fdwalk_owners(snapshot_fds(&N->r->snap), ino, &lo);
-	const struct fd_owner *own = snapshot_fds(&N->r->snap)->own;
-
-	capbuf_add(out, "[", 1);
-	for (size_t i = lo; i < lo + n; i++) {
-		char comm[64] = "";
-		const struct fd_comm *c = fdwalk_comm(snapshot_fds(&N->r->snap), own[i].pid);
-		if (c)
-			text_escape_fixed(comm, sizeof(comm), c->comm, c->len);
-		capbuf_printf(out, "%s{\"pid\":%d,\"fd\":%d,\"comm\":", i > lo ? "," : "",
-			      own[i].pid, own[i].fd);
-		if (c)
-			jw_quote(out, c->comm, c->len);
-		else
-			capbuf_add(out, "\"\"", 2);
-		capbuf_add(out, "}", 1);
-		if (view && i == lo)
-			capbuf_printf(view, "%d/%s", own[i].pid, comm);
-	}
-	capbuf_add(out, "]", 1);
-}
 
 /* The sockets.jsonl record of one socket. */
 static void emit_json(struct net *N, const struct sock_rec *s, uint64_t netns,
@@ -412,7 +390,7 @@ static void emit(struct net *N, const struct sock_rec *s, uint64_t netns)
 
 	capbuf_init(&owners, 1 << 20);
 	capbuf_init(&who, 256);
-	owners_json(N, s->inode, &owners, &who);
+	sock_owners_json(N->r, s->inode, &owners, &who);
 	emit_json(N, s, netns, &owners);
 	emit_line(N, s, &who);
 	capbuf_release(&owners);
@@ -445,6 +423,8 @@ int src_net_collect(struct run *r)
 	}
 	spool_init(&N.out);
 	spool_init(&N.view);
+	struct capbuf nl;   /* volatile/netlink.jsonl (netlink_socks.c) */
+	capbuf_init(&nl, 256u << 20);
 	accounts_load(&N.acc, "/etc/passwd", "/etc/group");
 	char *self = NULL;
 	size_t len;
@@ -465,6 +445,8 @@ int src_net_collect(struct run *r)
 		if (run_should_stop(r))
 			break;
 		ret = proc_view(&N, &N.ns[i], &pv);
+		if (ret == 0)
+			ret = netlink_socks(r, N.procfd, N.ns[i].pid, N.ns[i].inode, &nl);
 		netlink_view(&N, &N.ns[i], self_ns, &nv);
 		if (sockvec_merge(&pv, &nv) < 0)
 			run_log(r, "sockets: out of memory merging the views");
@@ -485,6 +467,9 @@ int src_net_collect(struct run *r)
 		ret = spool_emit(r, "sockets", "volatile/sockets.jsonl", &N.out);
 	if (ret == 0)
 		ret = spool_emit(r, "sockets", "volatile/sockets.txt", &N.view);
+	if (ret == 0)
+		ret = run_emit(r, "sockets", "volatile/netlink.jsonl", &nl);
+	capbuf_release(&nl);
 	spool_free(&N.out);
 	spool_free(&N.view);
 	accounts_free(&N.acc);
