@@ -170,6 +170,24 @@ check "processes.txt shows the tree: sleep under the renamed shell" \
 	bash -c "grep -a -A1 '/ordinary -c' '$V' | tail -n 1 | grep -aq '\\\\_ sleep 1000'"
 check "the bundle verifies" "$IRSNAP" verify "$OUT/p.tar" >/dev/null
 
+# an argv over the 1 MiB cap (3.9 MB, under an unlimited stack): the head and
+# the tail are both kept, the tail holding the last argument
+( ulimit -s unlimited 2>/dev/null; big=$(printf 'A%.0s' $(seq 1 130000)); args=()
+  for _ in $(seq 1 30); do args+=("$big"); done
+  exec python3 -c 'import time; time.sleep(30)' "${args[@]}" PAYLOAD-TAIL-MARK ) & BIG=$!
+sleep 1
+collect big --profile minimal
+kill "$BIG" 2>/dev/null
+if extract big && [ -n "$(jq -r "select(.pid == $BIG) | .pid" "$BDIR/volatile/processes.jsonl")" ]; then
+	R=$(jq -c "select(.pid == $BIG)" "$BDIR/volatile/processes.jsonl")
+	expect "an argv over the cap: truncated, its size, and its tail's last item kept" \
+		'[ "$(jq -r "[.cmdline_truncated, .cmdline_tail[-1], .cmdline_original_size_at_least] | map(tostring) | join(\" \")" <<<"$R")" = "true PAYLOAD-TAIL-MARK false" ]'
+	expect "... the tail ends at the original size" \
+		'[ $(( $(jq -r .cmdline_tail_offset <<<"$R") + $(jq -r "[.cmdline_tail[] | length + 1] | add" <<<"$R") )) = "$(jq -r .cmdline_original_size <<<"$R")" ]'
+else
+	fail "the long-argv process was not collected"
+fi
+
 # a process in a pid namespace of its own: NSpid says what it calls itself
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	unshare --pid --fork --mount-proc sh -c 'exec sleep 30' & NSP=$!

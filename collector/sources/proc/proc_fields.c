@@ -58,28 +58,62 @@ void set_nul_list(struct jw *w, const char *key, const char *buf, size_t len)
 }
 
 /* Read a capped /proc file; on E2BIG keep counting to learn the true size. */
-int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t *ret_total)
+int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t *ret_total,
+		struct capped_tail *tail)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	char drain[8192];
 	int r;
 
+	tail->len = 0;
+	tail->offset = 0;
+	tail->at_least = false;
 	if (fd < 0)
 		return -errno;
 	r = capbuf_read_fd_once(cb, fd);   /* argv and environ end at a short read */
 	uint64_t total = cb->len;
 	if (r == -E2BIG) {
 		total = cb->wanted;
-		for (int i = 0; i < 8192; i++) {   /* at most 64 MiB more */
+		int i;
+		for (i = 0; i < 8192; i++) {   /* at most 64 MiB more */
 			ssize_t n = read(fd, drain, sizeof(drain));
 			if (n <= 0)
 				break;
+			if (tail->len + (size_t)n > sizeof(tail->buf)) {   /* keep the last TAIL_MAX */
+				size_t keep = tail->len < TAIL_MAX ? tail->len : TAIL_MAX;
+				memmove(tail->buf, tail->buf + tail->len - keep, keep);
+				tail->len = keep;
+			}
+			memcpy(tail->buf + tail->len, drain, (size_t)n);
+			tail->len += (size_t)n;
 			total += (uint64_t)n;
 		}
+		if (i == 8192) {   /* the drain limit, not the end: more may follow */
+			char probe;
+			tail->at_least = read(fd, &probe, 1) > 0;
+		}
+		if (tail->len > TAIL_MAX) {
+			memmove(tail->buf, tail->buf + tail->len - TAIL_MAX, TAIL_MAX);
+			tail->len = TAIL_MAX;
+		}
+		tail->offset = total - tail->len;
 	}
 	close(fd);
 	*ret_total = total;
 	return r;
+}
+
+void set_tail(struct jw *o, const char *prefix, const struct capped_tail *t, uint64_t total)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "%s_tail", prefix);
+	set_nul_list(o, key, t->buf, t->len);   /* its first item may be a part */
+	snprintf(key, sizeof(key), "%s_tail_offset", prefix);
+	jw_int(o, key, (int64_t)t->offset);
+	snprintf(key, sizeof(key), "%s_original_size_at_least", prefix);
+	jw_bool(o, key, t->at_least);
+	(void)total;
 }
 
 void set_link(int dirfd, const char *name, struct jw *o, const char *key,
@@ -265,14 +299,18 @@ void set_ids(struct procs *p, struct jw *o, const char *key, const unsigned v[4]
 int set_cmdline(int dirfd, struct jw *o, struct capbuf *cmd, struct errlist *errs)
 {
 	uint64_t total = 0;
-	int r = read_capped(dirfd, "cmdline", cmd, &total);
+	struct capped_tail *t = malloc(sizeof(*t));
+	int r = t ? read_capped(dirfd, "cmdline", cmd, &total, t) : -ENOMEM;
 
 	if (r < 0 && r != -E2BIG)
 		proc_err(errs, "cmdline", r);
 	set_nul_list(o, "cmdline", cmd->buf ? cmd->buf : "", cmd->len);
 	jw_bool(o, "cmdline_truncated", r == -E2BIG);
-	if (r == -E2BIG)
+	if (r == -E2BIG) {   /* the head above, the end here: both kept */
 		jw_int(o, "cmdline_original_size", (int64_t)total);
+		set_tail(o, "cmdline", t, total);
+	}
+	free(t);
 	return r;
 }
 
@@ -312,7 +350,8 @@ void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd,
 	capbuf_init(&env, ENVIRON_CAP);
 	/* read even when flagged a kernel thread (the flag may be forged); a
 	 * real one has no memory: the kernel answers ESRCH, which is "none" */
-	r = read_capped(dirfd, "environ", &env, &total);
+	struct capped_tail *t = malloc(sizeof(*t));
+	r = t ? read_capped(dirfd, "environ", &env, &total, t) : -ENOMEM;
 	if (kthread && r == -ESRCH && !proc_pid_gone(dirfd))
 		r = 0;
 	jw_begin(&eo, &c->environ);
@@ -322,6 +361,8 @@ void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd,
 		set_nul_list(&eo, "environ", env.buf ? env.buf : "", env.len);
 		jw_bool(&eo, "truncated", r == -E2BIG);
 		jw_int(&eo, "original_size", (int64_t)total);
+		if (r == -E2BIG)   /* "environ_tail", "environ_tail_offset", ... */
+			set_tail(&eo, "environ", t, total);
 	} else {
 		proc_err(errs, "environ", r);
 		jw_null(&eo, "environ");
@@ -330,5 +371,8 @@ void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd,
 	jw_end(&eo);
 	if (env.buf)
 		explicit_bzero(env.buf, env.alloc);
+	if (t)   /* an environment holds secrets: its tail too */
+		explicit_bzero(t, sizeof(*t));
+	free(t);
 	capbuf_release(&env);
 }

@@ -104,7 +104,21 @@ struct jw;
 /* proc_fields.c: the fields of a process record read through its dirfd */
 void set_nul_list(struct jw *w, const char *key, const char *buf, size_t len);
 /* read `name` up to cb's cap, *ret_total the whole size (-E2BIG when cut) */
-int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t *ret_total);
+/* What a capped read keeps beyond the cap: the last TAIL_MAX bytes (an
+ * argv's end is where a long one hides its payload), where they start in
+ * the whole, and whether the count stopped at the drain limit (then the
+ * size is a lower bound). */
+#define TAIL_MAX (64u << 10)
+struct capped_tail {
+	char buf[2 * TAIL_MAX];
+	size_t len;
+	uint64_t offset;
+	bool at_least;
+};
+int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t *ret_total,
+		struct capped_tail *tail);
+/* cmdline_tail / environ_tail and friends, when the read was cut. */
+void set_tail(struct jw *o, const char *prefix, const struct capped_tail *t, uint64_t total);
 void set_link(int dirfd, const char *name, struct jw *o, const char *key,
 	      struct errlist *errs);
 void set_namespaces(int dirfd, struct jw *o);
