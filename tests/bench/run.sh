@@ -16,6 +16,10 @@
 # triage (ps -eLf, ss -tanpu, ss -xap, lsof -n -P, who -a, last -F, lastb -F,
 # then tar -cf + sha256sum of the outputs and of /var/log), with maximum RSS
 # and the ratio irsnap / triage. Never a pass/fail on speed.
+#
+# IRSNAP_BASE=/path/to/an/older/irsnap runs that build's volatile snapshot
+# too, interleaved, and reports this build's time and skew against it (what
+# a change costs, measured in the same run on the same load).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 IRSNAP=${IRSNAP:-$top/build/release/irsnap}
@@ -110,6 +114,13 @@ for scale in $SCALES; do
 		sed -n 's/^irsnap: stats: volatile snapshot skew \([0-9.]*\) s.*/\1/p' "$W/irs.err" >>"$W/skew.times"
 		/usr/bin/time -f '%e %M' -o "$W/t" bash -c triage
 		cat "$W/t" >>"$W/triage.times"
+		if [ -n "${IRSNAP_BASE:-}" ]; then
+			/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP_BASE" collect -o - \
+				--profile "$W/volatile.profile" --stats >/dev/null 2>"$W/base.err"
+			cat "$W/t" >>"$W/base.times"
+			sed -n 's/^irsnap: stats: volatile snapshot skew \([0-9.]*\) s.*/\1/p' "$W/base.err" \
+				>>"$W/baseskew.times"
+		fi
 	done
 	it=$(awk '{print $1}' "$W/irsnap.times" | median); im=$(awk '{print $2}' "$W/irsnap.times" | median)
 	tt=$(awk '{print $1}' "$W/triage.times" | median); tm=$(awk '{print $2}' "$W/triage.times" | median)
@@ -120,6 +131,15 @@ for scale in $SCALES; do
 	printf '  %-44s %8s   %10s\n' "ratio irsnap / triage" \
 		"$(awk -v a="$it" -v b="$tt" 'BEGIN {printf "%.2f", a / b}')" \
 		"$(awk -v a="$im" -v b="$tm" 'BEGIN {printf "%.2f", a / b}')"
+	if [ -n "${IRSNAP_BASE:-}" ]; then
+		bt=$(awk '{print $1}' "$W/base.times" | median); bm=$(awk '{print $2}' "$W/base.times" | median)
+		bs=$(median <"$W/baseskew.times")
+		printf '  %-44s %8s s %10s KiB\n' "IRSNAP_BASE volatile snapshot (skew $bs s)" "$bt" "$bm"
+		printf '  %-44s %8s   %10s   skew %s\n' "ratio irsnap / IRSNAP_BASE" \
+			"$(awk -v a="$it" -v b="$bt" 'BEGIN {printf "%.2f", a / b}')" \
+			"$(awk -v a="$im" -v b="$bm" 'BEGIN {printf "%.2f", a / b}')" \
+			"$(awk -v a="$sk" -v b="$bs" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}')"
+	fi
 	unload
 	if [ "$scale" != idle ]; then
 		echo "  each peer alone against the matching irsnap source (its own load):"

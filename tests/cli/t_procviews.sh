@@ -32,6 +32,9 @@ open("'"$S"'/port", "w").write(str(s.getsockname()[1])); time.sleep(300)' & HID=
 sleep 300 & CLONE=$!
 sleep 0.2   # another start time
 sleep 300 & MODEL=$!
+python3 -c 'import threading, time
+for _ in range(4): threading.Thread(target=time.sleep, args=(300,), daemon=True).start()
+time.sleep(300)' & THREADS=$!
 while [ ! -s "$S/port" ]; do sleep 0.05; done
 sleep 0.2
 # control: does something on this machine read running executables by
@@ -57,7 +60,7 @@ stat -c '%n %x' "$S/fs/bin/payload" "$S/fs/dir" "$S/fs/dir/file" "$S/fs/dir/sub"
 	"$S/fs/dir/sub/deep" "$S/fs/copied" >"$S/atime.after"
 stat -c '%n %x' "$S/fs/link" >>"$S/atime.after"
 findmnt -n -o OPTIONS /proc >"$S/proc.opts"
-kill "$HID" "$CLONE" "$MODEL" "$PAY" 2>/dev/null
+kill "$HID" "$CLONE" "$MODEL" "$PAY" "$THREADS" 2>/dev/null
 EOF
 mkdir -p "$S/fs"
 unshare --mount --propagation private bash "$S/run.sh" "$S" "$IRSNAP" "$OUT" "${TRACE:-}"
@@ -91,6 +94,9 @@ expect "no other process differs between the views" \
 expect "the mount table in the bundle is the host's (rw /proc, the overmounts), not irsnap's copy" \
 	'grep -q " /proc/$HID " "$BDIR/system/proc/self/mountinfo" &&
 	 ! grep -E " / [^ ]* ro[, ]" "$BDIR/system/proc/self/mountinfo" | grep -q " - proc "'
+expect "the pid probe asked every pid in use without readdir; threads are no hidden pids" \
+	'grep -q "pid probe: 1 to [0-9]* of [0-9]* asked in .* (all); 0 pids answer but are not listed" "$BDIR/acquisition.log" &&
+	 [ -z "$(jq -r "select(.kind == \"hidden-from-readdir\") | .pid" "$V")" ]'
 check "the timeline hashed the running payload" \
 	grep -qE '^[0-9a-f]{64}\|'"$S"'/fs/bin/payload\|' <(cat "$BDIR"/timeline/bodyfile.*)
 check "the --file copy was read" [ -f "$BDIR/fs$S/fs/copied" ]

@@ -10,10 +10,13 @@
  * that is missing there, unreadable there, or names another process (comm,
  * start time, the pid inside its stat) is a record; so is every mount the
  * host has on or under /proc ("usual" for /proc itself and binfmt_misc).
+ * With one view only (no private procfs), the pid probe still runs.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +25,7 @@
 #include "procfs.h"
 #include "procsrc.h"
 #include "source.h"
+#include "vec.h"
 #include "banned.h"
 
 struct pview {
@@ -132,14 +136,93 @@ static void mounts(struct capbuf *out, const char *text, unsigned *nmounts)
 	}
 }
 
+/* ---- the pid space, probed without readdir (issue 14, item 2) ---------- */
+
+static int pid_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+static bool listed(const int *v, size_t n, int pid)
+{
+	return bsearch(&pid, v, n, sizeof(*v), pid_cmp) != NULL;
+}
+
+static long read_long(int procfd, const char *name)
+{
+	struct capbuf cb;
+	long v = -1;
+
+	capbuf_init(&cb, 64);
+	if (proc_read_once(procfd, name, &cb) == 0 && cb.buf)
+		v = strtol(cb.buf, NULL, 10);
+	capbuf_release(&cb);
+	return v;
+}
+
+/* A kernel rootkit can drop a pid from readdir and still let it be found
+ * by number: every pid up to the highest in use (the last one given, or the
+ * highest listed) and 64 Ki beyond is asked for with kill(pid, 0), which
+ * signals nothing; one that answers, is not listed and is no thread of a
+ * listed process (its Tgid) is recorded. Bounded by pid_max and 3 s. */
+static void probe_pids(struct run *r, int priv, const int *v, size_t n, struct capbuf *out,
+		       unsigned *nhidden)
+{
+	long pid_max = read_long(priv, "sys/kernel/pid_max");
+	long last = read_long(priv, "sys/kernel/ns_last_pid");
+	long top = n ? v[n - 1] : 0;
+	long limit = (last > top ? last : top) + 65536;
+	if (pid_max > 0 && limit > pid_max)
+		limit = pid_max;
+	double t0 = run_elapsed(r), deadline = t0 + 3.0;
+	long p;
+
+	for (p = 1; p <= limit; p++) {
+		if ((p & 4095) == 0 && run_elapsed(r) > deadline)
+			break;
+		if (kill((pid_t)p, 0) < 0 && errno != EPERM)
+			continue;
+		if (listed(v, n, (int)p))
+			continue;
+		char name[48];
+		struct capbuf st;
+		snprintf(name, sizeof(name), "%ld/status", p);
+		capbuf_init(&st, 1u << 16);
+		int e = proc_read_once(priv, name, &st);
+		size_t len;
+		const char *tg = e == 0 && st.buf ? proc_status_field(st.buf, "Tgid", &len) : NULL;
+		long tgid = tg ? strtol(tg, NULL, 10) : -1;
+		if (tgid != p && tgid > 0 && listed(v, n, (int)tgid)) {
+			capbuf_release(&st);
+			continue;   /* a thread of a listed process */
+		}
+		if (e == -ENOENT || e == -ESRCH) {
+			capbuf_release(&st);
+			continue;   /* it ended meanwhile */
+		}
+		const char *comm = e == 0 && st.buf ? proc_status_field(st.buf, "Name", &len) : NULL;
+		json_t *o = json_object();
+		json_set_int(o, "pid", p);
+		json_set_str(o, "kind", "hidden-from-readdir");
+		json_set_int(o, "tgid", tgid);
+		json_set_bytes(o, "comm", comm ? comm : "", comm ? len : 0);
+		json_append_line(out, o);
+		json_decref(o);
+		capbuf_release(&st);
+		(*nhidden)++;
+	}
+	run_log(r, "processes: pid probe: 1 to %ld of %ld asked in %.3f s (%s); %u pids answer "
+		"but are not listed", p - 1, limit, run_elapsed(r) - t0,
+		p > limit ? "all" : "stopped at its 3 s", *nhidden);
+}
+
 int proc_views(struct run *r)
 {
 	struct capbuf out;
 	unsigned ndiff = 0, nmounts = 0, npids = 0;
 
-	if (r->host_procfd < 0)
-		return 0;   /* one view only: run.json says so */
-	int priv = proc_open_root();
+	int priv = proc_open_root();   /* the private view, or the host's only */
 	if (priv < 0)
 		return 0;
 	int dfd = dup(priv);
@@ -152,17 +235,29 @@ int proc_views(struct run *r)
 	}
 	capbuf_init(&out, 64u << 20);
 	struct dirent *de;
+	int *pids = NULL;
+	size_t apids = 0;
 	while ((de = readdir(d))) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 0 || pid > 0x7fffffff)
 			continue;
+		if (vec_reserve((void **)&pids, &apids, npids + 1, sizeof(*pids)))
+			pids[npids] = (int)pid;
 		npids++;
-		one_pid(&out, priv, r->host_procfd, (int)pid, &ndiff);
+		if (r->host_procfd >= 0)   /* two views to compare */
+			one_pid(&out, priv, r->host_procfd, (int)pid, &ndiff);
 	}
 	closedir(d);
+	unsigned nhidden = 0;
+	if (pids && apids >= npids) {
+		qsort(pids, npids, sizeof(*pids), pid_cmp);
+		probe_pids(r, priv, pids, npids, &out, &nhidden);
+	}
+	free(pids);
 	close(priv);
-	mounts(&out, r->host_proc_mounts, &nmounts);
+	if (r->host_proc_mounts)
+		mounts(&out, r->host_proc_mounts, &nmounts);
 	run_log(r, "processes: /proc views: %u pids in the private view, %u missing or "
 		"different in the host's, %u host mounts on or under /proc", npids, ndiff, nmounts);
 	int ret = run_emit(r, "processes", "volatile/proc-views.jsonl", &out);
