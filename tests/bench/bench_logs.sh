@@ -36,7 +36,7 @@ report() {   # report LABEL DIR
 	printf 'profile bench-logs\ntree %s max-file 4G max-total 64G\n' "$d" >"$W/p.profile"
 	rm -f "$W"/*.times
 	for i in $(seq 1 "$RUNS"); do
-		/usr/bin/time -f '%e %M' -o "$W/t" sh -c "'$IRSNAP' collect -o - --profile '$W/p.profile' >/dev/null 2>/dev/null"
+		/usr/bin/time -f '%e %M' -o "$W/t" sh -c "'$IRSNAP' collect -o - --profile '$W/p.profile' 2>/dev/null | cat >/dev/null"
 		cat "$W/t" >>"$W/irsnap.times"
 		/usr/bin/time -f '%e %M' -o "$W/t" sh -c "tar -cf - -C '$d' . | sha256sum >/dev/null"
 		cat "$W/t" >>"$W/tar.times"

@@ -108,15 +108,16 @@ for scale in $SCALES; do
 	n=$(ps -e --no-headers | wc -l); s=$(ss -tan | wc -l)
 	rm -f "$W"/*.times
 	for i in $(seq 1 "$RUNS"); do
+		# to a pipe: collect refuses a stdout that is /dev/null (nothing would be kept)
 		/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" collect -o - --profile "$W/volatile.profile" --stats \
-			>/dev/null 2>"$W/irs.err"
+			2>"$W/irs.err" | cat >/dev/null
 		cat "$W/t" >>"$W/irsnap.times"
 		sed -n 's/^irsnap: stats: volatile snapshot skew \([0-9.]*\) s.*/\1/p' "$W/irs.err" >>"$W/skew.times"
 		/usr/bin/time -f '%e %M' -o "$W/t" bash -c triage
 		cat "$W/t" >>"$W/triage.times"
 		if [ -n "${IRSNAP_BASE:-}" ]; then
 			/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP_BASE" collect -o - \
-				--profile "$W/volatile.profile" --stats >/dev/null 2>"$W/base.err"
+				--profile "$W/volatile.profile" --stats 2>"$W/base.err" | cat >/dev/null
 			cat "$W/t" >>"$W/base.times"
 			sed -n 's/^irsnap: stats: volatile snapshot skew \([0-9.]*\) s.*/\1/p' "$W/base.err" \
 				>>"$W/baseskew.times"
