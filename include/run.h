@@ -85,6 +85,10 @@ struct run {
 	/* the host's /proc/self/mountinfo and /proc/mounts, read before irsnap
 	 * moved to its own namespace; NULL when it did not */
 	const char *host_mountinfo, *host_mounts;
+	/* work a volatile step leaves for after the volatile snapshot (checks
+	 * that need not widen its skew): run by the plan once the last volatile
+	 * step is archived, then cleared */
+	int (*after_volatile)(struct run *r);
 	const char *profile;           /* the profile's name */
 	volatile sig_atomic_t *stop;   /* nonzero: a signal asked us to stop */
 	bool interrupted;              /* the stop was seen and obeyed */

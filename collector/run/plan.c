@@ -53,6 +53,15 @@ static const char *kind_word(enum step_kind k)
 	return (unsigned)k < STEP_KINDS ? w[k] : "?";
 }
 
+/* The work the volatile steps left for after their snapshot (run.h). */
+static int run_after_volatile(struct run *r)
+{
+	int (*fn)(struct run *) = r->after_volatile;
+
+	r->after_volatile = NULL;
+	return fn ? fn(r) : 0;
+}
+
 int plan_run(struct run *r, const struct profile *p)
 {
 	struct capbuf body;
@@ -89,6 +98,9 @@ int plan_run(struct run *r, const struct profile *p)
 			int e = spool_flush_deferred(r);   /* the last volatile step: now */
 			if (ret == 0)
 				ret = e;
+			e = run_after_volatile(r);
+			if (ret == 0)
+				ret = e;
 		}
 		run_log(r, "step %zu: %s '%s' ends after %.3f s", i + 1, kind_word(s->kind),
 			shown(s->arg).s, t1 - t0);
@@ -105,6 +117,11 @@ int plan_run(struct run *r, const struct profile *p)
 	}
 	if (r->ndeferred) {   /* stopped inside the volatile steps: archive what was read */
 		int e = spool_flush_deferred(r);
+		if (ret == 0)
+			ret = e;
+	}
+	if (r->after_volatile) {
+		int e = run_after_volatile(r);
 		if (ret == 0)
 			ret = e;
 	}

@@ -456,8 +456,7 @@ int src_procs_collect(struct run *r)
 	/* open-files.jsonl: the fd records of the one walk, then the mappings */
 	if (ret == 0)
 		ret = spool_emit(r, "processes", "volatile/open-files.jsonl", &fds->records);
-	if (ret == 0)
-		ret = proc_views(r);
+	r->after_volatile = proc_views;   /* after the snapshot: not in its skew */
 	capbuf_release(&view);
 	procs_free(&p);
 	return ret;
