@@ -4,9 +4,9 @@
 # host's /proc, and an intruder can bind-mount a forged stat over a
 # process's: one naming pid 1 and flagged a kernel thread (PF_KTHREAD), as
 # the red team did to a python listener. The record must say the stat names
-# another pid, and that the kernel-thread flag is contradicted (it has an
-# exe and mappings); its environment and mappings are read anyway, not
-# skipped because of the forged flag.
+# another pid, that it lies on another mount than /proc (mnt_id), and that
+# the kernel-thread flag is contradicted (it has an exe and mappings); its
+# environment and mappings are read anyway, not skipped for the flag.
 . "$(dirname "$0")/lib.sh"
 need python3; need unshare; need jq
 need_root "a user namespace with bind mounts over /proc"
@@ -41,6 +41,9 @@ expect "run.json says the host's /proc was read, and why" \
 R=$(jq -c "select(.pid == $P)" "$BDIR/volatile/processes.jsonl")
 expect "the record says its stat names pid 1" '[ "$(jq -r .stat_pid <<<"$R")" = 1 ]'
 expect "... and that the kernel-thread flag is contradicted" '[ "$(jq -r .kernel_thread_contradicted <<<"$R")" = true ]'
+expect "... and that its /proc files lie on another mount than /proc (mnt_id)" '[ "$(jq -r .proc_overmounted <<<"$R")" = true ]'
+expect "no other process is overmounted" \
+	'[ -z "$(jq -r "select(.proc_overmounted and .pid != $P) | .pid" "$BDIR/volatile/processes.jsonl")" ]'
 expect "... and it is partial, saying why" '[ "$(jq -r .status <<<"$R")" = partial ] && jq -r .status_reason <<<"$R" | grep -q forged'
 expect "its environment was read, not skipped for the flag" \
 	'[ "$(jq -r "select(.pid == $P) | .environ | length" "$BDIR/volatile/environ.jsonl")" -gt 0 ]'

@@ -89,6 +89,8 @@ expect "proc-views: the clone differs, its host view naming pid $MODEL" \
 	'[ "$(jq -r "select(.pid == $CLONE and .kind == \"differs-in-host-view\") | .host.pid_in_stat" "$V")" = "$MODEL" ]'
 expect "proc-views: both overmounts are unusual mounts on /proc" \
 	'[ "$(jq -r "select(.kind == \"mount-on-proc\" and (.usual | not)) | .mount_point" "$V" | sort | tr "\n" " ")" = "$(printf "%s\n" "/proc/$CLONE" "/proc/$HID" | sort | tr "\n" " ")" ]'
+expect "in the private view no process lies on another mount (none can be overmounted)" \
+	'[ -z "$(jq -r "select(.proc_overmounted) | .pid" "$P")" ]'
 expect "no other process differs between the views" \
 	'[ "$(jq -r "select(.pid != null and .pid != $HID and .pid != $CLONE) | .pid" "$V" | wc -l)" = 0 ]'
 expect "the mount table in the bundle is the host's (rw /proc, the overmounts), not irsnap's copy" \

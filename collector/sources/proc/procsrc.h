@@ -63,6 +63,7 @@ struct pchunk {
 struct procs {
 	struct run *r;
 	int procfd;
+	uint64_t proc_mnt_id;             /* the mount /proc is (0: unknown) */
 	long hz;
 	int64_t boot_ns;                  /* realtime of boot, from the clocks */
 	struct accounts acc;

@@ -80,6 +80,17 @@ static void add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int
 }
 
 /* The table's numbers; uids and gids from status (NULL: unread). */
+/* The mount an fd lives on (statx STATX_MNT_ID, Linux 5.8), or 0. */
+static uint64_t fd_mnt_id(int fd)
+{
+	struct statx sx;
+
+	if (fd < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return sx.stx_mnt_id;
+}
+
 static void fill_from_table(struct procs *p, struct jw *o, const struct proc_entry *e,
 			    const unsigned *uid, const unsigned *gid)
 {
@@ -200,6 +211,15 @@ static void scan_one(void *ctx, size_t i, void *out)
 		goto emit;
 	}
 	jw_bytes(o, "comm", st.comm, st.comm_len);
+	/* every file read of a process lives on the procfs mount itself: a
+	 * folder or a file bind-mounted over /proc/<pid> lives on another */
+	uint64_t m_dir = fd_mnt_id(dirfd), m_stat = fd_mnt_id(statfd);
+	if (p->proc_mnt_id && ((m_dir && m_dir != p->proc_mnt_id) ||
+			       (m_stat && m_stat != p->proc_mnt_id))) {
+		jw_bool(o, "proc_overmounted", true);
+		status = "partial";
+		reason = "its /proc files are on another mount than /proc: an overmount";
+	}
 	/* a stat that names another pid was not made by the kernel for this
 	 * folder (a forged file bind-mounted over the host's /proc) */
 	long stat_pid = strtol(stat.buf, NULL, 10);
@@ -405,6 +425,7 @@ int src_procs_collect(struct run *r)
 	if (e < 0)
 		run_log(r, "processes: user or group names unavailable: %s", strerror(-e));
 	p.procfd = proc_open_root();
+	p.proc_mnt_id = p.procfd >= 0 ? fd_mnt_id(p.procfd) : 0;
 	if (p.procfd < 0) {
 		run_source_failed(r, "processes", "/proc", p.procfd, "cannot open '/proc'");
 		procs_free(&p);
