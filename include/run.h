@@ -85,6 +85,7 @@ struct run {
 	/* the host's /proc/self/mountinfo and /proc/mounts, read before irsnap
 	 * moved to its own namespace; NULL when it did not */
 	const char *host_mountinfo, *host_mounts;
+	bool host_mountinfo_cut, host_mounts_cut;   /* they hit their cap */
 	/* work a volatile step leaves for after the volatile snapshot (checks
 	 * that need not widen its skew): run by the plan once the last volatile
 	 * step is archived, then cleared */

@@ -364,6 +364,8 @@ int cmd_collect(int argc, char **argv)
 	if (iso.private_ns) {
 		r.host_mountinfo = iso.mountinfo;
 		r.host_mounts = iso.mounts;
+		r.host_mountinfo_cut = iso.mountinfo_cut;
+		r.host_mounts_cut = iso.mounts_cut;
 	}
 	const char *out_name = strcmp(opt.output, "-") == 0 ? "stdout" : opt.output;
 	run_log(&r, "output '%s' opened; bundle folder '%s'", shown(out_name).s, r.id);

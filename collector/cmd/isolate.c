@@ -52,7 +52,7 @@ void isolate_begin(struct isolation *iso)
 	capbuf_init(&mi, 16u << 20);
 	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0) {
-		capbuf_read_fd(&mi, fd);
+		iso->mountinfo_cut = capbuf_read_fd(&mi, fd) == -E2BIG;
 		close(fd);
 	}
 	iso->proc_mounts = proc_lines(mi.buf ? mi.buf : "", mi.len);
@@ -60,7 +60,7 @@ void isolate_begin(struct isolation *iso)
 	capbuf_init(&mi, 16u << 20);
 	fd = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0) {
-		capbuf_read_fd(&mi, fd);
+		iso->mounts_cut = capbuf_read_fd(&mi, fd) == -E2BIG;
 		close(fd);
 	}
 	iso->mounts = capbuf_detach(&mi, NULL);

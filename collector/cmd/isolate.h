@@ -34,6 +34,7 @@ struct isolation {
 	int host_ns;
 	char *proc_mounts;         /* host mountinfo lines on or under /proc */
 	char *mountinfo, *mounts;  /* the host's mount table, read before leaving it */
+	bool mountinfo_cut, mounts_cut;   /* over 16 MiB: the copies end there */
 	bool private_ns, private_proc, readonly;
 	char proc_view[200], fs_view[200];   /* what run.json says */
 };

@@ -103,7 +103,7 @@ int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t *ret_to
 	return r;
 }
 
-void set_tail(struct jw *o, const char *prefix, const struct capped_tail *t, uint64_t total)
+void set_tail(struct jw *o, const char *prefix, const struct capped_tail *t)
 {
 	char key[48];
 
@@ -113,7 +113,6 @@ void set_tail(struct jw *o, const char *prefix, const struct capped_tail *t, uin
 	jw_int(o, key, (int64_t)t->offset);
 	snprintf(key, sizeof(key), "%s_original_size_at_least", prefix);
 	jw_bool(o, key, t->at_least);
-	(void)total;
 }
 
 void set_link(int dirfd, const char *name, struct jw *o, const char *key,
@@ -308,7 +307,7 @@ int set_cmdline(int dirfd, struct jw *o, struct capbuf *cmd, struct errlist *err
 	jw_bool(o, "cmdline_truncated", r == -E2BIG);
 	if (r == -E2BIG) {   /* the head above, the end here: both kept */
 		jw_int(o, "cmdline_original_size", (int64_t)total);
-		set_tail(o, "cmdline", t, total);
+		set_tail(o, "cmdline", t);
 	}
 	free(t);
 	return r;
@@ -362,7 +361,7 @@ void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd,
 		jw_bool(&eo, "truncated", r == -E2BIG);
 		jw_int(&eo, "original_size", (int64_t)total);
 		if (r == -E2BIG)   /* "environ_tail", "environ_tail_offset", ... */
-			set_tail(&eo, "environ", t, total);
+			set_tail(&eo, "environ", t);
 	} else {
 		proc_err(errs, "environ", r);
 		jw_null(&eo, "environ");

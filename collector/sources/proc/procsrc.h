@@ -119,7 +119,7 @@ struct capped_tail {
 int read_capped(int dirfd, const char *name, struct capbuf *cb, uint64_t *ret_total,
 		struct capped_tail *tail);
 /* cmdline_tail / environ_tail and friends, when the read was cut. */
-void set_tail(struct jw *o, const char *prefix, const struct capped_tail *t, uint64_t total);
+void set_tail(struct jw *o, const char *prefix, const struct capped_tail *t);
 void set_link(int dirfd, const char *name, struct jw *o, const char *key,
 	      struct errlist *errs);
 void set_namespaces(int dirfd, struct jw *o);

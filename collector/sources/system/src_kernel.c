@@ -58,8 +58,15 @@ static int read_text(const struct run *r, const char *path, struct capbuf *cb)
 	const char *kept = strcmp(path, "/proc/self/mountinfo") == 0 ? r->host_mountinfo :
 			   strcmp(path, "/proc/mounts") == 0 ? r->host_mounts : NULL;
 
-	if (kept)
-		return capbuf_addstr(cb, kept);
+	bool cut = kept == r->host_mountinfo ? r->host_mountinfo_cut : r->host_mounts_cut;
+	if (kept) {   /* a copy that hit its cap says so, as a read of it would */
+		int e = capbuf_addstr(cb, kept);
+		if (e == 0 && cut) {
+			cb->truncated = true;
+			e = -E2BIG;
+		}
+		return e;
+	}
 	const char *rest = strncmp(path, "/proc/self/", 11) == 0 ? path + 11 :
 			   strcmp(path, "/proc/mounts") == 0 ? "mounts" : NULL;
 
