@@ -50,6 +50,7 @@ struct profile {
 	struct step *steps;
 	size_t nsteps;
 	unsigned budget_seconds;   /* 0: none */
+	unsigned fs_deadline_ms;   /* 0: FSGUARD_DEFAULT_MS (fsguard.h) */
 };
 
 /* Parse profile text. On error returns -EINVAL with `err` filled. */

@@ -13,7 +13,7 @@ build_pkgs=(gcc make cmake pkg-config libc6-dev
 	nettle-dev libacl1-dev libattr1-dev liblzma-dev libzstd-dev liblz4-dev
 	libbz2-dev zlib1g-dev libxml2-dev libsqlite3-dev)
 test_pkgs=(tar libarchive-tools coreutils openssl jq strace binutils python3
-	util-linux procps iproute2 cppcheck lsof time sqlite3 gzip xz-utils zstd lz4 bzip2
+	util-linux procps iproute2 cppcheck lsof time sqlite3 gzip xz-utils zstd lz4 bzip2 bindfs
 	net-tools sleuthkit clang)
 
 want=("${build_pkgs[@]}")

@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "fsguard.h"
 #include "hostfile.h"
 #include "isolate.h"
 #include "lockdown.h"
 #include "output.h"
+#include "procfs.h"
 #include "plan.h"
 #include "proctable.h"
 #include "pscan.h"
@@ -183,6 +185,17 @@ static int load_key(const char *path, EVP_PKEY **key)
 	return r;
 }
 
+/* fsguard's question while it waits on a file system: stop now? */
+static bool stop_run(void *r)
+{
+	return run_should_stop(r);
+}
+
+static void log_line(void *r, const char *line)
+{
+	run_log(r, "%s", line);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -281,7 +294,7 @@ int cmd_collect(int argc, char **argv)
 	EVP_PKEY *key = NULL;
 	char err[1024] = "", manifest_sha[SHA256_HEX_LEN] = "", total_sha[SHA256_HEX_LEN] = "";
 	uint64_t total_bytes = 0;
-	int fd = -1, ret, status = EXIT_FATAL;
+	int fd = -1, guard_procfd = -1, ret, status = EXIT_FATAL;
 	bool opened = false, said_unsealed = false;   /* the output, and what it holds */
 
 	opt.files = calloc((size_t)argc + 1, sizeof(*opt.files));
@@ -371,6 +384,9 @@ int cmd_collect(int argc, char **argv)
 	run_log(&r, "output '%s' opened; bundle folder '%s'", shown(out_name).s, r.id);
 	run_log(&r, "views: /proc: %s; file systems: %s", iso.proc_view, iso.fs_view);
 	install_signals();
+	/* after the private /proc: the mounts named there are the kernel's */
+	guard_procfd = proc_open_root();
+	fsguard_init(guard_procfd, prof.fs_deadline_ms, stop_run, log_line, &r);
 
 	if (lockdown_seccomp(ident.lockdown, sizeof(ident.lockdown)) < 0)
 		say("warning: %s", ident.lockdown);
@@ -409,7 +425,8 @@ int cmd_collect(int argc, char **argv)
 	}
 	fd = -1;
 
-	status = (r.failed || r.truncated || r.interrupted || r.budget_spent) ? EXIT_PARTIAL :
+	status = (r.failed || r.truncated || r.interrupted || r.budget_spent ||
+		  deadline_abandoned()) ? EXIT_PARTIAL :
 		 EXIT_COMPLETE;
 	if (opt.stats)
 		plan_stats(&r, &prof, stderr);
@@ -436,7 +453,18 @@ out:
 	snapshot_free(&r.snap);
 	profile_free(&prof);
 	isolate_free(&iso);
+	fsguard_free();
+	if (guard_procfd >= 0)
+		close(guard_procfd);
 	free(r.timings);
 	free(opt.files);
+	/* a call left behind on a stalled file system (fsguard.h) still holds a
+	 * thread in the kernel; everything is sealed and closed: end here, and
+	 * the exit's kill ends it (no exit handler waits on it: a leak check
+	 * that stops every thread would wait for that one forever) */
+	if (deadline_abandoned()) {
+		fflush(NULL);
+		_exit(status);
+	}
 	return status;
 }

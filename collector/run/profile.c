@@ -123,6 +123,14 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 			p.budget_seconds = (unsigned)v;
 			continue;
 		}
+		if (strcmp(w[0], "fs-deadline") == 0) {
+			uint64_t v;
+			if (n != 2 || parse_size(w[1], &v) < 0 || v == 0 || v > 600)
+				FAIL("%s: line %u: 'fs-deadline' takes a number of seconds (1 to 600)",
+				     origin, lineno);
+			p.fs_deadline_ms = (unsigned)v * 1000;
+			continue;
+		}
 		struct step s = { .line = lineno, .max_file = 64ULL << 20, .max_total = 0,
 				  .max_depth = 64 };
 		if (strcmp(w[0], "step") == 0)

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "run_json.h"
+#include "fsguard.h"
 #include "textutil.h"
 #include "bundle.h"
 #include "banned.h"
@@ -75,6 +76,11 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 		json_set_int(o, "budget_seconds", r->budget_seconds);
 	else
 		json_set_new(o, "budget_seconds", json_null());
+	/* the file systems that answer through a server (fsguard.h) */
+	json_t *fsg = json_object();
+	json_set_int(fsg, "deadline_ms", fsguard_deadline_ms());
+	json_set_int(fsg, "calls_left_behind", deadline_abandoned());
+	json_set_new(o, "slow_fs", fsg);
 	json_set_int(n, "artifacts", r->artifacts);
 	json_set_int(n, "failed", r->failed);
 	json_set_int(n, "truncated", r->truncated);

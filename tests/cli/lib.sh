@@ -33,6 +33,7 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($*)"; }
 need_static() { [ "$IRSNAP_BUILD" = static ] || skip "needs the static release build ($*)"; }
 
 cleanup() {
+	[ -n "${KEEP:-}" ] && return
 	local m
 	for m in "${T_MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done
 	[ -n "${T_DIR:-}" ] && rm -rf "$T_DIR"

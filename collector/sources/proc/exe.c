@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "fsguard.h"
 #include "hostfile.h"
 #include "jsonw.h"
 #include "procfs.h"
@@ -96,24 +97,6 @@ static int open_exe(int dirfd)
 
 /* exe: path, deleted flag, SHA-256 once per (dev, ino); the bytes of a
  * deleted executable are copied into volatile/deleted-exe/<pid>. */
-/* {dev, ino, size, mtime, nlink} of a file: what names it beyond its path. */
-static void exe_identity(struct jw *o, const char *key, const struct stat *st)
-{
-	struct jw w;
-	char dev[32], t[RFC3339_LEN];
-	struct timespec ts = st->st_mtim;
-
-	jw_object(o, key, &w);
-	snprintf(dev, sizeof(dev), "%u:%u", major(st->st_dev), minor(st->st_dev));
-	jw_str(&w, "dev", dev);
-	jw_int(&w, "ino", (int64_t)st->st_ino);
-	jw_int(&w, "size", (int64_t)st->st_size);
-	fmt_rfc3339(t, &ts);
-	jw_str(&w, "mtime", t);
-	jw_int(&w, "nlink", (int64_t)st->st_nlink);
-	jw_object_end(&w);
-}
-
 /* Whether the exe's path, inside the process's root, names another file
  * than the one running (recorded under exe_path_names); a path that names
  * nothing is recorded too (exe_path_missing), and is not "another file". */
@@ -131,11 +114,27 @@ static bool path_names_other(int dirfd, const char *link, const struct stat *run
 		if (errno == ENOENT)
 			jw_bool(o, "exe_path_missing", true);
 	} else if (pst.st_dev != run->st_dev || pst.st_ino != run->st_ino) {
-		exe_identity(o, "exe_path_names", &pst);
+		exe_identity_json(o, "exe_path_names", &pst);
 		other = true;
 	}
 	close(root);
 	return other;
+}
+
+/* Why exe_sha256 is null, for the investigator: over the cap, vanished,
+ * cannot open (with the error). */
+static void missing_reason(struct jw *o, const char *what, int err)
+{
+	char why[128];
+
+	if (!strcmp(what, "over the hash cap") || !strcmp(what, "over the copy cap"))
+		snprintf(why, sizeof(why), "%s of %llu bytes", what, (unsigned long long)
+			 (what[9] == 'h' ? EXE_HASH_CAP : DELETED_EXE_CAP));
+	else if (err)
+		snprintf(why, sizeof(why), "%s: %s", what, strerror(-err));
+	else
+		snprintf(why, sizeof(why), "%s", what);
+	jw_str(o, "exe_sha256_missing", why);
 }
 
 int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs)
@@ -155,6 +154,27 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 			    memcmp(link + len - (sizeof(del) - 1), del, sizeof(del) - 1) == 0;
 	jw_bytes(o, "exe", link, len);
 
+	/* its file system, learnt without calling into it: an O_PATH open of
+	 * the magic link asks the file system nothing, and its fdinfo names
+	 * the mount. On FUSE, NFS and the like (or a mount in no table), the
+	 * rest is done under a deadline (exe_guard.c). */
+	struct fs_where where = { .mnt_id = -1 };
+	int pfd = openat(dirfd, "exe", O_PATH | O_CLOEXEC);
+	if (pfd >= 0) {
+		fsguard_where(dirfd, fsguard_fd_mnt(pfd), &where);
+		close(pfd);
+		if (where.known)
+			jw_str(o, "exe_fs", where.type);
+		else
+			jw_str(o, "exe_fs", "");
+		if (where.guarded) {
+			r = collect_exe_guarded(p, dirfd, pid, link, len, says_deleted, &where, o,
+						errs);
+			free(link);
+			return r;
+		}
+	}
+
 	/* stat through the magic link first: a known (dev, ino) needs no open */
 	struct stat st;
 	if (fstatat(dirfd, "exe", &st, 0) < 0 || !S_ISREG(st.st_mode)) {
@@ -166,6 +186,7 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 			proc_err(errs, "exe open", e);
 			jw_bool(o, "exe_deleted", says_deleted);   /* the link's word only */
 			jw_null(o, "exe_sha256");
+			missing_reason(o, e == -ENOENT || e == -ESRCH ? "vanished" : "cannot open", e);
 			if (fd >= 0)
 				close(fd);
 			free(link);
@@ -179,8 +200,13 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 	jw_bool(o, "exe_deleted", deleted);
 	if (says_deleted != deleted)
 		jw_bool(o, "exe_name_says_deleted", says_deleted);
-	exe_identity(o, "exe_identity", &st);
-	bool masked = !deleted && path_names_other(dirfd, link, &st, o);
+	exe_identity_json(o, "exe_identity", &st);
+	/* the lookup walks the process's mounts: one on FUSE may never answer */
+	bool masked = false;
+	if (!deleted && !fsguard_ns_guarded(dirfd))
+		masked = path_names_other(dirfd, link, &st, o);
+	else if (!deleted)
+		masked = path_names_other_guarded(p, dirfd, pid, link, &st, o);
 	bool mine;
 	pthread_mutex_lock(&p->mu);
 	size_t i = exe_claim(p, st.st_dev, st.st_ino, &mine);
@@ -195,17 +221,21 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 		if (err == 0 && (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino))
 			err = -ESTALE;   /* it exec'd meanwhile: hash nothing under the old key */
 		if (err < 0) {
+			e.err = err;
 			proc_err(errs, "exe open", err);
 		} else if (deleted || masked) {   /* the running image is kept */
 			pthread_mutex_lock(&p->mu);
 			ret = copy_deleted(p, fd, pid, link, len, &st, &e, o);
 			pthread_mutex_unlock(&p->mu);
+			if (e.state != EXE_DONE)
+				e.err = ret < 0 ? ret : -EIO;
 		} else {
 			r = sha256_fd(fd, EXE_HASH_CAP, e.sha256, &e.bytes);
 			if (r == 0 || r == -E2BIG) {
 				e.truncated = r == -E2BIG;
 				e.state = EXE_DONE;
 			} else {
+				e.err = r;
 				proc_err(errs, "exe read", r);
 			}
 		}
@@ -215,10 +245,16 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 		pthread_mutex_unlock(&p->mu);
 		h = e;
 	}
-	if (h.state == EXE_DONE && !h.truncated)
+	if (h.state == EXE_DONE && !h.truncated) {
 		jw_ascii(o, "exe_sha256", h.sha256, strlen(h.sha256));
-	else
+	} else {
 		jw_null(o, "exe_sha256");
+		if (h.state == EXE_DONE)
+			missing_reason(o, deleted || masked ? "over the copy cap" : "over the hash cap", 0);
+		else
+			missing_reason(o, h.err == -ENOENT || h.err == -ESRCH || h.err == -ESTALE ?
+				       "vanished" : "cannot read", h.err);
+	}
 	if (fd >= 0)
 		close(fd);
 	free(link);

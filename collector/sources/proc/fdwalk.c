@@ -21,6 +21,7 @@
 #include "jsonw.h"
 #include "procfs.h"
 #include "fdwalk.h"
+#include "fsguard.h"
 #include "procsrc.h"
 #include "vec.h"
 #include "banned.h"
@@ -53,8 +54,10 @@ static void classify(struct jw *w, const char *t, size_t n)
 		memcmp(t + n - (sizeof(del) - 1), del, sizeof(del) - 1) == 0);
 }
 
-static void add_fdinfo(int dirfd, const char *fdname, struct jw *w)
+/* fdinfo's position, flags and mount: the mount id (or -1) returned. */
+static int add_fdinfo(int dirfd, const char *fdname, struct jw *w)
 {
+	int mnt = -1;
 	char path[300];
 	struct capbuf cb;
 	size_t n;
@@ -70,10 +73,61 @@ static void add_fdinfo(int dirfd, const char *fdname, struct jw *w)
 		if (v)
 			jw_bytes(w, "flags", v, n);
 		v = proc_status_field(t, "mnt_id", &n);
-		if (v)
-			jw_int(w, "mnt_id", strtol(v, NULL, 10));
+		if (v) {
+			mnt = (int)strtol(v, NULL, 10);
+			jw_int(w, "mnt_id", mnt);
+		}
 	}
 	capbuf_release(&cb);
+	return mnt;
+}
+
+struct stat_job {
+	int fdd;                   /* the job's own dup of /proc/<pid>/fd */
+	char name[NAME_MAX + 1];
+	struct stat st;
+	int err;
+};
+
+static void stat_job(void *v)
+{
+	struct stat_job *j = v;
+
+	j->err = fstatat(j->fdd, j->name, &j->st, 0) < 0 ? -errno : 0;
+	close(j->fdd);
+}
+
+/* Stat an fd's target. One on a file system that answers through a server
+ * (fsguard.h), or on a mount in no table, is stat'ed under the deadline
+ * (its fs and, when it does not answer, why, recorded); a kernel object
+ * ("anon_inode:[eventfd]") is on no file system a server answers for. */
+static int stat_target(int pdir, int fdd, const char *name, const char *link, int mnt,
+		       struct stat *st, struct jw *w)
+{
+	struct fs_where where;
+
+	if (link[0] != '/')
+		return fstatat(fdd, name, st, 0) < 0 ? -errno : 0;
+	fsguard_where(pdir, mnt, &where);
+	if (!where.guarded)
+		return fstatat(fdd, name, st, 0) < 0 ? -errno : 0;
+	jw_str(w, "fs", where.type);
+	struct stat_job j = { .fdd = fcntl(fdd, F_DUPFD_CLOEXEC, 3) };
+	unsigned waited;
+	if (j.fdd < 0)
+		return -errno;
+	snprintf(j.name, sizeof(j.name), "%s", name);
+	int e = fsguard_run(mnt, stat_job, &j, sizeof(j), &waited);
+	if (fsguard_not_run(e))
+		close(j.fdd);
+	if (e < 0) {
+		char why[160];
+		fsguard_reason(e, &where, waited, why, sizeof(why));
+		jw_str(w, "stat_missing", why);
+		return e;
+	}
+	*st = j.st;
+	return j.err;
 }
 
 void fdpart_init(struct fd_part *p)
@@ -150,7 +204,8 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 		 * system calls per fd on a host with tens of thousands of sockets */
 		if (!sock && !has_prefix(link, len, "pipe:[")) {
 			struct stat st;
-			if (fstatat(fdd, de->d_name, &st, 0) == 0) {
+			int mnt = add_fdinfo(pdir, de->d_name, &w);
+			if (stat_target(pdir, fdd, de->d_name, link, mnt, &st, &w) == 0) {
 				char dev[32];
 				snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
 				jw_str(&w, "dev", dev);
@@ -160,7 +215,6 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 				snprintf(mode, sizeof(mode), "%06o", (unsigned)st.st_mode);
 				jw_str(&w, "mode", mode);
 			}
-			add_fdinfo(pdir, de->d_name, &w);
 		}
 		jw_end(&w);
 		free(link);

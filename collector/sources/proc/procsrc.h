@@ -36,6 +36,7 @@ struct exe_hash {
 	uint64_t bytes;
 	int truncated;
 	int state;                        /* EXE_* */
+	int err;                          /* EXE_FAILED: why (-errno) */
 };
 
 enum { EXE_DONE, EXE_HASHING, EXE_FAILED };
@@ -138,6 +139,18 @@ void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd, boo
 /* exe.c: exe, exe_deleted, exe_sha256 (hashed once per dev/ino, shared by
  * the threads under p->mu) and the copy of a deleted executable */
 int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs);
+/* exe_guard.c: the same for an exe on a file system that answers through a
+ * server (fsguard.h), under the deadline; and the lookup of an exe's path
+ * in a namespace where such a file system is mounted (exe_path_names). */
+struct fs_where;
+int collect_exe_guarded(struct procs *p, int dirfd, int pid, const char *link, size_t len,
+			bool says_deleted, const struct fs_where *w, struct jw *o,
+			struct errlist *errs);
+bool path_names_other_guarded(struct procs *p, int dirfd, int pid, const char *link,
+			      const struct stat *run, struct jw *o);
+/* {dev, ino, size, mtime, nlink} of a file under `key` */
+struct stat;
+void exe_identity_json(struct jw *o, const char *key, const struct stat *st);
 
 /* threads.c: the tasks of a process into `out` (threads.jsonl records) */
 void jw_ticks(struct procs *p, struct jw *w, unsigned long long ticks);

@@ -1,0 +1,339 @@
+/* fsguard.c - learn a file's file system without calling into it (fsguard.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capbuf.h"
+#include "fsguard.h"
+#include "procfs.h"
+#include "vec.h"
+#include "banned.h"
+
+#define MOUNTINFO_CAP (64u << 20)
+
+struct mnt {
+	int id;
+	char type[48];
+};
+
+struct ns {
+	uint64_t id;
+	bool guarded;
+	bool stalled;             /* a lookup in it timed out */
+};
+
+static struct {
+	pthread_mutex_t mu;
+	int procfd;
+	unsigned ms;
+	deadline_stop_fn stop;
+	void (*log)(void *ctx, const char *line);
+	void *ctx;
+	struct mnt *mnts;
+	size_t nmnts, amnts;
+	struct ns *nss;
+	size_t nnss, anss;
+	int *stalled;
+	size_t nstalled, astalled;
+} g = { .mu = PTHREAD_MUTEX_INITIALIZER, .procfd = -1, .ms = FSGUARD_DEFAULT_MS };
+
+void fsguard_init(int procfd, unsigned deadline_ms, deadline_stop_fn stop,
+		  void (*log)(void *ctx, const char *line), void *ctx)
+{
+	pthread_mutex_lock(&g.mu);
+	g.procfd = procfd;
+	g.ms = deadline_ms ? deadline_ms : FSGUARD_DEFAULT_MS;
+	g.stop = stop;
+	g.log = log;
+	g.ctx = ctx;
+	pthread_mutex_unlock(&g.mu);
+}
+
+void fsguard_free(void)
+{
+	pthread_mutex_lock(&g.mu);
+	free(g.mnts);
+	free(g.nss);
+	free(g.stalled);
+	g.mnts = NULL, g.nss = NULL, g.stalled = NULL;
+	g.nmnts = g.amnts = g.nnss = g.anss = g.nstalled = g.astalled = 0;
+	g.procfd = -1;
+	pthread_mutex_unlock(&g.mu);
+}
+
+unsigned fsguard_deadline_ms(void)
+{
+	return g.ms;
+}
+
+bool fsguard_type_slow(const char *t)
+{
+	static const char *const slow[] = {
+		"fuse", "fuseblk", "nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "ceph",
+		"glusterfs", "afs", "coda", "ncpfs", "lustre", "virtiofs", "orangefs",
+		"gfs2", "ocfs2", "davfs", "vboxsf", "vmhgfs", NULL
+	};
+	if (!strncmp(t, "fuse.", 5) || !strncmp(t, "fuseblk.", 8))
+		return true;
+	for (size_t i = 0; slow[i]; i++)
+		if (!strcmp(t, slow[i]))
+			return true;
+	return false;
+}
+
+static int mnt_id_of(const char *text, size_t len)
+{
+	size_t n;
+	const char *v = proc_status_field(text, "mnt_id", &n);
+
+	(void)len;
+	return v ? (int)strtol(v, NULL, 10) : -1;
+}
+
+int fsguard_fd_mnt(int fd)
+{
+	char path[48];
+	struct capbuf cb;
+
+	if (g.procfd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "self/fdinfo/%d", fd);
+	capbuf_init(&cb, 64u << 10);
+	int id = proc_read_once(g.procfd, path, &cb) == 0 && cb.buf ? mnt_id_of(cb.buf, cb.len) : -1;
+	capbuf_release(&cb);
+	return id;
+}
+
+/* Called locked. */
+static struct mnt *find(int id)
+{
+	size_t lo = 0, hi = g.nmnts;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (g.mnts[mid].id == id)
+			return &g.mnts[mid];
+		if (g.mnts[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int cmp_mnt(const void *a, const void *b)
+{
+	const struct mnt *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* One mountinfo line: "36 35 98:0 /root /mnt opts [optional...] - type src opts".
+ * The type after the lone "-"; its bytes as the kernel wrote them (escaped). */
+static void add_line(const char *s, size_t n, bool *slow)
+{
+	const char *end = s + n, *p = s;
+	long id = 0;
+
+	/* the id, by hand: the line is not NUL-terminated */
+	while (p < end && *p >= '0' && *p <= '9' && id < 100000000)
+		id = id * 10 + (*p++ - '0');
+	if (p == s || p == end || *p != ' ')
+		return;
+	for (; p + 3 <= end; p++)
+		if (p[0] == ' ' && p[1] == '-' && p[2] == ' ')
+			break;
+	if (p + 3 > end)
+		return;
+	p += 3;
+	const char *sp = memchr(p, ' ', (size_t)(end - p));
+	size_t tl = (size_t)((sp ? sp : end) - p);
+	struct mnt m = { .id = (int)id };
+	memcpy(m.type, p, tl < sizeof(m.type) - 1 ? tl : sizeof(m.type) - 1);
+	*slow |= fsguard_type_slow(m.type);
+	if (find(m.id) || !vec_reserve((void **)&g.mnts, &g.amnts, g.nmnts + 1, sizeof(*g.mnts)))
+		return;
+	g.mnts[g.nmnts++] = m;
+}
+
+/* Every line of a mountinfo text. Called locked. */
+static bool add_table(const char *text, size_t len)
+{
+	size_t before = g.nmnts;
+	bool slow = false;
+
+	for (const char *p = text, *end = text ? text + len : NULL; p && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		add_line(p, (size_t)((nl ? nl : end) - p), &slow);
+		p = nl ? nl + 1 : end;
+	}
+	if (g.nmnts != before)
+		qsort(g.mnts, g.nmnts, sizeof(*g.mnts), cmp_mnt);
+	return slow;
+}
+
+bool fsguard_add_table(const char *text, size_t len)
+{
+	pthread_mutex_lock(&g.mu);
+	bool slow = add_table(text, len);
+	pthread_mutex_unlock(&g.mu);
+	return slow;
+}
+
+static uint64_t ns_id(int pdir)
+{
+	char *link = NULL;
+	size_t len = 0;
+	uint64_t id = 0;
+
+	if (proc_readlink(pdir, "ns/mnt", &link, &len) == 0) {
+		const char *b = memchr(link, '[', len);
+		id = b ? strtoull(b + 1, NULL, 10) : 0;
+	}
+	free(link);
+	return id;
+}
+
+/* The process's namespace, its table read once. Called locked. */
+static struct ns *load_ns(int pdir)
+{
+	uint64_t id = ns_id(pdir);
+
+	for (size_t i = 0; id && i < g.nnss; i++)
+		if (g.nss[i].id == id)
+			return &g.nss[i];
+	struct capbuf cb;
+	bool slow = false;
+	capbuf_init(&cb, MOUNTINFO_CAP);
+	int e = proc_read(pdir, "mountinfo", &cb);
+	slow = add_table(cb.buf, cb.len);
+	capbuf_release(&cb);
+	static struct ns unknown;
+	if (!id) {   /* unnamed: read again next time, and assume the worst */
+		unknown = (struct ns){ .guarded = true };
+		return &unknown;
+	}
+	if (!vec_reserve((void **)&g.nss, &g.anss, g.nnss + 1, sizeof(*g.nss))) {
+		unknown = (struct ns){ .guarded = true };
+		return &unknown;
+	}
+	g.nss[g.nnss] = (struct ns){ .id = id, .guarded = slow || e < 0 };
+	return &g.nss[g.nnss++];
+}
+
+static void where(int pdir, int mnt_id, struct fs_where *w, bool load)
+{
+	*w = (struct fs_where){ .mnt_id = mnt_id, .guarded = true };
+	if (mnt_id < 0)
+		return;
+	pthread_mutex_lock(&g.mu);
+	struct mnt *m = find(mnt_id);
+	if (!m && load) {
+		load_ns(pdir);
+		m = find(mnt_id);
+	}
+	if (m) {
+		w->known = true;
+		memcpy(w->type, m->type, sizeof(w->type));
+		w->guarded = fsguard_type_slow(m->type);
+	}
+	pthread_mutex_unlock(&g.mu);
+}
+
+void fsguard_where(int pdir, int mnt_id, struct fs_where *w)
+{
+	where(pdir, mnt_id, w, true);
+}
+
+void fsguard_known(int mnt_id, struct fs_where *w)
+{
+	where(-1, mnt_id, w, false);
+}
+
+bool fsguard_ns_guarded(int pdir)
+{
+	pthread_mutex_lock(&g.mu);
+	bool guarded = load_ns(pdir)->guarded;
+	pthread_mutex_unlock(&g.mu);
+	return guarded;
+}
+
+static bool stalled(int id)
+{
+	bool s = false;
+
+	pthread_mutex_lock(&g.mu);
+	for (size_t i = 0; i < g.nstalled && !s; i++)
+		s = g.stalled[i] == id;
+	pthread_mutex_unlock(&g.mu);
+	return s;
+}
+
+int fsguard_run(int mnt_id, void (*fn)(void *), void *arg, size_t size, unsigned *waited_ms)
+{
+	if (waited_ms)
+		*waited_ms = 0;
+	if (mnt_id >= 0 && stalled(mnt_id))
+		return -EDEADLK;
+	int e = deadline_run(fn, arg, size, g.ms, g.stop, g.ctx, waited_ms);
+	if (e == -ETIMEDOUT && mnt_id >= 0) {
+		char type[48] = "", line[160];
+		pthread_mutex_lock(&g.mu);
+		struct mnt *m = find(mnt_id);
+		if (m)
+			memcpy(type, m->type, sizeof(type));
+		if (vec_reserve((void **)&g.stalled, &g.astalled, g.nstalled + 1, sizeof(int)))
+			g.stalled[g.nstalled++] = mnt_id;
+		pthread_mutex_unlock(&g.mu);
+		snprintf(line, sizeof(line), "slow file systems: mount %d (fs %s): no answer "
+			 "within %u ms; not asked again in this run", mnt_id,
+			 type[0] ? type : "unknown", waited_ms ? *waited_ms : g.ms);
+		if (g.log)
+			g.log(g.ctx, line);
+	}
+	return e;
+}
+
+void fsguard_reason(int err, const struct fs_where *w, unsigned waited_ms, char *buf,
+		    size_t size)
+{
+	char fs[64];
+
+	if (!w)
+		snprintf(fs, sizeof(fs), "a mount of its namespace");
+	else if (w->known)
+		snprintf(fs, sizeof(fs), "fs %s", w->type);
+	else
+		snprintf(fs, sizeof(fs), "a mount in no table");
+	if (err == -ETIMEDOUT)
+		snprintf(buf, size, "no answer within %u ms (%s)", waited_ms, fs);
+	else if (err == -EDEADLK)
+		snprintf(buf, size, "not asked: %s stalled earlier in this run", fs);
+	else if (err == -ECANCELED)
+		snprintf(buf, size, "not asked: the run is stopping (%s)", fs);
+	else if (err == -EINTR)
+		snprintf(buf, size, "interrupted after %u ms waiting on %s", waited_ms, fs);
+	else
+		snprintf(buf, size, "%s: %s", fs, strerror(-err));
+}
+
+int fsguard_lookup(int pdir, void (*fn)(void *), void *arg, size_t size, unsigned *waited_ms)
+{
+	if (waited_ms)
+		*waited_ms = 0;
+	pthread_mutex_lock(&g.mu);
+	bool was = load_ns(pdir)->stalled;
+	pthread_mutex_unlock(&g.mu);
+	if (was)
+		return -EDEADLK;
+	int e = deadline_run(fn, arg, size, g.ms, g.stop, g.ctx, waited_ms);
+	if (e == -ETIMEDOUT) {
+		pthread_mutex_lock(&g.mu);
+		load_ns(pdir)->stalled = true;
+		pthread_mutex_unlock(&g.mu);
+	}
+	return e;
+}

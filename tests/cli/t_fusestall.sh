@@ -1,0 +1,83 @@
+#!/bin/bash
+# A FUSE file system that stops answering cannot hang the collection (issue
+# 14, item 4). A process runs from a FUSE mount (bindfs, a passthrough), a
+# shell holds an fd on it, and the server is stopped (SIGSTOP): every stat
+# of those files now waits on a server that never answers. irsnap learns the
+# file system from the fd's mount id without calling into it, asks only
+# under its deadline (fs-deadline in the profile), records why there is no
+# hash, and seals; SIGTERM while it waits gives a sealed partial bundle.
+. "$(dirname "$0")/lib.sh"
+need_root "a FUSE mount in a private mount namespace"
+need bindfs; need unshare; need jq; need timeout
+[ -c /dev/fuse ] || skip "no /dev/fuse"
+
+cat >"$T_DIR/p.profile" <<'EOP'
+profile fusestall
+budget 120
+fs-deadline 2
+step processes
+EOP
+sed 's/^fs-deadline 2/fs-deadline 60/' "$T_DIR/p.profile" >"$T_DIR/long.profile"
+
+# ns.sh: in a private mount namespace, mount, run, stall, collect twice
+cat >"$T_DIR/ns.sh" <<'EOS'
+T=$1 IRSNAP=$2 OUT=$3
+mkdir -p "$T/src" "$T/mnt" && cp /bin/sleep "$T/src/payload" || exit 2
+bindfs -o attr_timeout=0,entry_timeout=0 "$T/src" "$T/mnt" || exit 3
+"$T/mnt/payload" 600 & P=$!
+exec 9<"$T/mnt/payload"
+echo $P >"$T/payload.pid"; echo $$ >"$T/holder.pid"
+B=$(pgrep -f "bindfs.*$T/src" | head -n 1)
+[ -n "$B" ] || exit 3
+sleep 0.3
+stat "$T/mnt/payload" >/dev/null || exit 3
+kill -STOP "$B"
+# a collection with a deadline of 2 s: it seals, with the stall recorded
+timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/s.tar" --allow-host-output \
+	--profile "$T/p.profile" 2>"$OUT/s.err"
+echo $? >"$T/rc"
+# a deadline of 60 s and a SIGTERM while it waits: a sealed partial bundle
+timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/t.tar" --allow-host-output \
+	--profile "$T/long.profile" 2>"$OUT/t.err" & C=$!
+sleep 3
+kill -TERM $C
+wait $C; echo $? >"$T/rc.term"
+kill -CONT "$B"; kill $P; exec 9<&-
+wait $P 2>/dev/null
+umount "$T/mnt" || umount -l "$T/mnt"
+exit 0
+EOS
+unshare --mount --propagation private bash "$T_DIR/ns.sh" "$T_DIR" "$IRSNAP" "$OUT"
+case $? in
+0) ;;
+3) skip "bindfs cannot mount here (FUSE unavailable)" ;;
+*) fail "the setup failed"; finish ;;
+esac
+P=$(cat "$T_DIR/payload.pid") H=$(cat "$T_DIR/holder.pid")
+
+rc=$(cat "$T_DIR/rc")
+check "with the server stopped, collect ends by itself, partial (exit 1; got $rc)" [ "$rc" = 1 ]
+extract s || { fail "no bundle"; tail -n 5 "$OUT/s.err"; finish; }
+check "... and seals a bundle that verifies" "$IRSNAP" verify "$OUT/s.tar" >/dev/null
+J=$BDIR/volatile/processes.jsonl
+expect "the payload's record: its exe on fs fuse, the stall and why there is no hash" \
+	'[ "$(jq -r "select(.pid == $P) | [.exe_fs, (.exe_sha256 | tostring), (.exe_stalled | test(\"^(no answer within 2[0-9]{3} ms \\\\(|not asked: )fs fuse\")), (.exe_sha256_missing == .exe_stalled), .status] | join(\" \")" "$J")" = "fuse null true true partial" ]'
+expect "the holder's fd on the mount: its fs, and why it has no stat" \
+	'[ "$(jq -r "select(.pid == $H and .fd == 9) | [.fs, (.stat_missing | test(\"fs fuse\")), (.ino | tostring)] | join(\" \")" "$BDIR/volatile/open-files.jsonl")" = "fuse true null" ]'
+check "the work log says which process's executable stalled" \
+	grep -q "processes: pid $P: its executable: .*fs fuse" "$BDIR/acquisition.log"
+check "... and which mount stopped answering, after how long" \
+	grep -Eq "slow file systems: mount [0-9]+ \(fs fuse\): no answer within 2[0-9]{3} ms" "$BDIR/acquisition.log"
+expect "run.json: the deadline and the calls left behind" \
+	'[ "$(jq -r "[.slow_fs.deadline_ms, (.slow_fs.calls_left_behind >= 1)] | join(\" \")" "$BDIR/run.json")" = "2000 true" ]'
+expect "other processes still hashed (the stall cost one deadline, not the run)" \
+	'[ "$(jq -s "[.[] | select(.exe_sha256 != null)] | length" "$J")" -ge 1 ]'
+
+rc=$(cat "$T_DIR/rc.term")
+check "SIGTERM mid-stall: collect exits partial (1; got $rc)" [ "$rc" = 1 ]
+extract t || { fail "no bundle after SIGTERM"; tail -n 5 "$OUT/t.err"; finish; }
+check "... with a sealed bundle that verifies" "$IRSNAP" verify "$OUT/t.tar" >/dev/null
+check "... that says a signal stopped it" [ "$(jq -r .stopped_by "$BDIR/run.json")" = signal ]
+expect "... and what it was waiting on" \
+	'[ "$(jq -r "select(.pid == $P) | .exe_stalled | test(\"^(interrupted after [0-9]+ ms waiting on |not asked: the run is stopping \\\\()fs fuse\")" "$BDIR/volatile/processes.jsonl")" = true ]'
+finish
