@@ -31,7 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DEFAULT_MAX_TOTAL (1ull << 30)   /* tree and list copy-exec, when none given */
+#define DEFAULT_MAX_TOTAL (1ull << 30)
+#define DEFAULT_IMAGES_TOTAL (1ull << 30) /* deleted or masked executables, all together */   /* tree and list copy-exec, when none given */
 
 enum step_kind { STEP_SOURCE, STEP_COPY, STEP_TREE, STEP_LIST, STEP_TIMELINE, STEP_KINDS };
 
@@ -51,6 +52,7 @@ struct profile {
 	size_t nsteps;
 	unsigned budget_seconds;   /* 0: none */
 	unsigned fs_deadline_ms;   /* 0: FSGUARD_DEFAULT_MS (fsguard.h) */
+	uint64_t images_total;     /* bytes of process images copied, 0: DEFAULT_IMAGES_TOTAL */
 };
 
 /* Parse profile text. On error returns -EINVAL with `err` filled. */

@@ -77,6 +77,10 @@ struct run {
 	unsigned artifacts, failed, truncated;
 	unsigned skipped_steps;        /* steps skipped by the time budget */
 	unsigned budget_seconds;       /* the profile's time budget, 0 for none */
+	/* the bytes of process images (deleted or masked executables) the
+	 * bundle may hold, all together; what they took, and the ones left out */
+	uint64_t images_total, images_used;
+	unsigned images_skipped;
 	bool budget_spent;             /* it ran out: the step under way stopped */
 	/* the host's own view of /proc (isolate.h), beside the private one the
 	 * sources read: -1 when there is none apart */

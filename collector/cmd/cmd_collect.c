@@ -316,6 +316,7 @@ int cmd_collect(int argc, char **argv)
 	}
 	r.profile = prof.name;
 	r.budget_seconds = prof.budget_seconds;
+	r.images_total = prof.images_total ? prof.images_total : DEFAULT_IMAGES_TOTAL;
 	r.volatile_first = -1;
 	r.maxtimings = prof.nsteps;
 	r.timings = calloc(prof.nsteps + 1, sizeof(*r.timings));
@@ -426,7 +427,7 @@ int cmd_collect(int argc, char **argv)
 	fd = -1;
 
 	status = (r.failed || r.truncated || r.interrupted || r.budget_spent ||
-		  deadline_abandoned()) ? EXIT_PARTIAL :
+		  deadline_abandoned() || r.images_skipped) ? EXIT_PARTIAL :
 		 EXIT_COMPLETE;
 	if (opt.stats)
 		plan_stats(&r, &prof, stderr);

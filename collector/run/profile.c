@@ -123,6 +123,14 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 			p.budget_seconds = (unsigned)v;
 			continue;
 		}
+		if (strcmp(w[0], "images") == 0) {
+			uint64_t v;
+			if (n != 2 || parse_size(w[1], &v) < 0)
+				FAIL("%s: line %u: 'images' takes a size (bytes, or with K, M or G)",
+				     origin, lineno);
+			p.images_total = v ? v : 1;   /* 0: copy none (1 byte holds no image) */
+			continue;
+		}
 		if (strcmp(w[0], "fs-deadline") == 0) {
 			uint64_t v;
 			if (n != 2 || parse_size(w[1], &v) < 0 || v == 0 || v > 600)

@@ -76,6 +76,13 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 		json_set_int(o, "budget_seconds", r->budget_seconds);
 	else
 		json_set_new(o, "budget_seconds", json_null());
+	/* the process images kept, against their total (profile `images`) */
+	json_t *img = json_object();
+	json_set_int(img, "total_bytes", (int64_t)r->images_total);
+	json_set_int(img, "copied_bytes", (int64_t)r->images_used);
+	json_set_int(img, "left_out", r->images_skipped);
+	json_set_new(img, "total_hit", json_boolean(r->images_skipped > 0));
+	json_set_new(o, "process_images", img);
 	/* the file systems that answer through a server (fsguard.h) */
 	json_t *fsg = json_object();
 	json_set_int(fsg, "deadline_ms", fsguard_deadline_ms());

@@ -61,6 +61,30 @@ static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len
 	char member[64], src[64];
 	int ret;
 
+	/* the images share one total (profile `images`): what this one would
+	 * add (its data, holes not copied) must fit, or it is hashed only */
+	uint64_t data = (uint64_t)st->st_blocks * 512u;
+	uint64_t need = data < (uint64_t)st->st_size ? data : (uint64_t)st->st_size;
+	uint64_t left = p->r->images_total - p->r->images_used;
+	if (need > DELETED_EXE_CAP)
+		need = DELETED_EXE_CAP;
+	if (p->r->images_used >= p->r->images_total || need > left) {
+		char why[200];
+		snprintf(why, sizeof(why), "left out: %llu more bytes would pass the process "
+			 "images' total of %llu (profile 'images'); hashed only",
+			 (unsigned long long)need, (unsigned long long)p->r->images_total);
+		jw_str(w, "deleted_exe_missing", why);
+		p->r->images_skipped++;
+		run_log(p->r, "processes: pid %d: its running image %s", pid, why);
+		int r = sha256_fd(fd, EXE_HASH_CAP, e->sha256, &e->bytes);
+		if (r == 0 || r == -E2BIG) {
+			e->truncated = r == -E2BIG;
+			e->state = EXE_DONE;
+		} else {
+			e->err = r;
+		}
+		return 0;
+	}
 	/* deleted, or its path names another file: the running image either way */
 	snprintf(member, sizeof(member), "volatile/deleted-exe/%d", pid);
 	snprintf(src, sizeof(src), "/proc/%d/exe", pid);
@@ -69,13 +93,28 @@ static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len
 		a.has_stat = true;
 	a.link_target = strndup(link, len);
 	a.link_len = a.link_target ? len : 0;
-	ret = copy_fd_to_member(p->r, &a, fd, member, (uint64_t)st->st_size, DELETED_EXE_CAP);
+	ret = copy_fd_to_member(p->r, &a, fd, member, (uint64_t)st->st_size,
+				left < DELETED_EXE_CAP ? left : DELETED_EXE_CAP);
 	if (ret == 0) {
+		p->r->images_used += a.bytes;
 		e->bytes = a.bytes;
 		e->truncated = a.truncated;
 		memcpy(e->sha256, a.sha256, sizeof(e->sha256));
 		e->state = EXE_DONE;
 		jw_str(w, "deleted_exe_member", member);
+		/* a sparse copy holds the data extents only (the hole map is in
+		 * the index): exe_sha256 is the file's, holes read as zeros */
+		if (!a.truncated && a.bytes != (uint64_t)st->st_size) {
+			int r = lseek(fd, 0, SEEK_SET) < 0 ? -errno :
+				sha256_fd(fd, EXE_HASH_CAP, e->sha256, &e->bytes);
+			if (r == 0 || r == -E2BIG) {
+				e->truncated = r == -E2BIG;
+			} else {
+				e->state = EXE_FAILED;
+				e->err = r;
+			}
+			jw_bool(w, "deleted_exe_sparse", true);
+		}
 	}
 	artifact_end(p->r, &a);
 	return ret;

@@ -1,0 +1,58 @@
+#!/bin/bash
+# Sparse deleted executables cannot flood the bundle (issue 14, item 5):
+# four 300 MB executables that are almost all hole (a copy of sleep, then
+# truncate -s 300M), run and deleted. The copies skip the holes (the hole
+# map in the index), exe_sha256 is the whole file's (as sha256sum says of
+# it), and the process images share one total (profile `images`): once it
+# is spent the rest are hashed only, each saying why, and run.json counts
+# them.
+. "$(dirname "$0")/lib.sh"
+need_root "running deleted executables of other processes is read as root"
+need sha256sum; need jq; need truncate
+
+mkdir -p "$T_DIR/bin"
+pids=() sums=()
+for i in 1 2 3 4; do
+	f=$T_DIR/bin/payload$i
+	cp /bin/sleep "$f" && truncate -s 300M "$f" && chmod +x "$f" || skip "cannot make a sparse file here"
+	sums+=("$(sha256sum "$f" | cut -d' ' -f1)")
+done
+data=$(( $(stat -c %b "$T_DIR/bin/payload1") * 512 ))
+[ "$data" -lt $((1 << 20)) ] || skip "this file system does not keep holes ($data bytes for 300 MB)"
+for i in 1 2 3 4; do
+	"$T_DIR/bin/payload$i" 600 & pids+=($!)
+done
+sleep 0.3
+rm -f "$T_DIR"/bin/payload*
+# room for one image and a half: the first copied, the other three hashed only
+total=$(( data * 3 / 2 ))
+printf 'profile sparse\nimages %s\nstep processes\n' "$total" >"$T_DIR/p.profile"
+"$IRSNAP" collect -o "$OUT/s.tar" --allow-host-output --profile "$T_DIR/p.profile" 2>"$OUT/s.err"
+rc=$?
+kill "${pids[@]}" 2>/dev/null
+check "collect exits partial: images were left out (1; got $rc)" [ "$rc" = 1 ]
+extract s || { fail "no bundle"; tail -n 5 "$OUT/s.err"; finish; }
+check "the bundle verifies" "$IRSNAP" verify "$OUT/s.tar" >/dev/null
+J=$BDIR/volatile/processes.jsonl
+copied=0 left=0
+for k in 0 1 2 3; do
+	p=${pids[$k]} want=${sums[$k]}
+	rec=$(jq -c "select(.pid == $p)" "$J")
+	expect "payload $((k + 1)): exe_deleted, and exe_sha256 is the whole file's (sha256sum)" \
+		'[ "$(jq -r "[.exe_deleted, .exe_sha256] | join(\" \")" <<<"$rec")" = "true $want" ]'
+	if [ "$(jq -r '.deleted_exe_member // empty' <<<"$rec")" ]; then
+		copied=$((copied + 1)); m=$(jq -r .deleted_exe_member <<<"$rec")
+		expect "... copied without its holes: the index's hole map (300 MB, data only)" \
+			'[ "$(jq -r "select(.member == \"$m\") | [.sparse.size, (.sparse.data_bytes < 1048576), (.sparse.extents | length > 0), (.bytes == .sparse.data_bytes)] | join(\" \")" "$BDIR/index.jsonl")" = "314572800 true true true" ]'
+	else
+		left=$((left + 1))
+		expect "... left out, saying why (the images' total of $total)" \
+			'jq -r .deleted_exe_missing <<<"$rec" | grep -q "total of $total (profile .images.); hashed only"'
+	fi
+done
+check "one image copied, three left out (got $copied and $left)" [ "$copied" = 1 ] && [ "$left" = 3 ]
+expect "run.json: the images' total, what was copied, how many left out" \
+	'[ "$(jq -r ".process_images | [.total_bytes, (.copied_bytes <= .total_bytes), .left_out, .total_hit] | join(\" \")" "$BDIR/run.json")" = "$total true 3 true" ]'
+size=$(stat -c %s "$OUT/s.tar")
+check "the bundle stays small (got $size bytes, not 300 MB per image)" [ "$size" -lt $((20 << 20)) ]
+finish
