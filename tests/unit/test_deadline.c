@@ -3,6 +3,7 @@
  * mount tables say which files may wait on a server. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,9 @@ static void put(const char *dir, const char *name, const char *text)
 
 int main(void)
 {
+	/* a read made to fail (tests/fault) ends a call early and closes its
+	 * pipe: the test's write then gets EPIPE, not a SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	struct job j = { .value = 1 };
 	unsigned waited;
 	bool stop = false;
@@ -91,7 +95,7 @@ int main(void)
 	CHECK(j.value == 7);   /* untouched */
 	CHECK(deadline_abandoned() == 1);
 	/* it ends late, on its own copy (ASan would see a write to freed memory) */
-	REQUIRE(write(p[1], "x", 1) == 1);
+	CHECK(write(p[1], "x", 1) == 1);
 	usleep(100 * 1000);
 	CHECK(j.value == 7);
 
@@ -102,7 +106,7 @@ int main(void)
 	CHECK(deadline_run(block_read, &j, sizeof(j), 5000, stop_third, NULL, &waited) == -EINTR);
 	CHECK(now() - t0 < 1.0);
 	CHECK(j.value == 3 && deadline_abandoned() == 2);
-	REQUIRE(write(p[1], "x", 1) == 1);
+	CHECK(write(p[1], "x", 1) == 1);
 
 	REQUIRE(pipe(p) == 0);
 	struct job k = { .fd = p[0] };
