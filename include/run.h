@@ -81,6 +81,8 @@ struct run {
 	 * bundle may hold, all together; what they took, and the ones left out */
 	uint64_t images_total, images_used;
 	unsigned images_skipped;
+	/* records cut inside members (a member may be whole and hold them) */
+	unsigned cut_cmdline, cut_environ, cut_exe_hash;
 	bool budget_spent;             /* it ran out: the step under way stopped */
 	/* the host's own view of /proc (isolate.h), beside the private one the
 	 * sources read: -1 when there is none apart */

@@ -91,6 +91,12 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 	json_set_int(n, "artifacts", r->artifacts);
 	json_set_int(n, "failed", r->failed);
 	json_set_int(n, "truncated", r->truncated);
+	json_t *cut = json_object();
+	json_set_int(cut, "cmdline", r->cut_cmdline);
+	json_set_int(cut, "environ", r->cut_environ);
+	json_set_int(cut, "exe_hash", r->cut_exe_hash);
+	json_set_int(cut, "process_images", r->images_skipped);
+	json_set_new(n, "truncated_records", cut);
 	json_set_new(o, "counts", n);
 	json_set_str(s, "algorithm", "ed25519");
 	json_set_str(s, "fingerprint", id->fingerprint);

@@ -182,6 +182,9 @@ if extract big && [ -n "$(jq -r "select(.pid == $BIG) | .pid" "$BDIR/volatile/pr
 	R=$(jq -c "select(.pid == $BIG)" "$BDIR/volatile/processes.jsonl")
 	expect "an argv over the cap: truncated, its size, and its tail's last item kept" \
 		'[ "$(jq -r "[.cmdline_truncated, .cmdline_tail[-1], .cmdline_original_size_at_least] | map(tostring) | join(\" \")" <<<"$R")" = "true PAYLOAD-TAIL-MARK false" ]'
+	expect "run.json counts the cut argv among the records cut inside members" \
+		'[ "$(jq -r ".counts.truncated_records.cmdline >= 1" "$BDIR/run.json")" = true ]'
+	check "... and the work log says so" grep -q "processes: records cut at their cap: [1-9][0-9]* argv" "$BDIR/acquisition.log"
 	expect "... the tail ends at the original size" \
 		'[ $(( $(jq -r .cmdline_tail_offset <<<"$R") + $(jq -r "[.cmdline_tail[] | length + 1] | add" <<<"$R") )) = "$(jq -r .cmdline_original_size <<<"$R")" ]'
 else

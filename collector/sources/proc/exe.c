@@ -288,6 +288,11 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 		jw_ascii(o, "exe_sha256", h.sha256, strlen(h.sha256));
 	} else {
 		jw_null(o, "exe_sha256");
+		if (h.state == EXE_DONE) {
+			pthread_mutex_lock(&p->mu);
+			p->cut_exe++;
+			pthread_mutex_unlock(&p->mu);
+		}
 		if (h.state == EXE_DONE)
 			missing_reason(o, deleted || masked ? "over the copy cap" : "over the hash cap", 0);
 		else

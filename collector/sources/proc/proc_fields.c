@@ -359,6 +359,7 @@ void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd,
 	if (r == 0 || r == -E2BIG) {
 		set_nul_list(&eo, "environ", env.buf ? env.buf : "", env.len);
 		jw_bool(&eo, "truncated", r == -E2BIG);
+		c->cut_environ += r == -E2BIG;
 		jw_int(&eo, "original_size", (int64_t)total);
 		if (r == -E2BIG)   /* "environ_tail", "environ_tail_offset", ... */
 			set_tail(&eo, "environ", t);

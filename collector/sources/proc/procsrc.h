@@ -59,6 +59,7 @@ struct pchunk {
 	struct view_row *rows;
 	size_t nrows, arows;
 	unsigned nvanished, npartial;
+	unsigned cut_cmdline, cut_environ;  /* records cut at their cap */
 };
 
 struct procs {
@@ -79,9 +80,11 @@ struct procs {
 	struct exe_hash *exes;
 	size_t nexes, exes_alloc;
 	int err;                          /* an output error: stop scanning */
+	unsigned cut_exe;                 /* records whose exe hash hit its cap (under mu) */
 	struct view_row *rows;
 	size_t nrows;
 	unsigned nvanished, npartial;
+	unsigned cut_cmdline, cut_environ;  /* records cut at their cap */
 };
 
 /* What could not be read for one process: the items of its "errors" JSON

@@ -230,6 +230,7 @@ static void scan_one(void *ctx, size_t i, void *out)
 	}
 
 	if (set_cmdline(dirfd, o, &cmd, errs) == -E2BIG) {
+		c->cut_cmdline++;
 		status = "partial";
 		reason = "cmdline truncated at the cap";
 	}
@@ -359,6 +360,8 @@ static void merge_chunk(void *ctx, void *out)
 	}
 	p->nvanished += c->nvanished;
 	p->npartial += c->npartial;
+	p->cut_cmdline += c->cut_cmdline;
+	p->cut_environ += c->cut_environ;
 	capbuf_release(&c->procs);
 	capbuf_release(&c->threads);
 	capbuf_release(&c->environ);
@@ -462,6 +465,14 @@ int src_procs_collect(struct run *r)
 		"%zu executables hashed", done, t.nprocs, p.nvanished, p.npartial, fds->nfds,
 		p.walk_fds ? "now" : "by the sockets step", p.nexes);
 	proctable_free(&t);
+	/* records cut inside the members, for run.json's counts */
+	r->cut_cmdline += p.cut_cmdline;
+	r->cut_environ += p.cut_environ;
+	r->cut_exe_hash += p.cut_exe;
+	if (p.cut_cmdline || p.cut_environ || p.cut_exe)
+		run_log(r, "processes: records cut at their cap: %u argv, %u environments, "
+			"%u executables over the hash or copy cap", p.cut_cmdline, p.cut_environ,
+			p.cut_exe);
 
 	struct capbuf view;
 	capbuf_init(&view, RECORDS_CAP);
