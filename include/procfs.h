@@ -30,6 +30,9 @@ struct proc_stat {
 	unsigned long long starttime;
 	unsigned long long vsize;
 	long long rss;
+	/* fields 28 and 48-51: where the stack began and where argv and the
+	 * environment lie (0 when the kernel hides them: no ptrace access) */
+	unsigned long long startstack, arg_start, arg_end, env_start, env_end;
 };
 
 /* /proc, checked to be a procfs: -ENOMEDIUM when it is not (an empty

@@ -89,14 +89,34 @@ int proc_stat_parse(const char *buf, size_t len, struct proc_stat *st)
 	memcpy(tail, close + 1, tl);
 	tail[tl] = '\0';
 	long long cutime, cstime, itreal;
+	int off = 0;
 	unsigned long long minflt, cminflt, majflt, cmajflt;
 	int n = sscanf(tail, " %c %d %d %d %d %d %lu %llu %llu %llu %llu %llu %llu %lld %lld "
-		       "%ld %ld %ld %lld %llu %llu %lld",
+		       "%ld %ld %ld %lld %llu %llu %lld%n",
 		       &st->state, &st->ppid, &st->pgrp, &st->session, &st->tty_nr, &st->tpgid,
 		       &st->flags, &minflt, &cminflt, &majflt, &cmajflt, &st->utime, &st->stime,
 		       &cutime, &cstime, &st->priority, &st->nice, &st->num_threads, &itreal,
-		       &st->starttime, &st->vsize, &st->rss);
-	return n == 22 ? 0 : -EINVAL;
+		       &st->starttime, &st->vsize, &st->rss, &off);
+	if (n != 22)
+		return -EINVAL;
+	/* fields 25 on, where the kernel has them (older ones stop earlier) */
+	const char *p = tail + off;
+	for (int field = 25; field <= 51 && *p; field++) {
+		char *end;
+		unsigned long long v = strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
+		switch (field) {
+		case 28: st->startstack = v; break;
+		case 48: st->arg_start = v; break;
+		case 49: st->arg_end = v; break;
+		case 50: st->env_start = v; break;
+		case 51: st->env_end = v; break;
+		default: break;
+		}
+	}
+	return 0;
 }
 
 int proc_starttime(int dirfd, unsigned long long *ret_start, unsigned long *ret_flags)

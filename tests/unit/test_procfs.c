@@ -31,6 +31,18 @@ int main(void)
 		CHECK(st.priority == 20 && st.nice == 0 && st.num_threads == 1);
 		CHECK(st.starttime == 98765 && st.vsize == 12345678 && st.rss == 321);
 	}
+	/* the short tail (an old kernel's 24 fields) leaves the layout zero;
+	 * a whole line (52 fields) gives fields 28 and 48-51 */
+	CHECK(parse("bash", &st, buf, sizeof(buf)) == 0 && st.startstack == 0 && st.env_end == 0);
+	static const char whole[] = "77 (sshd) S 1 77 77 0 -1 4194560 900 0 0 0 1 2 0 0 20 0 1 0 "
+		"4242 9000000 800 18446744073709551615 94000000000000 94000000100000 "
+		"140000000000000 0 0 0 0 4096 81920 0 0 0 17 1 0 0 0 0 0 94000000200000 "
+		"94000000300000 94000000400000 140000000001000 140000000001100 140000000001100 "
+		"140000000002000 0\n";
+	CHECK(proc_stat_parse(whole, strlen(whole), &st) == 0);
+	CHECK(st.starttime == 4242 && st.startstack == 140000000000000ULL);
+	CHECK(st.arg_start == 140000000001000ULL && st.arg_end == 140000000001100ULL);
+	CHECK(st.env_start == 140000000001100ULL && st.env_end == 140000000002000ULL);
 	CHECK(proc_stat_parse("4321 no parens", 14, &st) == -EINVAL);
 	CHECK(proc_stat_parse("4321 (cut) S 1 2", 16, &st) == -EINVAL);
 	CHECK(proc_stat_parse(")(", 2, &st) == -EINVAL);

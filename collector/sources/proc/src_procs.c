@@ -91,6 +91,31 @@ static uint64_t fd_mnt_id(int fd)
 	return sx.stx_mnt_id;
 }
 
+/* The PR_SET_MM tell: execve lays argv and then the environment out at the
+ * top of the stack, above where the stack began (stat fields 28, 48-51).
+ * prctl(PR_SET_MM_MAP), which needs no privilege, can point them anywhere
+ * (a fake "sshd: root@notty" in .data): /proc/<pid>/cmdline, ps and irsnap
+ * then read the fake. Recorded, with the addresses, when they are not
+ * where execve puts them; all zero (no ptrace access, a kernel thread)
+ * says nothing. */
+static void mm_args_tell(struct jw *o, const struct proc_stat *st)
+{
+	if (!st->arg_start && !st->arg_end && !st->env_start && !st->env_end)
+		return;
+	if (st->startstack && st->startstack <= st->arg_start && st->arg_start <= st->arg_end &&
+	    st->arg_end <= st->env_start && st->env_start <= st->env_end)
+		return;
+	struct jw w;
+	jw_bool(o, "args_moved", true);
+	jw_object(o, "args_layout", &w);
+	jw_int(&w, "start_stack", (int64_t)st->startstack);
+	jw_int(&w, "arg_start", (int64_t)st->arg_start);
+	jw_int(&w, "arg_end", (int64_t)st->arg_end);
+	jw_int(&w, "env_start", (int64_t)st->env_start);
+	jw_int(&w, "env_end", (int64_t)st->env_end);
+	jw_object_end(&w);
+}
+
 static void fill_from_table(struct procs *p, struct jw *o, const struct proc_entry *e,
 			    const unsigned *uid, const unsigned *gid)
 {
@@ -220,6 +245,7 @@ static void scan_one(void *ctx, size_t i, void *out)
 		status = "partial";
 		reason = "its /proc files are on another mount than /proc: an overmount";
 	}
+	mm_args_tell(o, &st);
 	/* a stat that names another pid was not made by the kernel for this
 	 * folder (a forged file bind-mounted over the host's /proc) */
 	long stat_pid = strtol(stat.buf, NULL, 10);
