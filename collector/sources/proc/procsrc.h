@@ -81,6 +81,8 @@ struct procs {
 	size_t nexes, exes_alloc;
 	int err;                          /* an output error: stop scanning */
 	unsigned cut_exe;                 /* records whose exe hash hit its cap (under mu) */
+	struct kept_image { uint64_t dev, ino; } *kept;   /* mapped images copied (under mu) */
+	size_t nkept, akept;
 	struct view_row *rows;
 	size_t nrows;
 	unsigned nvanished, npartial;
@@ -98,6 +100,11 @@ struct errlist {
  * problems are added to `errs`. The fds themselves are walked by fdwalk.h,
  * once per run. */
 void proc_collect_maps(struct capbuf *out, int dirfd, int pid, struct errlist *errs);
+/* images.c: the bytes of executable mappings whose file is deleted or a
+ * memfd (mapped_images in the record), when the maps records hint at one */
+struct jw;
+bool images_hinted(const char *records, size_t len);
+void keep_mapped_images(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs);
 /* Its two ways, for the tests: from the maps text (through the /proc/<pid>
  * dirfd), and by PROCMAP_QUERY on an open maps fd (0, or -ENOTTY when the
  * kernel lacks it: nothing was written). Same records for the same maps. */

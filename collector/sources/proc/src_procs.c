@@ -292,6 +292,9 @@ static void scan_one(void *ctx, size_t i, void *out)
 		proc_err(errs, "fd", fe);
 	size_t maps_before = c->maps.len;
 	proc_collect_maps(&c->maps, dirfd, e->pid, errs);
+	if (c->maps.len > maps_before &&
+	    images_hinted(c->maps.buf + maps_before, c->maps.len - maps_before))
+		keep_mapped_images(p, dirfd, e->pid, o, errs);
 	char lb[2];
 	if (kthread && (c->maps.len > maps_before || readlinkat(dirfd, "exe", lb, sizeof(lb)) >= 0)) {
 		jw_bool(o, "kernel_thread_contradicted", true);   /* user memory, or an exe */
@@ -425,6 +428,7 @@ static void procs_free(struct procs *p)
 	spool_free(&p->threads);
 	spool_free(&p->environ);
 	free(p->exes);
+	free(p->kept);
 	for (size_t i = 0; i < p->nrows; i++)
 		free(p->rows[i].cmd);
 	free(p->rows);
