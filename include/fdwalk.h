@@ -39,6 +39,11 @@ struct fd_failure {
 	int pid, err;
 };
 
+struct fd_gone {              /* an fd on a regular file with no name left (nlink 0) */
+	int pid, fd;
+	uint64_t dev, ino, size;
+};
+
 struct fd_comm {              /* the comm of a process that owns sockets */
 	int pid;
 	unsigned len;
@@ -55,6 +60,8 @@ struct fd_part {
 	size_t nfail, afail;
 	struct fd_comm *comm;
 	size_t ncomm, acomm;
+	struct fd_gone *gone;
+	size_t ngone, agone;
 	unsigned nfds;
 };
 
@@ -66,6 +73,8 @@ struct fd_table {
 	size_t nfail;
 	struct fd_comm *comm;         /* sorted by pid */
 	size_t ncomm;
+	struct fd_gone *gone;         /* in walk order (pid order) */
+	size_t ngone;
 	unsigned nfds;
 	struct fd_part acc;           /* merged parts, before fdwalk_finish */
 	bool done;                    /* the walk is complete: reuse it */

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "capbuf.h"
 #include "fsguard.h"
@@ -28,6 +30,7 @@ struct ns {
 static struct {
 	pthread_mutex_t mu;
 	int procfd;
+	int shm_mnt;              /* the kernel's own shmem mount (memfds), -1: unknown */
 	unsigned ms;
 	deadline_stop_fn stop;
 	void (*log)(void *ctx, const char *line);
@@ -38,7 +41,8 @@ static struct {
 	size_t nnss, anss;
 	int *stalled;
 	size_t nstalled, astalled;
-} g = { .mu = PTHREAD_MUTEX_INITIALIZER, .procfd = -1, .ms = FSGUARD_DEFAULT_MS };
+} g = { .mu = PTHREAD_MUTEX_INITIALIZER, .procfd = -1, .shm_mnt = -1,
+	.ms = FSGUARD_DEFAULT_MS };
 
 void fsguard_init(int procfd, unsigned deadline_ms, deadline_stop_fn stop,
 		  void (*log)(void *ctx, const char *line), void *ctx)
@@ -50,6 +54,13 @@ void fsguard_init(int procfd, unsigned deadline_ms, deadline_stop_fn stop,
 	g.log = log;
 	g.ctx = ctx;
 	pthread_mutex_unlock(&g.mu);
+	/* memfds live on a mount of the kernel's that no table lists: one of
+	 * irsnap's own (no file system of the host's is touched) names it */
+	int m = procfd >= 0 ? memfd_create("irsnap-shm-probe", MFD_CLOEXEC) : -1;
+	if (m >= 0) {
+		g.shm_mnt = fsguard_fd_mnt(m);
+		close(m);
+	}
 }
 
 void fsguard_free(void)
@@ -61,6 +72,7 @@ void fsguard_free(void)
 	g.mnts = NULL, g.nss = NULL, g.stalled = NULL;
 	g.nmnts = g.amnts = g.nnss = g.anss = g.nstalled = g.astalled = 0;
 	g.procfd = -1;
+	g.shm_mnt = -1;
 	pthread_mutex_unlock(&g.mu);
 }
 
@@ -239,6 +251,10 @@ static void where(int pdir, int mnt_id, struct fs_where *w, bool load)
 		w->known = true;
 		memcpy(w->type, m->type, sizeof(w->type));
 		w->guarded = fsguard_type_slow(m->type);
+	} else if (mnt_id == g.shm_mnt) {
+		w->known = true;
+		snprintf(w->type, sizeof(w->type), "shmem");
+		w->guarded = false;
 	}
 	pthread_mutex_unlock(&g.mu);
 }

@@ -82,6 +82,8 @@ static int add_fdinfo(int dirfd, const char *fdname, struct jw *w)
 	return mnt;
 }
 
+#define FD_GONE_CAP 4096        /* per chunk of processes */
+
 struct stat_job {
 	int fdd;                   /* the job's own dup of /proc/<pid>/fd */
 	char name[NAME_MAX + 1];
@@ -142,6 +144,7 @@ void fdpart_free(struct fd_part *p)
 	free(p->own);
 	free(p->fail);
 	free(p->comm);
+	free(p->gone);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -214,6 +217,11 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 				char mode[8];
 				snprintf(mode, sizeof(mode), "%06o", (unsigned)st.st_mode);
 				jw_str(&w, "mode", mode);
+				/* no name left: its bytes are kept after the walk */
+				if (S_ISREG(st.st_mode) && st.st_nlink == 0 && t->ngone < FD_GONE_CAP &&
+				    vec_reserve((void **)&t->gone, &t->agone, t->ngone + 1, sizeof(*t->gone)))
+					t->gone[t->ngone++] = (struct fd_gone){ pid, fdnum, st.st_dev,
+						st.st_ino, (uint64_t)st.st_size };
 			}
 		}
 		jw_end(&w);
@@ -255,8 +263,12 @@ void fdwalk_merge(struct fd_table *t, struct fd_part *p)
 		memcpy(a->comm + a->ncomm, p->comm, p->ncomm * sizeof(*p->comm));
 		a->ncomm += p->ncomm;
 	}
+	if (p->ngone && vec_reserve((void **)&a->gone, &a->agone, a->ngone + p->ngone, sizeof(*a->gone))) {
+		memcpy(a->gone + a->ngone, p->gone, p->ngone * sizeof(*p->gone));
+		a->ngone += p->ngone;
+	}
 	t->nfds += p->nfds;
-	p->nown = p->nfail = p->ncomm = 0;
+	p->nown = p->nfail = p->ncomm = p->ngone = 0;
 	p->nfds = 0;
 	capbuf_reset(&p->records);
 }
@@ -317,6 +329,8 @@ void fdwalk_finish(struct fd_table *t)
 	t->nfail = t->acc.nfail;
 	t->comm = t->acc.comm;
 	t->ncomm = t->acc.ncomm;
+	t->gone = t->acc.gone;
+	t->ngone = t->acc.ngone;
 	if (t->ncomm)
 		qsort(t->comm, t->ncomm, sizeof(*t->comm), comm_cmp);
 	if (t->nown)

@@ -123,10 +123,7 @@ static void one(struct procs *p, int dirfd, const struct cand *c, struct jw *w,
 	}
 	fsguard_where(dirfd, fsguard_fd_mnt(pfd), &where);
 	close(pfd);
-	/* a memfd lives on the kernel's own shmem mount, in no table: a name
-	 * "/memfd:..." on an unnamed device (major 0) on no mount is one */
-	bool memfd = !where.known && !strncmp(c->path, "/memfd:", 7) && !strncmp(c->dev, "00:", 3);
-	if (where.guarded && !memfd) {
+	if (where.guarded) {   /* a memfd is on the kernel's shmem: not guarded */
 		snprintf(why, sizeof(why), "on %s%s: not read", where.known ? "fs " : "a mount in no table",
 			 where.type);
 		jw_null(w, "member");

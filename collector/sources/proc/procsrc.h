@@ -103,6 +103,14 @@ void proc_collect_maps(struct capbuf *out, int dirfd, int pid, struct errlist *e
 /* images.c: the bytes of executable mappings whose file is deleted or a
  * memfd (mapped_images in the record), when the maps records hint at one */
 struct jw;
+/* proc_fields.c: args_moved/args_layout when argv is not where execve put it */
+struct proc_stat;
+void mm_args_tell(struct jw *o, const struct proc_stat *st);
+/* proc_fields.c: the records cut at their cap, into the run's counts */
+void procs_count_cut(struct procs *p);
+/* open_deleted.c: the bytes of files open but deleted (and memfds), after
+ * the walk: volatile/deleted-open.jsonl and volatile/deleted-open/ */
+int keep_open_deleted(struct procs *p, const struct fd_table *t);
 bool images_hinted(const char *records, size_t len);
 void keep_mapped_images(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs);
 /* Its two ways, for the tests: from the maps text (through the /proc/<pid>

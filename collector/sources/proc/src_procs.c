@@ -91,31 +91,6 @@ static uint64_t fd_mnt_id(int fd)
 	return sx.stx_mnt_id;
 }
 
-/* The PR_SET_MM tell: execve lays argv and then the environment out at the
- * top of the stack, above where the stack began (stat fields 28, 48-51).
- * prctl(PR_SET_MM_MAP), which needs no privilege, can point them anywhere
- * (a fake "sshd: root@notty" in .data): /proc/<pid>/cmdline, ps and irsnap
- * then read the fake. Recorded, with the addresses, when they are not
- * where execve puts them; all zero (no ptrace access, a kernel thread)
- * says nothing. */
-static void mm_args_tell(struct jw *o, const struct proc_stat *st)
-{
-	if (!st->arg_start && !st->arg_end && !st->env_start && !st->env_end)
-		return;
-	if (st->startstack && st->startstack <= st->arg_start && st->arg_start <= st->arg_end &&
-	    st->arg_end <= st->env_start && st->env_start <= st->env_end)
-		return;
-	struct jw w;
-	jw_bool(o, "args_moved", true);
-	jw_object(o, "args_layout", &w);
-	jw_int(&w, "start_stack", (int64_t)st->startstack);
-	jw_int(&w, "arg_start", (int64_t)st->arg_start);
-	jw_int(&w, "arg_end", (int64_t)st->arg_end);
-	jw_int(&w, "env_start", (int64_t)st->env_start);
-	jw_int(&w, "env_end", (int64_t)st->env_end);
-	jw_object_end(&w);
-}
-
 static void fill_from_table(struct procs *p, struct jw *o, const struct proc_entry *e,
 			    const unsigned *uid, const unsigned *gid)
 {
@@ -495,14 +470,7 @@ int src_procs_collect(struct run *r)
 		"%zu executables hashed", done, t.nprocs, p.nvanished, p.npartial, fds->nfds,
 		p.walk_fds ? "now" : "by the sockets step", p.nexes);
 	proctable_free(&t);
-	/* records cut inside the members, for run.json's counts */
-	r->cut_cmdline += p.cut_cmdline;
-	r->cut_environ += p.cut_environ;
-	r->cut_exe_hash += p.cut_exe;
-	if (p.cut_cmdline || p.cut_environ || p.cut_exe)
-		run_log(r, "processes: records cut at their cap: %u argv, %u environments, "
-			"%u executables over the hash or copy cap", p.cut_cmdline, p.cut_environ,
-			p.cut_exe);
+	procs_count_cut(&p);
 
 	struct capbuf view;
 	capbuf_init(&view, RECORDS_CAP);
@@ -518,6 +486,8 @@ int src_procs_collect(struct run *r)
 	/* open-files.jsonl: the fd records of the one walk, then the mappings */
 	if (ret == 0)
 		ret = spool_emit(r, "processes", "volatile/open-files.jsonl", &fds->records);
+	if (ret == 0)
+		ret = keep_open_deleted(&p, fds);
 	r->after_volatile = proc_views;   /* after the snapshot: not in its skew */
 	capbuf_release(&view);
 	procs_free(&p);
