@@ -137,6 +137,8 @@ int main(void)
 	for (const char *p = t1.buf; p && (p = strstr(p, "three-parts")); p++)
 		lines++;
 	CHECK(lines == 1);   /* one record for the three parts */
+	/* ... with every part's perms, the middle one made inaccessible */
+	CHECK(t1.buf && strstr(t1.buf, "\"perms\":\"r--s\",\"part_perms\":\"r--s ---s r--s\""));
 	struct stat st;
 	char ino[64];
 	CHECK(stat(a, &st) == 0);

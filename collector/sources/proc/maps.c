@@ -22,26 +22,66 @@
 #include "procsrc.h"
 #include "banned.h"
 
-static void map_record(struct capbuf *out, int pid, const char *path, size_t n,
-		       const char *dev, size_t dev_len, unsigned long long ino, const char perms[4])
+/* A mapped file's record stays open while its next parts follow: every
+ * part's perms are kept (part_perms, when more than one), so a part made
+ * writable and executable, or an r-x part beside the usual ones, shows. */
+#define MAX_PARTS 64
+struct open_map {
+	struct jw w;
+	bool on;
+	unsigned nparts;
+	char parts[MAX_PARTS * 5 + 1];
+};
+
+static void map_part(struct open_map *m, const char perms[4])
+{
+	if (m->on && m->nparts < MAX_PARTS) {
+		char *at = m->parts + m->nparts * 5;
+		if (m->nparts)
+			at[-1] = ' ';
+		memcpy(at, perms, 4);
+		at[4] = '\0';
+	}
+	m->nparts++;
+}
+
+static void map_close(struct open_map *m)
+{
+	if (!m->on)
+		return;
+	if (m->nparts > 1) {
+		jw_str(&m->w, "part_perms", m->parts);
+		if (m->nparts > MAX_PARTS)
+			jw_int(&m->w, "parts", m->nparts);
+	}
+	jw_end(&m->w);
+	m->on = false;
+}
+
+static void map_record(struct open_map *om, struct capbuf *out, int pid, const char *path,
+		       size_t n, const char *dev, size_t dev_len, unsigned long long ino,
+		       const char perms[4])
 {
 	static const char del[] = " (deleted)";
-	struct jw w;
+	struct jw *w = &om->w;
 
-	jw_begin(&w, out);
-	jw_int(&w, "pid", pid);
-	jw_null(&w, "fd");
-	jw_str(&w, "type", "mmap");
+	map_close(om);
+	jw_begin(w, out);
+	jw_int(w, "pid", pid);
+	jw_null(w, "fd");
+	jw_str(w, "type", "mmap");
 	if (path)
-		jw_bytes(&w, "target", path, n);
+		jw_bytes(w, "target", path, n);
 	else
-		jw_null(&w, "target");
-	jw_bool(&w, "deleted", path && n >= sizeof(del) - 1 &&
+		jw_null(w, "target");
+	jw_bool(w, "deleted", path && n >= sizeof(del) - 1 &&
 		memcmp(path + n - (sizeof(del) - 1), del, sizeof(del) - 1) == 0);
-	jw_bytes(&w, "dev", dev, dev_len);
-	jw_int(&w, "ino", (int64_t)ino);
-	jw_bytes(&w, "perms", perms, 4);
-	jw_end(&w);
+	jw_bytes(w, "dev", dev, dev_len);
+	jw_int(w, "ino", (int64_t)ino);
+	jw_bytes(w, "perms", perms, 4);
+	om->on = true;
+	om->nparts = 0;
+	map_part(om, perms);
 }
 
 /* An executable mapping backed by no file (shellcode, a JIT, a loader that
@@ -94,6 +134,7 @@ void proc_maps_text(struct capbuf *out, int dirfd, int pid, struct errlist *errs
 	}
 	const char *last_path = "";
 	unsigned long long last_ino = 0;
+	struct open_map om = { .on = false };
 	struct capbuf anon;   /* after the files, as the query finds them */
 	capbuf_init(&anon, MAPS_CAP);
 	for (char *line = cb.buf; line && *line;) {
@@ -108,14 +149,19 @@ void proc_maps_text(struct capbuf *out, int dirfd, int pid, struct errlist *errs
 			unsigned long long end = *dash == '-' ? strtoull(dash + 1, NULL, 16) : start;
 			anon_exec_record(&anon, pid, start, end, m.perms, m.path,
 					 m.path ? strlen(m.path) : 0);
-		} else if (maps_parse_line(line, &m) == 0 && m.path && m.ino != 0 &&
-		    !(m.ino == last_ino && strcmp(m.path, last_path) == 0)) {
-			map_record(out, pid, m.path, strlen(m.path), m.dev, m.dev_len, m.ino, m.perms);
-			last_path = m.path;   /* points into cb, which outlives the loop */
-			last_ino = m.ino;
+		} else if (maps_parse_line(line, &m) == 0 && m.path && m.ino != 0) {
+			if (m.ino == last_ino && strcmp(m.path, last_path) == 0) {
+				map_part(&om, m.perms);   /* the next part of the same file */
+			} else {
+				map_record(&om, out, pid, m.path, strlen(m.path), m.dev, m.dev_len,
+					   m.ino, m.perms);
+				last_path = m.path;   /* points into cb, which outlives the loop */
+				last_ino = m.ino;
+			}
 		}
 		line = nl ? nl + 1 : NULL;
 	}
+	map_close(&om);
 	if (anon.len)
 		capbuf_add(out, anon.buf, anon.len);
 	capbuf_release(&anon);
@@ -199,6 +245,7 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 	uint64_t addr = 0, last_ino = 0;
 	uint32_t last_maj = 0, last_min = 0;
 	bool first = true;
+	struct open_map om = { .on = false };
 
 	for (unsigned k = 0;; k++) {
 		struct procmap_query q;
@@ -223,9 +270,16 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 		if (q.vma_end <= addr)
 			break;   /* never loop on a kernel that does not advance */
 		addr = q.vma_end;
-		if (q.inode == 0 || (q.inode == last_ino && q.dev_major == last_maj &&
-				     q.dev_minor == last_min))
-			continue;   /* the next part of the same file: one record */
+		char perms[4] = {
+			q.vma_flags & PQ_READABLE ? 'r' : '-', q.vma_flags & PQ_WRITABLE ? 'w' : '-',
+			q.vma_flags & PQ_EXECUTABLE ? 'x' : '-', q.vma_flags & PQ_SHARED ? 's' : 'p',
+		};
+		if (q.inode == 0)
+			continue;
+		if (q.inode == last_ino && q.dev_major == last_maj && q.dev_minor == last_min) {
+			map_part(&om, perms);   /* the next part of the same file: one record */
+			continue;
+		}
 		bool named = true;
 		r = query_at(fd, q.vma_start, name, sizeof(name), &q);
 		if (r == -ENAMETOOLONG) {
@@ -244,16 +298,14 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 		if (q.inode == 0)
 			continue;
 		size_t n = named && q.vma_name_size ? q.vma_name_size - 1 : 0;
-		char dev[24], perms[4] = {
-			q.vma_flags & PQ_READABLE ? 'r' : '-', q.vma_flags & PQ_WRITABLE ? 'w' : '-',
-			q.vma_flags & PQ_EXECUTABLE ? 'x' : '-', q.vma_flags & PQ_SHARED ? 's' : 'p',
-		};
+		char dev[24];
 		int dl = snprintf(dev, sizeof(dev), "%02x:%02x", q.dev_major, q.dev_minor);
-		map_record(out, pid, named ? name : NULL, n, dev, (size_t)dl, q.inode, perms);
+		map_record(&om, out, pid, named ? name : NULL, n, dev, (size_t)dl, q.inode, perms);
 		last_ino = q.inode;
 		last_maj = q.dev_major;
 		last_min = q.dev_minor;
 	}
+	map_close(&om);
 	anon_exec_query(out, fd, pid, name, sizeof(name), errs);
 	return 0;
 }
