@@ -37,6 +37,11 @@ void fsguard_init(int procfd, unsigned deadline_ms, deadline_stop_fn stop,
 void fsguard_free(void);
 unsigned fsguard_deadline_ms(void);
 
+/* Whether an absolute path is at or under the mount point of such a file
+ * system in irsnap's own view (read at fsguard_init); its type. A host
+ * file there is never opened directly (hostfile.c, walk.c). */
+bool fsguard_path_slow(const char *path, char *type, size_t size);
+
 /* Whether a file system type may wait on a server (FUSE, NFS, CIFS, 9p...). */
 bool fsguard_type_slow(const char *type);
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsguard.h"
 #include "hostfile.h"
 #include "textutil.h"
 #include "banned.h"
@@ -79,6 +80,10 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	int oflags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 	int fd, noatime = 1;
 
+	/* on FUSE, NFS and the like a lookup may wait forever on a server
+	 * (fsguard.h): such a file is not opened, and says so */
+	if (path[0] == '/' && fsguard_path_slow(path, NULL, 0))
+		return -EREMOTE;
 	/* an absent file is absent: no open of any kind is attempted */
 	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &pre) < 0 && errno == ENOENT)
 		return -ENOENT;
@@ -127,6 +132,10 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 
 DIR *host_opendir(const char *path)
 {
+	if (fsguard_path_slow(path, NULL, 0)) {
+		errno = EREMOTE;
+		return NULL;
+	}
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
 	if (fd < 0 && errno == EPERM)
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

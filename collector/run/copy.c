@@ -11,6 +11,7 @@
 #include "bundle.h"
 #include "jsonx.h"
 #include "copy.h"
+#include "fsguard.h"
 #include "textutil.h"
 #include "banned.h"
 
@@ -88,6 +89,12 @@ static void explain_refusal(struct artifact *a, int err, int dirfd, const char *
 		}
 		artifact_fail(a, ART_ERROR, EINVAL, "refused: %s is never opened",
 			      type_word(st.stx_mode));
+		return;
+	}
+	char type[48];
+	if (err == -EREMOTE && fsguard_path_slow(a->source ? a->source : path, type, sizeof(type))) {
+		artifact_fail(a, ART_ERROR, EREMOTE, "not read: on fs %s, a file system that "
+			      "answers through a server, which may never answer", type);
 		return;
 	}
 	int e = err == -EFTYPE_NOT_REGULAR ? EINVAL : -err;

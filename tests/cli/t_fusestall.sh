@@ -18,6 +18,9 @@ fs-deadline 2
 step processes
 EOP
 sed 's/^fs-deadline 2/fs-deadline 60/' "$T_DIR/p.profile" >"$T_DIR/long.profile"
+# host files: one named on the mount, and a tree that holds the mount point
+printf 'profile fusefiles\nbudget 120\ncopy %s/mnt/payload\ntree %s\n' "$T_DIR" "$T_DIR" \
+	>"$T_DIR/files.profile"
 
 # ns.sh: in a private mount namespace, mount, run, stall, collect twice
 cat >"$T_DIR/ns.sh" <<'EOS'
@@ -36,6 +39,10 @@ kill -STOP "$B"
 timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/s.tar" --allow-host-output \
 	--profile "$T/p.profile" 2>"$OUT/s.err"
 echo $? >"$T/rc"
+# host files on the stalled mount: never opened, never stat'ed
+timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/f.tar" --allow-host-output \
+	--profile "$T/files.profile" 2>"$OUT/f.err"
+echo $? >"$T/rc.files"
 # a deadline of 60 s and a SIGTERM while it waits: a sealed partial bundle
 timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/t.tar" --allow-host-output \
 	--profile "$T/long.profile" 2>"$OUT/t.err" & C=$!
@@ -73,6 +80,16 @@ expect "run.json: the deadline and the calls left behind" \
 expect "other processes still hashed (the stall cost one deadline, not the run)" \
 	'[ "$(jq -s "[.[] | select(.exe_sha256 != null)] | length" "$J")" -ge 1 ]'
 
+rc=$(cat "$T_DIR/rc.files")
+check "host files on the stalled mount: collect ends by itself (exit 0 or 1; got $rc)" [ "$rc" -le 1 ]
+if extract f; then
+	expect "... the file named on it is not read, and says why" \
+		'[ "$(jq -r "select(.source == \"$T_DIR/mnt/payload\") | [.status, .message] | join(\" \")" "$BDIR/index.jsonl")" = "error not read: on fs fuse, a file system that answers through a server, which may never answer" ]'
+	expect "... the tree around it is walked, the mount point skipped" \
+		'jq -r "select(.source == \"$T_DIR/p.profile\") | .status" "$BDIR/index.jsonl" | grep -qx ok'
+else
+	fail "no bundle for the host files"
+fi
 rc=$(cat "$T_DIR/rc.term")
 check "SIGTERM mid-stall: collect exits partial (1; got $rc)" [ "$rc" = 1 ]
 extract t || { fail "no bundle after SIGTERM"; tail -n 5 "$OUT/t.err"; finish; }
