@@ -3,7 +3,7 @@
 # (a NETLINK_CONNECTOR socket in the proc connector's group, the kind that
 # let malware see irsnap start) in a network namespace of its own: the
 # bundle's netlink.jsonl lists every netlink socket of that namespace that
-# /proc/net/netlink showed before (and beyond them only irsnap's own), the watcher marked
+# /proc/net/netlink showed before and after (beyond them only irsnap's own), the watcher marked
 # proc_events_listener with its owner, the kernel's own sockets marked.
 . "$(dirname "$0")/lib.sh"
 need python3; need unshare; need jq
@@ -18,9 +18,12 @@ open("'"$T"'/ready", "w").write(str(os.getpid()))
 time.sleep(60)' & W=$!
 while [ ! -s "$T/ready" ]; do sleep 0.05; done
 readlink /proc/self/ns/net | tr -dc 0-9 >"$T/netns"
-awk 'NR > 1 {print $NF}' /proc/net/netlink | sort >"$T/inodes.want"
+awk 'NR > 1 {print $NF}' /proc/net/netlink | sort >"$T/inodes.before"
 "$IRSNAP" collect -o "$OUT/n.tar" --allow-host-output --profile minimal 2>"$OUT/n.err"
 echo $? >"$T/rc"
+# the sockets there before and after: another collection beside this one
+# (ctest -j) makes and closes its own here (setns), and may be gone
+awk 'NR > 1 {print $NF}' /proc/net/netlink | sort | comm -12 "$T/inodes.before" - >"$T/inodes.want"
 kill "$W"
 EOS
 unshare --net bash "$T_DIR/ns.sh" "$T_DIR" "$IRSNAP" "$OUT" || skip "cannot make a network namespace here"
@@ -30,13 +33,13 @@ extract n || { fail "no bundle"; finish; }
 check "the bundle verifies" "$IRSNAP" verify "$OUT/n.tar" >/dev/null
 J=$BDIR/volatile/netlink.jsonl
 jq -r "select(.netns == $NS) | .inode" "$J" | sort >"$T_DIR/inodes.got"
-check "every netlink socket of the namespace that /proc/net/netlink listed is there ($(wc -l <"$T_DIR/inodes.want"))" \
+check "every netlink socket of the namespace that /proc/net/netlink listed before and after is there ($(wc -l <"$T_DIR/inodes.want"))" \
 	test_cmp /dev/null <(comm -23 "$T_DIR/inodes.want" "$T_DIR/inodes.got")
 # the only sockets beyond those may be irsnap's own: its netlink queries are
 # made from inside every namespace (setns), by this run or by another
 # collection that runs beside it (ctest -j)
 self=$(sed -n 's/.*collect starts (pid \([0-9]*\),.*/\1/p' "$BDIR/acquisition.log")
-comm -13 "$T_DIR/inodes.want" "$T_DIR/inodes.got" >"$T_DIR/extra"
+comm -13 "$T_DIR/inodes.before" "$T_DIR/inodes.got" >"$T_DIR/extra"
 expect "... and any other is irsnap's (this run is pid $self) or already closed ($(wc -l <"$T_DIR/extra") such)" \
 	'while read -r ino; do jq -e "select(.inode == $ino) | (.owners | length == 0) or (.owners[0].pid == $self) or (.owners[0].comm == \"irsnap\")" "$J" >/dev/null || { jq -c "select(.inode == $ino)" "$J"; exit 1; }; done <"$T_DIR/extra"'
 
