@@ -32,7 +32,8 @@
 #include <stdint.h>
 
 #define DEFAULT_MAX_TOTAL (1ull << 30)
-#define DEFAULT_IMAGES_TOTAL (1ull << 30) /* deleted or masked executables, all together */   /* tree and list copy-exec, when none given */
+#define DEFAULT_IMAGES_TOTAL (1ull << 30) /* deleted or masked executables, all together */
+#define DEFAULT_IMAGES_SECONDS 60   /* tree and list copy-exec, when none given */
 
 enum step_kind { STEP_SOURCE, STEP_COPY, STEP_TREE, STEP_LIST, STEP_TIMELINE, STEP_KINDS };
 
@@ -53,6 +54,7 @@ struct profile {
 	unsigned budget_seconds;   /* 0: none */
 	unsigned fs_deadline_ms;   /* 0: FSGUARD_DEFAULT_MS (fsguard.h) */
 	uint64_t images_total;     /* bytes of process images copied, 0: DEFAULT_IMAGES_TOTAL */
+	unsigned images_ms;        /* and the time reading them, 0: DEFAULT_IMAGES_SECONDS */
 };
 
 /* Parse profile text. On error returns -EINVAL with `err` filled. */

@@ -81,6 +81,9 @@ struct run {
 	 * bundle may hold, all together; what they took, and the ones left out */
 	uint64_t images_total, images_used;
 	unsigned images_skipped;
+	/* and the time reading them may take, all together (ns; any thread) */
+	uint64_t images_ns_budget, images_ns_used;
+	unsigned images_time_skipped;
 	/* records cut inside members (a member may be whole and hold them) */
 	unsigned cut_cmdline, cut_environ, cut_exe_hash;
 	bool budget_spent;             /* it ran out: the step under way stopped */
@@ -147,6 +150,12 @@ int64_t run_boot_ns(const struct run *r);
 /* Seconds since the start of the run (monotonic). */
 double run_elapsed(const struct run *r);
 bool run_should_stop(struct run *r);
+/* The process images' time (profile `images SIZE SECONDS`): whether some is
+ * left (else the image is counted as left out), and the time a read of one
+ * took, from its start (CLOCK_MONOTONIC ns, images_clock()). Any thread. */
+bool images_time_left(struct run *r);
+uint64_t images_clock(void);
+void images_time_spend(struct run *r, uint64_t since);
 /* Whether the output has failed (bundle_dead(), for code that does not see
  * the bundle): a source stops on it and goes on after any other error. */
 bool run_bundle_dead(const struct run *r);

@@ -317,6 +317,8 @@ int cmd_collect(int argc, char **argv)
 	r.profile = prof.name;
 	r.budget_seconds = prof.budget_seconds;
 	r.images_total = prof.images_total ? prof.images_total : DEFAULT_IMAGES_TOTAL;
+	r.images_ns_budget = prof.images_ms ? (uint64_t)prof.images_ms * 1000000u :
+			     (uint64_t)DEFAULT_IMAGES_SECONDS * 1000000000u;
 	r.volatile_first = -1;
 	r.maxtimings = prof.nsteps;
 	r.timings = calloc(prof.nsteps + 1, sizeof(*r.timings));
@@ -427,7 +429,8 @@ int cmd_collect(int argc, char **argv)
 	fd = -1;
 
 	status = (r.failed || r.truncated || r.interrupted || r.budget_spent ||
-		  deadline_abandoned() || r.images_skipped) ? EXIT_PARTIAL :
+		  deadline_abandoned() || r.images_skipped || r.images_time_skipped) ?
+		 EXIT_PARTIAL :
 		 EXIT_COMPLETE;
 	if (opt.stats)
 		plan_stats(&r, &prof, stderr);

@@ -125,10 +125,18 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 		}
 		if (strcmp(w[0], "images") == 0) {
 			uint64_t v;
-			if (n != 2 || parse_size(w[1], &v) < 0)
-				FAIL("%s: line %u: 'images' takes a size (bytes, or with K, M or G)",
-				     origin, lineno);
+			uint64_t ms = 0;
+			size_t l = n == 3 ? strlen(w[2]) : 0;
+			bool in_ms = l > 2 && !strcmp(w[2] + l - 2, "ms");
+			if (in_ms)
+				w[2][l - 2] = '\0';
+			if ((n != 2 && n != 3) || parse_size(w[1], &v) < 0 ||
+			    (n == 3 && (parse_size(w[2], &ms) < 0 || ms == 0 || ms > 86400000 ||
+					(!in_ms && ms > 86400))))
+				FAIL("%s: line %u: 'images' takes a size (bytes, or with K, M or G) "
+				     "and maybe a time (seconds, or with ms)", origin, lineno);
 			p.images_total = v ? v : 1;   /* 0: copy none (1 byte holds no image) */
+			p.images_ms = (unsigned)(in_ms ? ms : ms * 1000);
 			continue;
 		}
 		if (strcmp(w[0], "fs-deadline") == 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -61,6 +62,30 @@ void run_source_failed(struct run *r, const char *step, const char *source, int 
 bool run_bundle_dead(const struct run *r)
 {
 	return r->bundle && bundle_dead(r->bundle);
+}
+
+bool images_time_left(struct run *r)
+{
+	if (__atomic_load_n(&r->images_ns_used, __ATOMIC_RELAXED) < r->images_ns_budget)
+		return true;
+	__atomic_fetch_add(&r->images_time_skipped, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+uint64_t images_clock(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void images_time_spend(struct run *r, uint64_t since)
+{
+	uint64_t now = images_clock();
+
+	if (now > since)
+		__atomic_fetch_add(&r->images_ns_used, now - since, __ATOMIC_RELAXED);
 }
 
 bool run_should_stop(struct run *r)

@@ -82,6 +82,9 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 	json_set_int(img, "copied_bytes", (int64_t)r->images_used);
 	json_set_int(img, "left_out", r->images_skipped);
 	json_set_new(img, "total_hit", json_boolean(r->images_skipped > 0));
+	json_set_new(img, "seconds", json_real((double)r->images_ns_budget / 1e9));
+	json_set_new(img, "seconds_used", json_real((double)r->images_ns_used / 1e9));
+	json_set_int(img, "left_out_for_time", r->images_time_skipped);
 	json_set_new(o, "process_images", img);
 	/* the file systems that answer through a server (fsguard.h) */
 	json_t *fsg = json_object();

@@ -32,7 +32,22 @@ rc=$?
 # and with room for all (the default total): each copied without its holes
 printf 'profile sparse\nstep processes\n' >"$T_DIR/all.profile"
 "$IRSNAP" collect -o "$OUT/a.tar" --allow-host-output --profile "$T_DIR/all.profile" 2>"$OUT/a.err"
+# and with the images' time spent after the first (each 300 MB hash takes
+# longer than 100 ms): the others neither hashed nor copied, saying why
+printf 'profile sparse\nimages 1G 100ms\nstep processes\n' >"$T_DIR/time.profile"
+"$IRSNAP" collect -o "$OUT/t.tar" --allow-host-output --profile "$T_DIR/time.profile" 2>"$OUT/t.err"
+trc=$?
 kill "${pids[@]}" 2>/dev/null
+check "images' time spent: collect exits partial (1; got $trc)" [ "$trc" = 1 ]
+if extract t; then
+	n=$(jq -r "select(.deleted_exe_missing == \"not read: the process images' time is spent (profile 'images')\") | .pid" \
+		"$BDIR/volatile/processes.jsonl" | grep -cxE "$(IFS='|'; echo "${pids[*]}")")
+	check "... at least three payloads left out for time, saying so (got $n)" [ "$n" -ge 3 ]
+	expect "... run.json: the images' time, what was used, how many left out for it" \
+		'[ "$(jq -r ".process_images | [.seconds, (.seconds_used >= 0.1), (.left_out_for_time >= 3)] | map(tostring) | join(\" \")" "$BDIR/run.json")" = "0.1 true true" ]'
+else
+	fail "no bundle with the images' time spent"
+fi
 if extract a; then
 	for k in 0 1 2 3; do
 		m=$(jq -r "select(.pid == ${pids[$k]}) | .deleted_exe_member" "$BDIR/volatile/processes.jsonl")

@@ -54,8 +54,27 @@ static size_t exe_claim(struct procs *p, uint64_t dev, uint64_t ino, bool *mine)
 
 /* Copy a deleted executable's bytes into volatile/deleted-exe/<pid>.
  * Called with p->mu held: the bundle is not shared between threads. */
+static int copy_deleted_now(struct procs *p, int fd, int pid, char *link, size_t len,
+			    const struct stat *st, struct exe_hash *e, struct jw *w);
+
+/* The same, within the images' time (profile `images SIZE SECONDS`): once
+ * spent, an image is neither hashed nor copied, and says why. */
 static int copy_deleted(struct procs *p, int fd, int pid, char *link, size_t len,
 			const struct stat *st, struct exe_hash *e, struct jw *w)
+{
+	if (!images_time_left(p->r)) {
+		jw_str(w, "deleted_exe_missing", IMAGES_TIME_SPENT);
+		e->err = -ETIME;
+		return 0;
+	}
+	uint64_t t0 = images_clock();
+	int ret = copy_deleted_now(p, fd, pid, link, len, st, e, w);
+	images_time_spend(p->r, t0);
+	return ret;
+}
+
+static int copy_deleted_now(struct procs *p, int fd, int pid, char *link, size_t len,
+			    const struct stat *st, struct exe_hash *e, struct jw *w)
 {
 	struct artifact a;
 	char member[64], src[64];
@@ -166,7 +185,9 @@ static void missing_reason(struct jw *o, const char *what, int err)
 {
 	char why[128];
 
-	if (!strcmp(what, "over the hash cap") || !strcmp(what, "over the copy cap"))
+	if (err == -ETIME)
+		snprintf(why, sizeof(why), "%s", IMAGES_TIME_SPENT);
+	else if (!strcmp(what, "over the hash cap") || !strcmp(what, "over the copy cap"))
 		snprintf(why, sizeof(why), "%s of %llu bytes", what, (unsigned long long)
 			 (what[9] == 'h' ? EXE_HASH_CAP : DELETED_EXE_CAP));
 	else if (err)

@@ -101,12 +101,14 @@ static void keep_one(struct procs *p, int fd, const struct stat *st, const struc
 	artifact_end(p->r, &a);
 }
 
+static void one_read(struct procs *p, int dirfd, const char *name, const struct cand *c,
+		     struct jw *w, struct errlist *errs);
+
 static void one(struct procs *p, int dirfd, const struct cand *c, struct jw *w,
 		struct errlist *errs)
 {
 	char name[96], why[200];
 	struct fs_where where;
-	struct stat st;
 
 	jw_bytes(w, "target", c->path, c->path_len);
 	jw_str(w, "dev", c->dev);
@@ -130,6 +132,21 @@ static void one(struct procs *p, int dirfd, const struct cand *c, struct jw *w,
 		jw_str(w, "missing", why);
 		return;
 	}
+	if (!images_time_left(p->r)) {
+		jw_null(w, "member");
+		jw_str(w, "missing", IMAGES_TIME_SPENT);
+		return;
+	}
+	uint64_t t0 = images_clock();
+	one_read(p, dirfd, name, c, w, errs);
+	images_time_spend(p->r, t0);
+}
+
+static void one_read(struct procs *p, int dirfd, const char *name, const struct cand *c,
+		     struct jw *w, struct errlist *errs)
+{
+	char why[200];
+	struct stat st;
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_ino != c->ino) {
 		int e = fd < 0 ? errno : ESTALE;

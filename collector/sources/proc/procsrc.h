@@ -29,6 +29,7 @@
 #define EXE_HASH_CAP (1ull << 30)     /* hash at most 1 GiB of an executable */
 #define DELETED_EXE_CAP (256ull << 20)
 #define RECORDS_CAP (512u << 20)      /* per generated JSON Lines member */
+#define IMAGES_TIME_SPENT "not read: the process images' time is spent (profile 'images')"
 
 struct exe_hash {
 	uint64_t dev, ino;
