@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "deadline.h"
+#include "slowmounts.h"
 
 #define FSGUARD_DEFAULT_MS 5000
 
@@ -36,14 +37,6 @@ void fsguard_init(int procfd, unsigned deadline_ms, deadline_stop_fn stop,
 		  void (*log)(void *ctx, const char *line), void *ctx);
 void fsguard_free(void);
 unsigned fsguard_deadline_ms(void);
-
-/* Whether an absolute path is at or under the mount point of such a file
- * system in irsnap's own view (read at fsguard_init); its type. A host
- * file there is never opened directly (hostfile.c, walk.c). */
-bool fsguard_path_slow(const char *path, char *type, size_t size);
-
-/* Whether a file system type may wait on a server (FUSE, NFS, CIFS, 9p...). */
-bool fsguard_type_slow(const char *type);
 
 /* The mount of an open fd of irsnap's (an O_PATH one is enough), from its
  * fdinfo: -1 when not said. */

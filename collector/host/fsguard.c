@@ -11,6 +11,7 @@
 #include "capbuf.h"
 #include "fsguard.h"
 #include "procfs.h"
+#include "slowmounts.h"
 #include "vec.h"
 #include "banned.h"
 
@@ -41,29 +42,11 @@ static struct {
 	size_t nnss, anss;
 	int *stalled;
 	size_t nstalled, astalled;
-	struct slow_mp { char *path; size_t len; char type[48]; } *mps;   /* irsnap's own view */
-	size_t nmps, amps;
 } g = { .mu = PTHREAD_MUTEX_INITIALIZER, .procfd = -1, .shm_mnt = -1,
 	.ms = FSGUARD_DEFAULT_MS };
 
-/* mountinfo's octal escapes (\040 for a space) undone, in place. */
-static size_t unescape(char *s, size_t n)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-			s[o++] = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			s[o++] = s[i];
-		}
-	}
-	return o;
-}
-
-/* The mount points of slow file systems in irsnap's own namespace (the
- * host's tree, privately): a path at or under one is not opened directly. */
+/* The mount points of slow file systems in irsnap's own view, for the
+ * host-file readers (slowmounts.c, which reads nothing itself). */
 static void load_own_mounts(int procfd)
 {
 	struct capbuf cb;
@@ -71,55 +54,9 @@ static void load_own_mounts(int procfd)
 	if (procfd < 0)
 		return;
 	capbuf_init(&cb, MOUNTINFO_CAP);
-	if (proc_read(procfd, "self/mountinfo", &cb) == 0 || cb.len) {
-		for (char *p = cb.buf, *end = cb.buf + cb.len; p && p < end;) {
-			char *nl = memchr(p, '\n', (size_t)(end - p));
-			char *e = nl ? nl : end, *f[5] = { p };
-			int k = 1;
-			for (char *q = p; q < e && k < 5; q++)
-				if (*q == ' ')
-					f[k++] = q + 1;
-			char *sep = k == 5 ? memmem(f[4], (size_t)(e - f[4]), " - ", 3) : NULL;
-			if (sep) {
-				char type[48] = "";
-				char *t = sep + 3, *te = memchr(t, ' ', (size_t)(e - t));
-				size_t tl = (size_t)((te ? te : e) - t);
-				memcpy(type, t, tl < sizeof(type) - 1 ? tl : sizeof(type) - 1);
-				char *mp = f[4], *mpe = memchr(mp, ' ', (size_t)(e - mp));
-				if (fsguard_type_slow(type) && mpe &&
-				    vec_reserve((void **)&g.mps, &g.amps, g.nmps + 1, sizeof(*g.mps))) {
-					char *c = strndup(mp, (size_t)(mpe - mp));
-					if (c) {
-						struct slow_mp *m = &g.mps[g.nmps++];
-						m->path = c;
-						m->len = unescape(c, strlen(c));
-						c[m->len] = '\0';
-						memcpy(m->type, type, sizeof(m->type));
-					}
-				}
-			}
-			p = nl ? nl + 1 : end;
-		}
-	}
+	if (proc_read(procfd, "self/mountinfo", &cb) == 0 || cb.len)
+		slowmounts_set(cb.buf, cb.len);
 	capbuf_release(&cb);
-}
-
-bool fsguard_path_slow(const char *path, char *type, size_t size)
-{
-	if (!path || path[0] != '/')
-		return false;
-	size_t n = strlen(path);
-	for (size_t i = 0; i < g.nmps; i++) {
-		const struct slow_mp *m = &g.mps[i];
-		bool under = m->len == 1 || (n >= m->len && !memcmp(path, m->path, m->len) &&
-					    (path[m->len] == '/' || path[m->len] == '\0'));
-		if (under) {
-			if (type)
-				snprintf(type, size, "%s", m->type);
-			return true;
-		}
-	}
-	return false;
 }
 
 void fsguard_init(int procfd, unsigned deadline_ms, deadline_stop_fn stop,
@@ -148,10 +85,7 @@ void fsguard_free(void)
 	free(g.mnts);
 	free(g.nss);
 	free(g.stalled);
-	for (size_t i = 0; i < g.nmps; i++)
-		free(g.mps[i].path);
-	free(g.mps);
-	g.mps = NULL, g.nmps = g.amps = 0;
+	slowmounts_free();
 	g.mnts = NULL, g.nss = NULL, g.stalled = NULL;
 	g.nmnts = g.amnts = g.nnss = g.anss = g.nstalled = g.astalled = 0;
 	g.procfd = -1;
@@ -162,21 +96,6 @@ void fsguard_free(void)
 unsigned fsguard_deadline_ms(void)
 {
 	return g.ms;
-}
-
-bool fsguard_type_slow(const char *t)
-{
-	static const char *const slow[] = {
-		"fuse", "fuseblk", "nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "ceph",
-		"glusterfs", "afs", "coda", "ncpfs", "lustre", "virtiofs", "orangefs",
-		"gfs2", "ocfs2", "davfs", "vboxsf", "vmhgfs", NULL
-	};
-	if (!strncmp(t, "fuse.", 5) || !strncmp(t, "fuseblk.", 8))
-		return true;
-	for (size_t i = 0; slow[i]; i++)
-		if (!strcmp(t, slow[i]))
-			return true;
-	return false;
 }
 
 static int mnt_id_of(const char *text, size_t len)
@@ -248,7 +167,7 @@ static void add_line(const char *s, size_t n, bool *slow)
 	size_t tl = (size_t)((sp ? sp : end) - p);
 	struct mnt m = { .id = (int)id };
 	memcpy(m.type, p, tl < sizeof(m.type) - 1 ? tl : sizeof(m.type) - 1);
-	*slow |= fsguard_type_slow(m.type);
+	*slow |= slowmounts_type_slow(m.type);
 	if (find(m.id) || !vec_reserve((void **)&g.mnts, &g.amnts, g.nmnts + 1, sizeof(*g.mnts)))
 		return;
 	g.mnts[g.nmnts++] = m;
@@ -333,7 +252,7 @@ static void where(int pdir, int mnt_id, struct fs_where *w, bool load)
 	if (m) {
 		w->known = true;
 		memcpy(w->type, m->type, sizeof(w->type));
-		w->guarded = fsguard_type_slow(m->type);
+		w->guarded = slowmounts_type_slow(m->type);
 	} else if (mnt_id == g.shm_mnt) {
 		w->known = true;
 		snprintf(w->type, sizeof(w->type), "shmem");

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsguard.h"
+#include "slowmounts.h"
 #include "hostfile.h"
 #include "textutil.h"
 #include "banned.h"
@@ -82,7 +82,7 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 
 	/* on FUSE, NFS and the like a lookup may wait forever on a server
 	 * (fsguard.h): such a file is not opened, and says so */
-	if (path[0] == '/' && fsguard_path_slow(path, NULL, 0))
+	if (path[0] == '/' && slowmounts_path(path, NULL, 0))
 		return -EREMOTE;
 	/* an absent file is absent: no open of any kind is attempted */
 	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &pre) < 0 && errno == ENOENT)
@@ -132,7 +132,7 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 
 DIR *host_opendir(const char *path)
 {
-	if (fsguard_path_slow(path, NULL, 0)) {
+	if (slowmounts_path(path, NULL, 0)) {
 		errno = EREMOTE;
 		return NULL;
 	}

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "capbuf.h"
-#include "fsguard.h"
+#include "slowmounts.h"
 #include "walk.h"
 #include "banned.h"
 
@@ -98,7 +98,7 @@ static int walk_dir(struct walker *w, int dfd, uint64_t dev, unsigned depth)
 		}
 		/* a mount point of FUSE, NFS and the like: not even stat'ed (the
 		 * stat would be answered by its server, maybe never) */
-		if (fsguard_path_slow(w->path.buf, NULL, 0)) {
+		if (slowmounts_path(w->path.buf, NULL, 0)) {
 			w->st->mounts_skipped++;
 			w->path.len = mark;
 			w->path.buf[mark] = '\0';
@@ -150,7 +150,7 @@ int walk_tree(const char *root, unsigned max_depth, walk_fn fn, void *ctx,
 	memset(stats, 0, sizeof(*stats));
 	if (excluded_root(root))
 		return -EPERM;
-	if (fsguard_path_slow(root, NULL, 0))
+	if (slowmounts_path(root, NULL, 0))
 		return -EXDEV;
 	if (statx(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &st) < 0)
 		return -errno;

@@ -11,7 +11,7 @@
 #include "bundle.h"
 #include "jsonx.h"
 #include "copy.h"
-#include "fsguard.h"
+#include "slowmounts.h"
 #include "textutil.h"
 #include "banned.h"
 
@@ -92,7 +92,7 @@ static void explain_refusal(struct artifact *a, int err, int dirfd, const char *
 		return;
 	}
 	char type[48];
-	if (err == -EREMOTE && fsguard_path_slow(a->source ? a->source : path, type, sizeof(type))) {
+	if (err == -EREMOTE && slowmounts_path(a->source ? a->source : path, type, sizeof(type))) {
 		artifact_fail(a, ART_ERROR, EREMOTE, "not read: on fs %s, a file system that "
 			      "answers through a server, which may never answer", type);
 		return;

@@ -166,10 +166,28 @@ int main(void)
 	CHECK(!fsguard_ns_guarded(b));
 	fsguard_where(b, 40, &w);
 	CHECK(w.known && !w.guarded);
-	CHECK(fsguard_type_slow("fuse") && fsguard_type_slow("fuse.rclone") &&
-	      fsguard_type_slow("cifs") && fsguard_type_slow("9p"));
-	CHECK(!fsguard_type_slow("ext4") && !fsguard_type_slow("proc") &&
-	      !fsguard_type_slow("tmpfs") && !fsguard_type_slow("fusectl"));
+	CHECK(slowmounts_type_slow("fuse") && slowmounts_type_slow("fuse.rclone") &&
+	      slowmounts_type_slow("cifs") && slowmounts_type_slow("9p"));
+	CHECK(!slowmounts_type_slow("ext4") && !slowmounts_type_slow("proc") &&
+	      !slowmounts_type_slow("tmpfs") && !slowmounts_type_slow("fusectl"));
+
+	/* the host-file side: mount points of slow file systems by path */
+	static const char own[] =
+		"21 1 254:0 / / rw - ext4 /dev/vda1 rw\n"
+		"30 21 0:50 / /home/x\\040y rw shared:7 - fuse.sshfs u@h:/ rw\n"
+		"31 21 0:51 / /mnt/nfs rw - nfs4 srv:/e rw\n";
+	char ty[48] = "";
+	slowmounts_set(own, sizeof(own) - 1);
+	CHECK(slowmounts_path("/home/x y", ty, sizeof(ty)) && !strcmp(ty, "fuse.sshfs"));
+	CHECK(slowmounts_path("/home/x y/.bash_history", NULL, 0));
+	CHECK(slowmounts_path("/mnt/nfs/a/b", ty, sizeof(ty)) && !strcmp(ty, "nfs4"));
+	CHECK(!slowmounts_path("/mnt/nfs2/a", NULL, 0));   /* a sibling, not under it */
+	CHECK(!slowmounts_path("/home/x", NULL, 0) && !slowmounts_path("/etc/passwd", NULL, 0));
+	CHECK(!slowmounts_path("relative/path", NULL, 0));
+	slowmounts_set("5 1 0:9 / / rw - fuse.rootfs x rw\n", 34);
+	CHECK(slowmounts_path("/etc/passwd", NULL, 0));   /* a FUSE root: everything */
+	slowmounts_free();
+	CHECK(!slowmounts_path("/etc/passwd", NULL, 0));
 
 	/* a mount that timed out is not asked again */
 	REQUIRE(pipe(p) == 0);
