@@ -104,15 +104,17 @@ static void stat_job(void *v)
  * (its fs and, when it does not answer, why, recorded); a kernel object
  * ("anon_inode:[eventfd]") is on no file system a server answers for. */
 static int stat_target(int pdir, int fdd, const char *name, const char *link, int mnt,
-		       struct stat *st, struct jw *w)
+		       struct stat *st, struct jw *w, bool *guarded)
 {
 	struct fs_where where;
 
+	*guarded = false;
 	if (link[0] != '/')
 		return fstatat(fdd, name, st, 0) < 0 ? -errno : 0;
 	fsguard_where(pdir, mnt, &where);
 	if (!where.guarded)
 		return fstatat(fdd, name, st, 0) < 0 ? -errno : 0;
+	*guarded = true;
 	jw_str(w, "fs", where.type);
 	struct stat_job j = { .fdd = fcntl(fdd, F_DUPFD_CLOEXEC, 3) };
 	unsigned waited;
@@ -208,7 +210,8 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 		if (!sock && !has_prefix(link, len, "pipe:[")) {
 			struct stat st;
 			int mnt = add_fdinfo(pdir, de->d_name, &w);
-			if (stat_target(pdir, fdd, de->d_name, link, mnt, &st, &w) == 0) {
+			bool guarded;
+			if (stat_target(pdir, fdd, de->d_name, link, mnt, &st, &w, &guarded) == 0) {
 				char dev[32];
 				snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
 				jw_str(&w, "dev", dev);
@@ -217,8 +220,10 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 				char mode[8];
 				snprintf(mode, sizeof(mode), "%06o", (unsigned)st.st_mode);
 				jw_str(&w, "mode", mode);
-				/* no name left: its bytes are kept after the walk */
-				if (S_ISREG(st.st_mode) && st.st_nlink == 0 && t->ngone < FD_GONE_CAP &&
+				/* no name left: its bytes are kept after the walk (not
+				 * from a file system that answers through a server) */
+				if (S_ISREG(st.st_mode) && st.st_nlink == 0 && !guarded &&
+				    t->ngone < FD_GONE_CAP &&
 				    vec_reserve((void **)&t->gone, &t->agone, t->ngone + 1, sizeof(*t->gone)))
 					t->gone[t->ngone++] = (struct fd_gone){ pid, fdnum, st.st_dev,
 						st.st_ino, (uint64_t)st.st_size };
