@@ -34,6 +34,14 @@ B=$(pgrep -f "bindfs.*$T/src" | head -n 1)
 [ -n "$B" ] || exit 3
 sleep 0.3
 stat "$T/mnt/payload" >/dev/null || exit 3
+# while the server answers: both payloads hashed through the guard, once
+"$T/mnt/payload" 600 & P2=$!
+echo $P2 >"$T/payload2.pid"
+sleep 0.2
+timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/live.tar" --allow-host-output \
+	--profile "$T/p.profile" 2>"$OUT/live.err"
+echo $? >"$T/rc.live"
+kill "$P2"
 kill -STOP "$B"
 # a collection with a deadline of 2 s: it seals, with the stall recorded
 timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/s.tar" --allow-host-output \
@@ -60,7 +68,16 @@ case $? in
 3) skip "bindfs cannot mount here (FUSE unavailable)" ;;
 *) fail "the setup failed"; finish ;;
 esac
-P=$(cat "$T_DIR/payload.pid") H=$(cat "$T_DIR/holder.pid")
+P=$(cat "$T_DIR/payload.pid") H=$(cat "$T_DIR/holder.pid") P2=$(cat "$T_DIR/payload2.pid")
+
+want=$(sha256sum "$T_DIR/src/payload" | cut -d' ' -f1)
+check "with the server answering, collect exits 0 or 1 (got $(cat "$T_DIR/rc.live"))" [ "$(cat "$T_DIR/rc.live")" -le 1 ]
+if extract live; then
+	expect "... both payloads on fs fuse hashed under the guard, as sha256sum says" \
+		'[ "$(jq -r "select(.pid == $P or .pid == $P2) | [.exe_fs, .exe_sha256] | join(\" \")" "$BDIR/volatile/processes.jsonl" | sort -u)" = "fuse $want" ]'
+else
+	fail "no bundle while the server answers"
+fi
 
 rc=$(cat "$T_DIR/rc")
 check "with the server stopped, collect ends by itself, partial (exit 1; got $rc)" [ "$rc" = 1 ]

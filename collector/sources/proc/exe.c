@@ -26,32 +26,6 @@
 #include "vec.h"
 #include "banned.h"
 
-/* Find (dev, ino) among the executables seen, or claim it for the caller
- * to hash (state EXE_HASHING; others wait for it). Called with p->mu held.
- * SIZE_MAX when out of memory. */
-static size_t exe_claim(struct procs *p, uint64_t dev, uint64_t ino, bool *mine)
-{
-	*mine = false;
-	for (;;) {
-		size_t i;
-		for (i = 0; i < p->nexes; i++)
-			if (p->exes[i].dev == dev && p->exes[i].ino == ino)
-				break;
-		if (i < p->nexes && p->exes[i].state == EXE_HASHING) {
-			pthread_cond_wait(&p->cv, &p->mu);
-			continue;
-		}
-		if (i < p->nexes)
-			return i;
-		if (!vec_reserve((void **)&p->exes, &p->exes_alloc, p->nexes + 1, sizeof(*p->exes)))
-			return SIZE_MAX;
-		p->exes[p->nexes] = (struct exe_hash){ .dev = dev, .ino = ino,
-						       .state = EXE_HASHING };
-		*mine = true;
-		return p->nexes++;
-	}
-}
-
 /* Copy a deleted executable's bytes into volatile/deleted-exe/<pid>.
  * Called with p->mu held: the bundle is not shared between threads. */
 static int copy_deleted_now(struct procs *p, int fd, int pid, char *link, size_t len,

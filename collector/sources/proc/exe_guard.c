@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "procsrc.h"
 #include "textutil.h"
 #include "sha256.h"
+#include "vec.h"
 #include "banned.h"
 
 /* {dev, ino, size, mtime, nlink} of a file: what names it beyond its path. */
@@ -43,9 +45,36 @@ void exe_identity_json(struct jw *o, const char *key, const struct stat *st)
 	jw_object_end(&w);
 }
 
+/* Find (dev, ino) among the executables seen, or claim it for the caller
+ * to hash (state EXE_HASHING; others wait for it). Called with p->mu held.
+ * SIZE_MAX when out of memory. */
+size_t exe_claim(struct procs *p, uint64_t dev, uint64_t ino, bool *mine)
+{
+	*mine = false;
+	for (;;) {
+		size_t i;
+		for (i = 0; i < p->nexes; i++)
+			if (p->exes[i].dev == dev && p->exes[i].ino == ino)
+				break;
+		if (i < p->nexes && p->exes[i].state == EXE_HASHING) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		if (i < p->nexes)
+			return i;
+		if (!vec_reserve((void **)&p->exes, &p->exes_alloc, p->nexes + 1, sizeof(*p->exes)))
+			return SIZE_MAX;
+		p->exes[p->nexes] = (struct exe_hash){ .dev = dev, .ino = ino,
+						       .state = EXE_HASHING };
+		*mine = true;
+		return p->nexes++;
+	}
+}
+
 struct exe_job {
 	int dirfd;                 /* the job's own: a dup, closed by it */
 	bool lookup;               /* look the path up in the process's root */
+	bool hash;                 /* then open and hash it */
 	char path[PATH_MAX];
 	/* results */
 	int err;                   /* of the stat; then open and read */
@@ -75,6 +104,9 @@ static void exe_job(void *v)
 		if (root >= 0)
 			close(root);
 	}
+	j->failed = NULL;
+	if (!j->hash)
+		goto out;
 	j->failed = "exe open";
 	fd = openat(j->dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
 	if (fd < 0 && errno == EPERM)
@@ -95,6 +127,54 @@ static void exe_job(void *v)
 	}
 out:
 	close(j->dirfd);
+}
+
+/* The hash of the exe stat'ed in `j`, from the run's table or made now
+ * under the deadline (phase two); the result into j (hashed, truncated,
+ * failed, err). */
+static void guarded_hash(struct procs *p, int dirfd, int pid, const struct fs_where *w,
+			 struct exe_job *j)
+{
+	bool mine;
+	char why[160];
+	unsigned waited;
+
+	pthread_mutex_lock(&p->mu);
+	size_t i = exe_claim(p, j->st.st_dev, j->st.st_ino, &mine);
+	struct exe_hash h = i != SIZE_MAX ? p->exes[i] : (struct exe_hash){ .state = EXE_FAILED,
+									 .err = -ENOMEM };
+	pthread_mutex_unlock(&p->mu);
+	if (mine) {
+		struct exe_job k = { .dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3), .hash = true };
+		h = (struct exe_hash){ .dev = j->st.st_dev, .ino = j->st.st_ino, .state = EXE_FAILED };
+		int e = k.dirfd < 0 ? -errno : fsguard_run(w->mnt_id, exe_job, &k, sizeof(k), &waited);
+		if (e < 0 && k.dirfd >= 0 && fsguard_not_run(e))
+			close(k.dirfd);
+		if (e < 0) {
+			fsguard_reason(e, w, waited, why, sizeof(why));
+			run_log(p->r, "processes: pid %d: the hash of its executable: %s", pid, why);
+			h.err = -ETIMEDOUT;
+		} else if (k.hashed && (k.st.st_dev != j->st.st_dev || k.st.st_ino != j->st.st_ino)) {
+			h.err = -ESTALE;   /* it exec'd meanwhile: nothing under the old key */
+		} else if (k.hashed) {
+			memcpy(h.sha256, k.sha256, sizeof(h.sha256));
+			h.bytes = k.bytes;
+			h.truncated = k.truncated;
+			h.state = EXE_DONE;
+		} else {
+			h.err = k.err;
+		}
+		pthread_mutex_lock(&p->mu);
+		p->exes[i] = h;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	j->hashed = h.state == EXE_DONE;
+	memcpy(j->sha256, h.sha256, sizeof(j->sha256));
+	j->bytes = h.bytes;
+	j->truncated = h.truncated;
+	j->err = h.err;
+	j->failed = j->hashed ? NULL : h.err == -ETIMEDOUT ? "exe stalled" : "exe read";
 }
 
 int collect_exe_guarded(struct procs *p, int dirfd, int pid, const char *link, size_t len,
@@ -145,6 +225,9 @@ int collect_exe_guarded(struct procs *p, int dirfd, int pid, const char *link, s
 	else if (!deleted && j.perr == 0 &&
 		 (j.pst.st_dev != j.st.st_dev || j.pst.st_ino != j.st.st_ino))
 		exe_identity_json(o, "exe_path_names", &j.pst);
+	/* hashed once per (dev, ino), as on any other file system: a host
+	 * whose /usr is on NFS runs thousands of processes of a few files */
+	guarded_hash(p, dirfd, pid, w, &j);
 	if (j.hashed && !j.truncated) {
 		jw_ascii(o, "exe_sha256", j.sha256, strlen(j.sha256));
 	} else {
@@ -153,7 +236,8 @@ int collect_exe_guarded(struct procs *p, int dirfd, int pid, const char *link, s
 			snprintf(why, sizeof(why), "over the hash cap of %llu bytes",
 				 (unsigned long long)EXE_HASH_CAP);
 		else
-			snprintf(why, sizeof(why), "%s: %s", j.failed, strerror(-j.err));
+			snprintf(why, sizeof(why), "%s: %s", j.failed,
+				 j.err == -ETIMEDOUT ? "no answer within the deadline" : strerror(-j.err));
 		jw_str(o, "exe_sha256_missing", why);
 		if (!j.truncated)
 			proc_err(errs, j.failed, j.err);

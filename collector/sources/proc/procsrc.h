@@ -162,6 +162,9 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
  * server (fsguard.h), under the deadline; and the lookup of an exe's path
  * in a namespace where such a file system is mounted (exe_path_names). */
 struct fs_where;
+/* (dev, ino) among the executables seen, or claimed for the caller to hash
+ * (*mine; others wait on p->cv). Called with p->mu held; SIZE_MAX: no memory. */
+size_t exe_claim(struct procs *p, uint64_t dev, uint64_t ino, bool *mine);
 int collect_exe_guarded(struct procs *p, int dirfd, int pid, const char *link, size_t len,
 			bool says_deleted, const struct fs_where *w, struct jw *o,
 			struct errlist *errs);
