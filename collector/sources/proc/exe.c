@@ -1,7 +1,9 @@
 /*
  * exe.c - the executable of a process: its SHA-256 once per (dev, ino),
- * shared by the scanning threads, and the bytes of one whose file was
- * deleted (volatile/deleted-exe/<pid>).
+ * shared by the scanning threads (the table is exe_guard.c's exe_claim),
+ * and the bytes of one whose file was deleted (volatile/deleted-exe/<pid>),
+ * within the process images' total and time; one on a file system that
+ * answers through a server is exe_guard.c's.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /*
  * procsrc.h - shared state of the process source (src_procs.c and its
- * helpers proc_fields.c, exe.c, threads.c, maps.c, errlist.c, proc_view.c;
- * the fd walk is fdwalk.h's). Not a public API: one source's internals
+ * helpers proc_fields.c, exe.c, exe_guard.c, threads.c, maps.c, images.c,
+ * open_deleted.c, errlist.c, proc_view.c; the fd walk is fdwalk.h's). Not a public API: one source's internals
  * split across files to keep each small.
  */
 #ifndef IRSNAP_PROCSRC_H
