@@ -149,24 +149,12 @@ static int cmp_mnt(const void *a, const void *b)
  * The type after the lone "-"; its bytes as the kernel wrote them (escaped). */
 static void add_line(const char *s, size_t n, bool *slow)
 {
-	const char *end = s + n, *p = s;
-	long id = 0;
+	struct mountinfo_fields f;
 
-	/* the id, by hand: the line is not NUL-terminated */
-	while (p < end && *p >= '0' && *p <= '9' && id < 100000000)
-		id = id * 10 + (*p++ - '0');
-	if (p == s || p == end || *p != ' ')
+	if (!mountinfo_line(s, n, &f))
 		return;
-	for (; p + 3 <= end; p++)
-		if (p[0] == ' ' && p[1] == '-' && p[2] == ' ')
-			break;
-	if (p + 3 > end)
-		return;
-	p += 3;
-	const char *sp = memchr(p, ' ', (size_t)(end - p));
-	size_t tl = (size_t)((sp ? sp : end) - p);
-	struct mnt m = { .id = (int)id };
-	memcpy(m.type, p, tl < sizeof(m.type) - 1 ? tl : sizeof(m.type) - 1);
+	struct mnt m = { .id = f.id };
+	memcpy(m.type, f.type, sizeof(m.type));
 	*slow |= slowmounts_type_slow(m.type);
 	if (find(m.id) || !vec_reserve((void **)&g.mnts, &g.amnts, g.nmnts + 1, sizeof(*g.mnts)))
 		return;

@@ -46,33 +46,50 @@ static size_t unescape(char *s, size_t n)
 	return o;
 }
 
+bool mountinfo_line(const char *s, size_t n, struct mountinfo_fields *f)
+{
+	const char *end = s + n, *p = s, *fld[5] = { s };
+	long id = 0;
+	int k = 1;
+
+	memset(f, 0, sizeof(*f));
+	/* the id, by hand: the line is not NUL-terminated */
+	while (p < end && *p >= '0' && *p <= '9' && id < 100000000)
+		id = id * 10 + (*p++ - '0');
+	if (p == s || p == end || *p != ' ')
+		return false;
+	for (const char *q = s; q < end && k < 5; q++)
+		if (*q == ' ')
+			fld[k++] = q + 1;
+	const char *sep = k == 5 ? memmem(fld[4], (size_t)(end - fld[4]), " - ", 3) : NULL;
+	const char *mpe = k == 5 ? memchr(fld[4], ' ', (size_t)(end - fld[4])) : NULL;
+	if (!sep || !mpe)
+		return false;
+	const char *t = sep + 3, *te = memchr(t, ' ', (size_t)(end - t));
+	size_t tl = (size_t)((te ? te : end) - t);
+	memcpy(f->type, t, tl < sizeof(f->type) - 1 ? tl : sizeof(f->type) - 1);
+	f->id = (int)id;
+	f->point = fld[4];
+	f->point_len = (size_t)(mpe - fld[4]);
+	return true;
+}
+
 void slowmounts_set(const char *text, size_t len)
 {
 	slowmounts_free();
 	for (const char *p = text, *end = text ? text + len : NULL; p && p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end, *f[5] = { p };
-		int k = 1;
-		for (const char *q = p; q < e && k < 5; q++)
-			if (*q == ' ')
-				f[k++] = q + 1;
-		const char *sep = k == 5 ? memmem(f[4], (size_t)(e - f[4]), " - ", 3) : NULL;
-		if (sep) {
-			char type[48] = "";
-			const char *t = sep + 3, *te = memchr(t, ' ', (size_t)(e - t));
-			size_t tl = (size_t)((te ? te : e) - t);
-			memcpy(type, t, tl < sizeof(type) - 1 ? tl : sizeof(type) - 1);
-			const char *mp = f[4], *mpe = memchr(mp, ' ', (size_t)(e - mp));
-			if (slowmounts_type_slow(type) && mpe &&
-			    vec_reserve((void **)&mps, &amps, nmps + 1, sizeof(*mps))) {
-				char *c = strndup(mp, (size_t)(mpe - mp));
-				if (c) {
-					struct slow_mp *m = &mps[nmps++];
-					m->path = c;
-					m->len = unescape(c, strlen(c));
-					c[m->len] = '\0';
-					memcpy(m->type, type, sizeof(m->type));
-				}
+		struct mountinfo_fields f;
+		if (mountinfo_line(p, (size_t)((nl ? nl : end) - p), &f) &&
+		    slowmounts_type_slow(f.type) &&
+		    vec_reserve((void **)&mps, &amps, nmps + 1, sizeof(*mps))) {
+			char *c = strndup(f.point, f.point_len);
+			if (c) {
+				struct slow_mp *m = &mps[nmps++];
+				m->path = c;
+				m->len = unescape(c, strlen(c));
+				c[m->len] = '\0';
+				memcpy(m->type, f.type, sizeof(m->type));
 			}
 		}
 		p = nl ? nl + 1 : end;

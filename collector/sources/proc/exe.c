@@ -58,18 +58,12 @@ static int copy_deleted_now(struct procs *p, int fd, int pid, char *link, size_t
 
 	/* the images share one total (profile `images`): what this one would
 	 * add (its data, holes not copied) must fit, or it is hashed only */
-	uint64_t data = (uint64_t)st->st_blocks * 512u;
-	uint64_t need = data < (uint64_t)st->st_size ? data : (uint64_t)st->st_size;
-	uint64_t left = p->r->images_total - p->r->images_used;
-	if (need > DELETED_EXE_CAP)
-		need = DELETED_EXE_CAP;
-	if (p->r->images_used >= p->r->images_total || need > left) {
-		char why[200];
-		snprintf(why, sizeof(why), "left out: %llu more bytes would pass the process "
-			 "images' total of %llu (profile 'images'); hashed only",
-			 (unsigned long long)need, (unsigned long long)p->r->images_total);
+	uint64_t cap;
+	char why[240];
+	if (!images_fit(p->r, st, &cap, why, sizeof(why))) {
+		size_t wl = strlen(why);
+		snprintf(why + wl, sizeof(why) - wl, "; hashed only");
 		jw_str(w, "deleted_exe_missing", why);
-		p->r->images_skipped++;
 		run_log(p->r, "processes: pid %d: its running image %s", pid, why);
 		int r = sha256_fd(fd, EXE_HASH_CAP, e->sha256, &e->bytes);
 		if (r == 0 || r == -E2BIG) {
@@ -88,8 +82,7 @@ static int copy_deleted_now(struct procs *p, int fd, int pid, char *link, size_t
 		a.has_stat = true;
 	a.link_target = strndup(link, len);
 	a.link_len = a.link_target ? len : 0;
-	ret = copy_fd_to_member(p->r, &a, fd, member, (uint64_t)st->st_size,
-				left < DELETED_EXE_CAP ? left : DELETED_EXE_CAP);
+	ret = copy_fd_to_member(p->r, &a, fd, member, (uint64_t)st->st_size, cap);
 	if (ret == 0) {
 		p->r->images_used += a.bytes;
 		e->bytes = a.bytes;

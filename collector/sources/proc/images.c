@@ -43,6 +43,28 @@ static bool gone(const char *path, size_t n)
 	       !strncmp(path, "/memfd:", 7);
 }
 
+/* Whether an image (its data: holes are not copied) fits in what is left
+ * of the process images' total (profile `images`): the cap for its copy,
+ * or why not in `why`, counted as left out. Called where the counters are
+ * not shared: with p->mu held, or after the scan. */
+bool images_fit(struct run *r, const struct stat *st, uint64_t *cap, char *why, size_t n)
+{
+	uint64_t data = (uint64_t)st->st_blocks * 512u, size = (uint64_t)st->st_size;
+	uint64_t need = data < size ? data : size, left = r->images_total - r->images_used;
+
+	if (need > DELETED_EXE_CAP)
+		need = DELETED_EXE_CAP;
+	if (r->images_used >= r->images_total || need > left) {
+		snprintf(why, n, "left out: %llu more bytes would pass the process images' total "
+			 "of %llu (profile 'images')", (unsigned long long)need,
+			 (unsigned long long)r->images_total);
+		r->images_skipped++;
+		return false;
+	}
+	*cap = left < DELETED_EXE_CAP ? left : DELETED_EXE_CAP;
+	return true;
+}
+
 /* Whether the maps records just made (JSON) name such a file: most
  * processes have none, and pay nothing more. */
 bool images_hinted(const char *records, size_t len)
@@ -65,17 +87,10 @@ static void keep_one(struct procs *p, int fd, const struct stat *st, const struc
 			jw_str(w, "member", member);   /* another process's copy: the same file */
 			return;
 		}
-	uint64_t data = (uint64_t)st->st_blocks * 512u, size = (uint64_t)st->st_size;
-	uint64_t need = data < size ? data : size, left = p->r->images_total - p->r->images_used;
-	if (need > DELETED_EXE_CAP)
-		need = DELETED_EXE_CAP;
-	if (p->r->images_used >= p->r->images_total || need > left) {
-		snprintf(why, sizeof(why), "left out: %llu more bytes would pass the process "
-			 "images' total of %llu (profile 'images')", (unsigned long long)need,
-			 (unsigned long long)p->r->images_total);
+	uint64_t cap;
+	if (!images_fit(p->r, st, &cap, why, sizeof(why))) {
 		jw_null(w, "member");
 		jw_str(w, "missing", why);
-		p->r->images_skipped++;
 		return;
 	}
 	snprintf(src, sizeof(src), "map_files/%llx-%llx", c->start, c->end);
@@ -84,8 +99,7 @@ static void keep_one(struct procs *p, int fd, const struct stat *st, const struc
 		a.has_stat = true;
 	a.link_target = strndup(c->path, c->path_len);
 	a.link_len = a.link_target ? c->path_len : 0;
-	int r = copy_fd_to_member(p->r, &a, fd, member, size, left < DELETED_EXE_CAP ? left :
-				  DELETED_EXE_CAP);
+	int r = copy_fd_to_member(p->r, &a, fd, member, (uint64_t)st->st_size, cap);
 	if (r == 0) {
 		if (vec_reserve((void **)&p->kept, &p->akept, p->nkept + 1, sizeof(*p->kept)))
 			p->kept[p->nkept++] = (struct kept_image){ st->st_dev, st->st_ino };

@@ -40,18 +40,11 @@ static int copy_one(struct procs *p, int fd, const struct stat *st, const char *
 {
 	struct run *r = p->r;
 	char why[200];
-	uint64_t data = (uint64_t)st->st_blocks * 512u, size = (uint64_t)st->st_size;
-	uint64_t need = data < size ? data : size, left = r->images_total - r->images_used;
+	uint64_t cap;
 
-	if (need > DELETED_EXE_CAP)
-		need = DELETED_EXE_CAP;
-	if (r->images_used >= r->images_total || need > left) {
-		snprintf(why, sizeof(why), "left out: %llu more bytes would pass the process "
-			 "images' total of %llu (profile 'images')", (unsigned long long)need,
-			 (unsigned long long)r->images_total);
+	if (!images_fit(r, st, &cap, why, sizeof(why))) {
 		jw_null(w, "member");
 		jw_str(w, "missing", why);
-		r->images_skipped++;
 		return 0;
 	}
 	struct artifact a;
@@ -60,8 +53,7 @@ static int copy_one(struct procs *p, int fd, const struct stat *st, const char *
 		a.has_stat = true;
 	a.link_target = strndup(link, len);
 	a.link_len = a.link_target ? len : 0;
-	int ret = copy_fd_to_member(r, &a, fd, member, size, left < DELETED_EXE_CAP ? left :
-				    DELETED_EXE_CAP);
+	int ret = copy_fd_to_member(r, &a, fd, member, (uint64_t)st->st_size, cap);
 	if (ret == 0) {
 		r->images_used += a.bytes;
 		if (vec_reserve((void **)&p->kept, &p->akept, p->nkept + 1, sizeof(*p->kept)))

@@ -113,6 +113,8 @@ void procs_count_cut(struct procs *p);
  * the walk: volatile/deleted-open.jsonl and volatile/deleted-open/ */
 int keep_open_deleted(struct procs *p, const struct fd_table *t);
 bool images_hinted(const char *records, size_t len);
+struct stat;
+bool images_fit(struct run *r, const struct stat *st, uint64_t *cap, char *why, size_t n);
 void keep_mapped_images(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs);
 /* Its two ways, for the tests: from the maps text (through the /proc/<pid>
  * dirfd), and by PROCMAP_QUERY on an open maps fd (0, or -ENOTTY when the
