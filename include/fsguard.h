@@ -42,6 +42,11 @@ unsigned fsguard_deadline_ms(void);
  * fdinfo: -1 when not said. */
 int fsguard_fd_mnt(int fd);
 
+/* The mount of a file of a process's /proc folder `dirfd` ("exe",
+ * "map_files/..."), learnt without calling into its file system: by
+ * name_to_handle_at's mount id, else from the fdinfo of an O_PATH fd.
+ * -1 when not said; -2 when the name leads nowhere (vanished). */
+int fsguard_path_mnt(int dirfd, const char *name);
 /* Where mount `mnt_id` is, from the table of the process whose /proc
  * directory is `pdir` (read once per table). */
 void fsguard_where(int pdir, int mnt_id, struct fs_where *w);

@@ -1,5 +1,6 @@
 /* fsguard.c - learn a file's file system without calling into it (fsguard.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,6 +120,31 @@ int fsguard_fd_mnt(int fd)
 	int id = proc_read_once(g.procfd, path, &cb) == 0 && cb.buf ? mnt_id_of(cb.buf, cb.len) : -1;
 	capbuf_release(&cb);
 	return id;
+}
+
+int fsguard_path_mnt(int dirfd, const char *name)
+{
+	/* a handle of no bytes: the kernel says EOVERFLOW, but names the mount
+	 * first; the file system is asked nothing (its encode_fh, if any, only
+	 * sizes a handle from the inode in memory) */
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[16];
+	} h = { .fh.handle_bytes = 0 };
+	int mnt = -1;
+
+	if ((name_to_handle_at(dirfd, name, &h.fh, &mnt, AT_SYMLINK_FOLLOW) == 0 ||
+	     errno == EOVERFLOW) && mnt >= 0)
+		return mnt;
+	if (errno == ENOENT || errno == ESRCH)
+		return -2;
+	/* no handles there (EOPNOTSUPP: cifs, 9p): an O_PATH open, its fdinfo */
+	int pfd = openat(dirfd, name, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return -2;
+	mnt = fsguard_fd_mnt(pfd);
+	close(pfd);
+	return mnt;
 }
 
 /* Called locked. */

@@ -134,17 +134,13 @@ static bool path_names_other(int dirfd, const char *link, const struct stat *run
 
 	if (link[0] != '/')
 		return false;
-	int root = openat(dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return false;
-	if (fstatat(root, link[1] ? link + 1 : ".", &pst, 0) < 0) {
-		if (errno == ENOENT)
-			jw_bool(o, "exe_path_missing", true);
-	} else if (pst.st_dev != run->st_dev || pst.st_ino != run->st_ino) {
+	int e = stat_in_root(dirfd, link, &pst);
+	if (e == -ENOENT) {
+		jw_bool(o, "exe_path_missing", true);
+	} else if (e == 0 && (pst.st_dev != run->st_dev || pst.st_ino != run->st_ino)) {
 		exe_identity_json(o, "exe_path_names", &pst);
 		other = true;
 	}
-	close(root);
 	return other;
 }
 
@@ -183,15 +179,14 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 			    memcmp(link + len - (sizeof(del) - 1), del, sizeof(del) - 1) == 0;
 	jw_bytes(o, "exe", link, len);
 
-	/* its file system, learnt without calling into it: an O_PATH open of
-	 * the magic link asks the file system nothing, and its fdinfo names
-	 * the mount. On FUSE, NFS and the like (or a mount in no table), the
-	 * rest is done under a deadline (exe_guard.c). */
+	/* its file system, learnt without calling into it (the mount id of a
+	 * handle of no bytes, or an O_PATH fd's fdinfo: fsguard.h). On FUSE,
+	 * NFS and the like (or a mount in no table), the rest is done under a
+	 * deadline (exe_guard.c). */
 	struct fs_where where = { .mnt_id = -1 };
-	int pfd = openat(dirfd, "exe", O_PATH | O_CLOEXEC);
-	if (pfd >= 0) {
-		fsguard_where(dirfd, fsguard_fd_mnt(pfd), &where);
-		close(pfd);
+	int mnt = fsguard_path_mnt(dirfd, "exe");
+	if (mnt != -2) {
+		fsguard_where(dirfd, mnt, &where);
 		if (where.known)
 			jw_str(o, "exe_fs", where.type);
 		else

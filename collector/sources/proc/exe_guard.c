@@ -45,6 +45,26 @@ void exe_identity_json(struct jw *o, const char *key, const struct stat *st)
 	jw_object_end(&w);
 }
 
+int stat_in_root(int dirfd, const char *path, struct stat *st)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (path[0] != '/')
+		return -EINVAL;
+	if (n + 5 <= sizeof(buf)) {   /* one walk: the link "root", then the path */
+		memcpy(buf, "root", 4);
+		memcpy(buf + 4, path, n + 1);
+		return fstatat(dirfd, buf, st, 0) < 0 ? -errno : 0;
+	}
+	int root = openat(dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	int e = fstatat(root, path + 1, st, 0) < 0 ? -errno : 0;
+	close(root);
+	return e;
+}
+
 /* Find (dev, ino) among the executables seen, or claim it for the caller
  * to hash (state EXE_HASHING; others wait for it). Called with p->mu held.
  * SIZE_MAX when out of memory. */
@@ -97,13 +117,8 @@ static void exe_job(void *v)
 		goto out;
 	}
 	j->perr = -ENOENT;
-	if (j->lookup && j->path[0] == '/') {
-		int root = openat(j->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		j->perr = root < 0 ? -errno :
-			  fstatat(root, j->path[1] ? j->path + 1 : ".", &j->pst, 0) < 0 ? -errno : 0;
-		if (root >= 0)
-			close(root);
-	}
+	if (j->lookup && j->path[0] == '/')
+		j->perr = stat_in_root(j->dirfd, j->path, &j->pst);
 	j->failed = NULL;
 	if (!j->hash)
 		goto out;
@@ -258,12 +273,8 @@ struct lookup_job {
 static void lookup_job(void *v)
 {
 	struct lookup_job *j = v;
-	int root = openat(j->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	j->err = root < 0 ? -errno :
-		 fstatat(root, j->path[1] ? j->path + 1 : ".", &j->pst, 0) < 0 ? -errno : 0;
-	if (root >= 0)
-		close(root);
+	j->err = stat_in_root(j->dirfd, j->path, &j->pst);
 	close(j->dirfd);
 }
 

@@ -187,18 +187,16 @@ _Static_assert(sizeof(struct procmap_query) == 104, "struct procmap_query is 104
 #define PQ_EXECUTABLE 0x04
 #define PQ_SHARED 0x08
 #define PQ_COVERING_OR_NEXT 0x10
-#define PQ_FILE_BACKED 0x20
 #define MAPS_QUERY_CAP 200000              /* mappings per process, as MAPS_CAP */
 
 static atomic_int query_unsupported;   /* the kernel said ENOTTY once: use maps */
 
-/* One query: the mapping at or after `addr`, with its name into `name` when
- * `name` is not NULL. 0 or -errno. */
+/* One query: the mapping at or after `addr` (file-backed or not), with its
+ * name into `name` when `name` is not NULL. 0 or -errno. */
 static int query_at(int fd, uint64_t addr, char *name, size_t size, struct procmap_query *q)
 {
 	*q = (struct procmap_query){
-		.size = sizeof(*q), .query_flags = PQ_COVERING_OR_NEXT | PQ_FILE_BACKED,
-		.query_addr = addr,
+		.size = sizeof(*q), .query_flags = PQ_COVERING_OR_NEXT, .query_addr = addr,
 	};
 	if (name) {
 		q->vma_name_size = (uint32_t)size;
@@ -207,38 +205,26 @@ static int query_at(int fd, uint64_t addr, char *name, size_t size, struct procm
 	return ioctl(fd, PROCMAP_QUERY_IOCTL, q) < 0 ? -errno : 0;
 }
 
-/* The executable mappings backed by no file, by query (few: a process's
- * code is its files'). */
-static void anon_exec_query(struct capbuf *out, int fd, int pid, char *name, size_t size,
-			    struct errlist *errs)
+/* An executable mapping backed by no file: its name asked for (few are:
+ * a process's code is its files'), a record into `anon` unless usual. */
+static void anon_exec(struct capbuf *anon, int fd, int pid, const struct procmap_query *at,
+		      const char perms[4], char *name, size_t size, struct errlist *errs)
 {
-	uint64_t addr = 0;
+	struct procmap_query q;
+	int r = query_at(fd, at->vma_start, name, size, &q);
 
-	for (unsigned k = 0; k < MAPS_QUERY_CAP; k++) {
-		struct procmap_query q = {
-			.size = sizeof(q), .query_flags = PQ_COVERING_OR_NEXT | PQ_EXECUTABLE,
-			.query_addr = addr, .vma_name_size = (uint32_t)size,
-			.vma_name_addr = (uint64_t)(uintptr_t)name,
-		};
-		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0) {
-			if (errno != ENOENT && errno != ESRCH)
-				proc_err(errs, "maps (exec query)", -errno);
-			return;
-		}
-		if (q.vma_end <= addr)
-			return;
-		addr = q.vma_end;
-		size_t n = q.vma_name_size ? q.vma_name_size - 1 : 0;
-		if (q.inode != 0 || usual_anon(name, n))
-			continue;
-		char perms[4] = {
-			q.vma_flags & PQ_READABLE ? 'r' : '-', q.vma_flags & PQ_WRITABLE ? 'w' : '-',
-			q.vma_flags & PQ_EXECUTABLE ? 'x' : '-', q.vma_flags & PQ_SHARED ? 's' : 'p',
-		};
-		anon_exec_record(out, pid, q.vma_start, q.vma_end, perms, n ? name : NULL, n);
-	}
+	if (r < 0 && r != -ENOENT && r != -ESRCH)
+		proc_err(errs, "maps (exec query)", r);
+	bool same = r == 0 && q.vma_start == at->vma_start && q.inode == 0;
+	size_t n = same && q.vma_name_size ? q.vma_name_size - 1 : 0;
+	if (same && usual_anon(name, n))
+		return;
+	anon_exec_record(anon, pid, at->vma_start, at->vma_end, perms, n ? name : NULL, n);
 }
 
+/* One pass over the mappings: a record per mapped file (the next parts of
+ * the same file once, their perms in part_perms), and after them those
+ * executable mappings no file backs, as the maps text reader orders them. */
 int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 {
 	char name[PATH_MAX + 64];
@@ -246,7 +232,9 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 	uint32_t last_maj = 0, last_min = 0;
 	bool first = true;
 	struct open_map om = { .on = false };
+	struct capbuf anon;
 
+	capbuf_init(&anon, MAPS_CAP);
 	for (unsigned k = 0;; k++) {
 		struct procmap_query q;
 		if (k == MAPS_QUERY_CAP) {
@@ -258,8 +246,10 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 		int r = query_at(fd, addr, NULL, 0, &q);
 		if (r == -ENOENT)
 			break;   /* no mapping at or after addr: the end */
-		if (r < 0 && first && (r == -ENOTTY || r == -EINVAL))
+		if (r < 0 && first && (r == -ENOTTY || r == -EINVAL)) {
+			capbuf_release(&anon);
 			return -ENOTTY;
+		}
 		if (r == -ESRCH && first)
 			break;   /* no memory at all (a kernel thread; an exit is seen later) */
 		if (r < 0) {
@@ -274,8 +264,11 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 			q.vma_flags & PQ_READABLE ? 'r' : '-', q.vma_flags & PQ_WRITABLE ? 'w' : '-',
 			q.vma_flags & PQ_EXECUTABLE ? 'x' : '-', q.vma_flags & PQ_SHARED ? 's' : 'p',
 		};
-		if (q.inode == 0)
+		if (q.inode == 0) {
+			if (q.vma_flags & PQ_EXECUTABLE)
+				anon_exec(&anon, fd, pid, &q, perms, name, sizeof(name), errs);
 			continue;
+		}
 		if (q.inode == last_ino && q.dev_major == last_maj && q.dev_minor == last_min) {
 			map_part(&om, perms);   /* the next part of the same file: one record */
 			continue;
@@ -296,7 +289,7 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 		if (q.vma_end > addr)
 			addr = q.vma_end;   /* it grew meanwhile */
 		if (q.inode == 0)
-			continue;
+			continue;   /* replaced meanwhile by memory no file backs */
 		size_t n = named && q.vma_name_size ? q.vma_name_size - 1 : 0;
 		char dev[24];
 		int dl = snprintf(dev, sizeof(dev), "%02x:%02x", q.dev_major, q.dev_minor);
@@ -306,7 +299,9 @@ int proc_maps_query(struct capbuf *out, int fd, int pid, struct errlist *errs)
 		last_min = q.dev_minor;
 	}
 	map_close(&om);
-	anon_exec_query(out, fd, pid, name, sizeof(name), errs);
+	if (anon.len)
+		capbuf_add(out, anon.buf, anon.len);
+	capbuf_release(&anon);
 	return 0;
 }
 

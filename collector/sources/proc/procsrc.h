@@ -175,6 +175,9 @@ bool path_names_other_guarded(struct procs *p, int dirfd, int pid, const char *l
 /* {dev, ino, size, mtime, nlink} of a file under `key` */
 struct stat;
 void exe_identity_json(struct jw *o, const char *key, const struct stat *st);
+/* stat of an absolute path inside the process's own root (its /proc folder
+ * `dirfd`): "root" + path in one walk. 0 or -errno. */
+int stat_in_root(int dirfd, const char *path, struct stat *st);
 
 /* threads.c: the tasks of a process into `out` (threads.jsonl records) */
 void jw_ticks(struct procs *p, struct jw *w, unsigned long long ticks);
@@ -186,6 +189,7 @@ int proc_view(struct procs *p, struct capbuf *out);
 /* volatile/proc-views.jsonl: the host's /proc against the private one
  * (procviews.c); nothing when there is one view only. */
 int proc_views(struct run *r);
+void *proc_views_read(struct run *r);
 /* errlist.c: add "what: ERRNONAME" to an error list. */
 void proc_err(struct errlist *errs, const char *what, int err);
 
