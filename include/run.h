@@ -99,6 +99,11 @@ struct run {
 	 * that need not widen its skew): run by the plan once the last volatile
 	 * step is archived, then cleared */
 	int (*after_volatile)(struct run *r);
+	/* its reading part, if it has one: run on a thread of its own while the
+	 * volatile members are archived (a core the archiving leaves idle),
+	 * its result in after_volatile_data for after_volatile to emit */
+	void *(*after_volatile_read)(struct run *r);
+	void *after_volatile_data;
 	const char *profile;           /* the profile's name */
 	volatile sig_atomic_t *stop;   /* nonzero: a signal asked us to stop */
 	bool interrupted;              /* the stop was seen and obeyed */

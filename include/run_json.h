@@ -13,6 +13,7 @@ struct run_identity {
 	char lockdown[256];                 /* what lockdown_seccomp() reported */
 	char footprint[256];                /* what lockdown_footprint() reported */
 	const char *proc_view, *fs_view;    /* isolate.h: how /proc and the mounts were read */
+	int ns_holder;                      /* the pid holding the private namespace, or -1 */
 };
 
 json_t *run_json(const struct run *r, const struct run_identity *id);

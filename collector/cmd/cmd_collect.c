@@ -373,6 +373,7 @@ int cmd_collect(int argc, char **argv)
 	isolate_views(&iso);
 	ident.proc_view = iso.proc_view;
 	ident.fs_view = iso.fs_view;
+	ident.ns_holder = iso.holder;
 	if (iso.private_proc) {
 		r.host_procfd = iso.host_proc;
 		r.host_proc_mounts = iso.proc_mounts;
@@ -386,6 +387,13 @@ int cmd_collect(int argc, char **argv)
 	const char *out_name = strcmp(opt.output, "-") == 0 ? "stdout" : opt.output;
 	run_log(&r, "output '%s' opened; bundle folder '%s'", shown(out_name).s, r.id);
 	run_log(&r, "views: /proc: %s; file systems: %s", iso.proc_view, iso.fs_view);
+	if (iso.holder > 0)
+		run_log(&r, "views: pid %d (irsnap-nshold, a child holding nothing but this "
+			"mount namespace) ends with irsnap, and the kernel frees the private "
+			"procfs in its exit, not in irsnap's", iso.holder);
+	else if (iso.private_proc)
+		run_log(&r, "views: no child to hold the mount namespace (fork: %s): the private "
+			"procfs is freed in irsnap's own exit", strerror(iso.holder_err));
 	install_signals();
 	/* after the private /proc: the mounts named there are the kernel's */
 	guard_procfd = proc_open_root();

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/mount.h>
@@ -45,6 +47,7 @@ void isolate_begin(struct isolation *iso)
 	struct capbuf mi;
 
 	memset(iso, 0, sizeof(*iso));
+	iso->holder = -1;
 	iso->host_root = open("/", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	iso->host_cwd = open(".", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	iso->host_proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -66,6 +69,32 @@ void isolate_begin(struct isolation *iso)
 	iso->mounts = capbuf_detach(&mi, NULL);
 	snprintf(iso->proc_view, sizeof(iso->proc_view), "host: not isolated yet");
 	snprintf(iso->fs_view, sizeof(iso->fs_view), "host: not isolated yet");
+}
+
+/* The private procfs is freed with the last process of its mount
+ * namespace: the kernel walks every dentry irsnap made there (about 100 ms
+ * at 2,000 processes), and with irsnap as that last process it does so in
+ * exit_group, after the bundle is sealed, in the responder's wait. A child
+ * that holds the namespace and nothing else (every fd closed; no thread;
+ * it reads, writes and runs nothing) ends when irsnap does (PDEATHSIG),
+ * and the namespace is freed in its exit instead. -1 when fork fails: the
+ * teardown stays in irsnap's own exit. */
+static pid_t hold_namespace(void)
+{
+	pid_t parent = getpid(), c = fork();
+
+	if (c != 0)
+		return c;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(0);   /* no death signal, or irsnap already ended */
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 0U, ~0U, 0U) < 0)
+#endif
+		for (int fd = 0; fd < 65536; fd++)
+			close(fd);
+	prctl(PR_SET_NAME, "irsnap-nshold");
+	for (;;)
+		pause();
 }
 
 static int setattr(const char *path, unsigned long long set, unsigned long long clr)
@@ -117,6 +146,10 @@ void isolate_views(struct isolation *iso)
 	} else {
 		snprintf(iso->fs_view, sizeof(iso->fs_view), "host: mounts not made read-only "
 			 "(mount_setattr: %s): reads use O_NOATIME where allowed", strerror(-r));
+	}
+	if (iso->private_proc) {
+		iso->holder = hold_namespace();
+		iso->holder_err = iso->holder < 0 ? errno : 0;
 	}
 }
 

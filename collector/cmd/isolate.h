@@ -36,6 +36,9 @@ struct isolation {
 	char *mountinfo, *mounts;  /* the host's mount table, read before leaving it */
 	bool mountinfo_cut, mounts_cut;   /* over 16 MiB: the copies end there */
 	bool private_ns, private_proc, readonly;
+	/* a child holding the private namespace, so that its teardown is not
+	 * in irsnap's exit (isolate.c); -1: none */
+	int holder, holder_err;
 	char proc_view[200], fs_view[200];   /* what run.json says */
 };
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "copy.h"
 #include "plan.h"
+#include "pscan.h"
 #include "spool.h"
 #include "source.h"
 #include "textutil.h"
@@ -51,6 +53,31 @@ static const char *kind_word(enum step_kind k)
 		[STEP_TREE] = "tree", [STEP_LIST] = "list", [STEP_TIMELINE] = "timeline" };
 	_Static_assert(sizeof(w) / sizeof(w[0]) == STEP_KINDS, "a word per step kind");
 	return (unsigned)k < STEP_KINDS ? w[k] : "?";
+}
+
+static void *after_read_thread(void *v)
+{
+	struct run *r = v;
+
+	r->after_volatile_data = r->after_volatile_read(r);
+	return NULL;
+}
+
+/* The volatile members archived, and meanwhile, on the other core, the
+ * reading the volatile steps left for after their snapshot (run.h). */
+static int flush_and_read_after(struct run *r)
+{
+	pthread_t t;
+	bool threaded = r->after_volatile_read &&
+			pscan_thread(&t, after_read_thread, r) == 0;
+	int e = spool_flush_deferred(r);
+
+	if (threaded)
+		pthread_join(t, NULL);
+	else if (r->after_volatile_read)
+		r->after_volatile_data = r->after_volatile_read(r);
+	r->after_volatile_read = NULL;
+	return e;
 }
 
 /* The work the volatile steps left for after their snapshot (run.h). */
@@ -95,7 +122,7 @@ int plan_run(struct run *r, const struct profile *p)
 		ret = run_step(r, s, &body, &seq);
 		double t1 = run_elapsed(r);
 		if (vol && !(i + 1 < p->nsteps && is_volatile(&p->steps[i + 1]))) {
-			int e = spool_flush_deferred(r);   /* the last volatile step: now */
+			int e = flush_and_read_after(r);   /* the last volatile step: now */
 			if (ret == 0)
 				ret = e;
 			e = run_after_volatile(r);
@@ -115,8 +142,8 @@ int plan_run(struct run *r, const struct profile *p)
 			r->volatile_last = t1;
 		}
 	}
-	if (r->ndeferred) {   /* stopped inside the volatile steps: archive what was read */
-		int e = spool_flush_deferred(r);
+	if (r->ndeferred || r->after_volatile_read) {   /* stopped inside the volatile steps */
+		int e = flush_and_read_after(r);
 		if (ret == 0)
 			ret = e;
 	}

@@ -110,6 +110,11 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 	json_t *v = json_object();
 	json_set_str(v, "proc", id->proc_view ? id->proc_view : "host");
 	json_set_str(v, "filesystems", id->fs_view ? id->fs_view : "host");
+	/* the child that frees the private procfs after irsnap exits (isolate.c) */
+	if (id->ns_holder > 0)
+		json_set_int(v, "namespace_holder_pid", id->ns_holder);
+	else
+		json_set_new(v, "namespace_holder_pid", json_null());
 	json_set_new(o, "views", v);
 	return o;
 }

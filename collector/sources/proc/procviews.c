@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "jsonx.h"
 #include "procfs.h"
 #include "procsrc.h"
+#include "pscan.h"
 #include "source.h"
 #include "vec.h"
 #include "banned.h"
@@ -35,26 +37,30 @@ struct pview {
 	unsigned long long start;
 };
 
-static void read_view(int procfd, int pid, struct pview *v)
+/* The pid's stat in one view, opened by its path from the view's root (an
+ * overmount of the folder is crossed, as every tool crosses it): 0, or
+ * -errno of the open or the read. */
+static int read_view(int procfd, int pid, struct pview *v)
 {
 	struct capbuf cb;
 	struct proc_stat st;
+	char name[32];
 
 	memset(v, 0, sizeof(*v));
-	int dir = proc_open_pid(procfd, pid);
-	if (dir < 0)
-		return;
+	snprintf(name, sizeof(name), "%d/stat", pid);
 	capbuf_init(&cb, 8192);
-	if (proc_read_once(dir, "stat", &cb) == 0 && cb.buf &&
-	    proc_stat_parse(cb.buf, cb.len, &st) == 0) {
+	int e = proc_read_once(procfd, name, &cb);
+	if (e == 0 && cb.buf && proc_stat_parse(cb.buf, cb.len, &st) == 0) {
 		v->ok = true;
 		v->pid_field = (int)strtol(cb.buf, NULL, 10);
 		size_t n = st.comm_len < sizeof(v->comm) - 1 ? st.comm_len : sizeof(v->comm) - 1;
 		memcpy(v->comm, st.comm, n);
 		v->start = st.starttime;
+	} else if (e == 0) {
+		e = -EINVAL;
 	}
 	capbuf_release(&cb);
-	close(dir);
+	return e;
 }
 
 static json_t *view_json(const struct pview *v)
@@ -71,19 +77,17 @@ static void one_pid(struct capbuf *out, int priv, int host, int pid, unsigned *n
 	struct pview p, h;
 	const char *kind = NULL;
 
+	int he = read_view(host, pid, &h);
 	read_view(priv, pid, &p);
 	if (!p.ok)
 		return;   /* gone meanwhile */
-	int probe = proc_open_pid(host, pid);
-	if (probe < 0) {
-		kind = "missing-in-host-view";
-	} else {
-		close(probe);
-		read_view(host, pid, &h);
-		if (!h.ok)
-			kind = "unreadable-in-host-view";
-		else if (h.pid_field != pid || h.start != p.start || strcmp(h.comm, p.comm) != 0)
-			kind = "differs-in-host-view";
+	if (he < 0) {   /* the folder itself, or only its stat? */
+		int probe = proc_open_pid(host, pid);
+		kind = probe < 0 ? "missing-in-host-view" : "unreadable-in-host-view";
+		if (probe >= 0)
+			close(probe);
+	} else if (h.pid_field != pid || h.start != p.start || strcmp(h.comm, p.comm) != 0) {
+		kind = "differs-in-host-view";
 	}
 	if (!kind)
 		return;
@@ -217,50 +221,101 @@ static void probe_pids(struct run *r, int priv, const int *v, size_t n, struct c
 		p > limit ? "all" : "stopped at its 3 s", *nhidden);
 }
 
-int proc_views(struct run *r)
-{
+struct probe_job {
+	struct run *r;
+	int priv;
+	const int *pids;
+	size_t n;
 	struct capbuf out;
-	unsigned ndiff = 0, nmounts = 0, npids = 0;
+	unsigned nhidden;
+};
 
+static void *probe_thread(void *v)
+{
+	struct probe_job *j = v;
+
+	probe_pids(j->r, j->priv, j->pids, j->n, &j->out, &j->nhidden);
+	return NULL;
+}
+
+struct views {
+	struct capbuf out;
+	unsigned ndiff, nmounts;
+	size_t npids;
+};
+
+/* Both views compared and the pid space probed: the records, not yet
+ * emitted (run on a thread of its own while the volatile members are
+ * archived: plan.c). NULL when out of memory or without a /proc. */
+void *proc_views_read(struct run *r)
+{
+	size_t apids = 0;
+	int *pids = NULL;
+	bool lost = false;
+
+	struct views *vw = calloc(1, sizeof(*vw));
+	if (!vw)
+		return NULL;
+	capbuf_init(&vw->out, 64u << 20);
 	int priv = proc_open_root();   /* the private view, or the host's only */
-	if (priv < 0)
-		return 0;
-	int dfd = dup(priv);
+	int dfd = priv >= 0 ? dup(priv) : -1;
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	if (!d) {
 		if (dfd >= 0)
 			close(dfd);
-		close(priv);
-		return 0;
+		if (priv >= 0)
+			close(priv);
+		return vw;
 	}
-	capbuf_init(&out, 64u << 20);
 	struct dirent *de;
-	int *pids = NULL;
-	size_t apids = 0;
 	while ((de = readdir(d))) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 0 || pid > 0x7fffffff)
 			continue;
-		if (vec_reserve((void **)&pids, &apids, npids + 1, sizeof(*pids)))
-			pids[npids] = (int)pid;
-		npids++;
-		if (r->host_procfd >= 0)   /* two views to compare */
-			one_pid(&out, priv, r->host_procfd, (int)pid, &ndiff);
+		if (vec_reserve((void **)&pids, &apids, vw->npids + 1, sizeof(*pids)))
+			pids[vw->npids++] = (int)pid;
+		else
+			lost = true;
 	}
 	closedir(d);
-	unsigned nhidden = 0;
-	if (pids && apids >= npids) {
-		qsort(pids, npids, sizeof(*pids), pid_cmp);
-		probe_pids(r, priv, pids, npids, &out, &nhidden);
-	}
+	if (vw->npids)
+		qsort(pids, vw->npids, sizeof(*pids), pid_cmp);
+	/* the probe asks the kernel, the cross-view reads two procfs: at once */
+	struct probe_job pj = { .r = r, .priv = priv, .pids = pids, .n = vw->npids };
+	capbuf_init(&pj.out, 64u << 20);
+	pthread_t t;
+	bool threaded = !lost && pscan_thread(&t, probe_thread, &pj) == 0;
+	for (size_t i = 0; r->host_procfd >= 0 && i < vw->npids; i++)   /* two views */
+		one_pid(&vw->out, priv, r->host_procfd, pids[i], &vw->ndiff);
+	if (threaded)
+		pthread_join(t, NULL);
+	else if (!lost)
+		probe_pids(r, priv, pids, vw->npids, &pj.out, &pj.nhidden);
+	else   /* a listed pid not kept would read as hidden: no probe */
+		run_log(r, "processes: pid probe not made: out of memory for the pid list");
+	if (pj.out.len)
+		capbuf_add(&vw->out, pj.out.buf, pj.out.len);
+	capbuf_release(&pj.out);
 	free(pids);
 	close(priv);
 	if (r->host_proc_mounts)
-		mounts(&out, r->host_proc_mounts, &nmounts);
-	run_log(r, "processes: /proc views: %u pids in the private view, %u missing or "
-		"different in the host's, %u host mounts on or under /proc", npids, ndiff, nmounts);
-	int ret = run_emit(r, "processes", "volatile/proc-views.jsonl", &out);
-	capbuf_release(&out);
+		mounts(&vw->out, r->host_proc_mounts, &vw->nmounts);
+	return vw;
+}
+
+int proc_views(struct run *r)
+{
+	struct views *vw = r->after_volatile_data ? r->after_volatile_data : proc_views_read(r);
+
+	r->after_volatile_data = NULL;
+	if (!vw)
+		return 0;
+	run_log(r, "processes: /proc views: %zu pids in the private view, %u missing or "
+		"different in the host's, %u host mounts on or under /proc", vw->npids, vw->ndiff,
+		vw->nmounts);
+	int ret = run_emit(r, "processes", "volatile/proc-views.jsonl", &vw->out);
+	capbuf_release(&vw->out);
+	free(vw);
 	return ret;
 }

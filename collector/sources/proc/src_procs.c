@@ -489,6 +489,7 @@ int src_procs_collect(struct run *r)
 	if (ret == 0)
 		ret = keep_open_deleted(&p, fds);
 	r->after_volatile = proc_views;   /* after the snapshot: not in its skew */
+	r->after_volatile_read = proc_views_read;
 	capbuf_release(&view);
 	procs_free(&p);
 	return ret;
