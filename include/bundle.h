@@ -57,6 +57,12 @@ int bundle_end(struct bundle *b, char ret_sha256[SHA256_HEX_LEN],
 
 bool bundle_has(const struct bundle *b, const char *name);
 
+/* A reader of every member as it is archived: fn(ctx, name, bytes, len) for
+ * each write, then fn(ctx, name, NULL, 0) at its end; the name is the
+ * member's below the top folder. One at a time, on the writing thread. */
+void bundle_set_tap(struct bundle *b, void (*fn)(void *ctx, const char *name,
+						 const void *data, size_t len), void *ctx);
+
 /* The manifest text so far (sha256sum(1) format). */
 const char *bundle_manifest(const struct bundle *b, size_t *ret_len);
 

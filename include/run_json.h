@@ -14,6 +14,8 @@ struct run_identity {
 	char footprint[256];                /* what lockdown_footprint() reported */
 	const char *proc_view, *fs_view;    /* isolate.h: how /proc and the mounts were read */
 	int ns_holder;                      /* the pid holding the private namespace, or -1 */
+	unsigned findings[4];               /* by severity (findings.h), when made */
+	bool findings_made;
 };
 
 json_t *run_json(const struct run *r, const struct run_identity *id);

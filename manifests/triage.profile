@@ -16,7 +16,6 @@ step accounts
 # persistence and configuration, raw
 copy /etc/shadow
 copy /etc/gshadow
-copy /etc/ld.so.preload
 copy /etc/ld.so.conf
 tree /etc/ld.so.conf.d max-file 1M
 copy /etc/localtime

@@ -43,7 +43,21 @@ struct bundle {
 	int fatal;               /* -errno once the output failed */
 	char error[512];
 	bool closed;
+	void (*tap)(void *ctx, const char *name, const void *data, size_t len);
+	void *tap_ctx;
 };
+
+void bundle_set_tap(struct bundle *b, void (*fn)(void *ctx, const char *name,
+						 const void *data, size_t len), void *ctx)
+{
+	b->tap = fn;
+	b->tap_ctx = ctx;
+}
+
+static const char *rel_name(const struct bundle *b)
+{
+	return b->cur_name + strlen(b->id) + 1;
+}
 
 /* 1000 KiB writes instead of tar's 10 KiB records: a gigabyte of logs is a
  * thousand write()s and ring hand-offs (hashthread.h), not 100,000; the end
@@ -278,6 +292,8 @@ int bundle_write(struct bundle *b, const void *data, size_t len)
 	if (emit(b, data, len) < 0)
 		return b->fatal;
 	b->cur_written += len;
+	if (b->tap && len)
+		b->tap(b->tap_ctx, rel_name(b), data, len);
 	return 0;
 }
 
@@ -311,6 +327,8 @@ int bundle_end(struct bundle *b, char ret_sha256[SHA256_HEX_LEN], uint64_t *ret_
 	}
 	/* the manifest lists the member even if the output failed: it is not
 	 * written then anyway, and the name keeps its place for the record */
+	if (b->tap)
+		b->tap(b->tap_ctx, rel_name(b), NULL, 0);
 	if (r == 0) {   /* into the room bundle_begin reserved */
 		capbuf_add(&b->manifest, hex, strlen(hex));
 		capbuf_add(&b->manifest, "  ", 2);

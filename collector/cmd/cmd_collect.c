@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "fsguard.h"
 #include "hostfile.h"
+#include "findings.h"
 #include "isolate.h"
 #include "lockdown.h"
 #include "output.h"
@@ -292,6 +293,7 @@ int cmd_collect(int argc, char **argv)
 	struct run_identity ident = { .self_sha256 = "" };
 	struct profile prof = { 0 };
 	EVP_PKEY *key = NULL;
+	struct findings *fnd = NULL;
 	char err[1024] = "", manifest_sha[SHA256_HEX_LEN] = "", total_sha[SHA256_HEX_LEN] = "";
 	uint64_t total_bytes = 0;
 	int fd = -1, guard_procfd = -1, ret, status = EXIT_FATAL;
@@ -408,7 +410,16 @@ int cmd_collect(int argc, char **argv)
 		say("cannot start the bundle in '%s': %s", shown(out_name).s, strerror(-ret));
 		goto out;
 	}
+	fnd = findings_new();   /* reads every member as it is archived (findings.h) */
+	if (fnd)   /* else none: run.json's findings is null */
+		bundle_set_tap(r.bundle, findings_tap, fnd);
 	ret = run_plan(&r, &prof);
+	if (ret == 0 && fnd) {   /* after the last source, before the seal: signed */
+		ret = findings_emit(fnd, &r);
+		bundle_set_tap(r.bundle, NULL, NULL);
+		findings_counts(fnd, ident.findings);
+		ident.findings_made = ret == 0;
+	}
 	if (ret == 0)
 		ret = seal(&r, key, &ident, manifest_sha);
 	int cret = bundle_close(r.bundle, total_sha, &total_bytes);
@@ -446,6 +457,10 @@ int cmd_collect(int argc, char **argv)
 		r.interrupted ? "partial (interrupted)" :
 		r.budget_spent ? "partial (time budget spent)" : "complete", r.artifacts,
 		r.failed, r.truncated);
+	if (ident.findings_made)
+		fprintf(stderr, "irsnap: findings: %u high, %u medium, %u low, %u info "
+			"(findings.jsonl)\n", ident.findings[SEV_HIGH], ident.findings[SEV_MEDIUM],
+			ident.findings[SEV_LOW], ident.findings[SEV_INFO]);
 	fprintf(stderr, "irsnap: bundle: %s\n", shown(out_name).s);
 	fprintf(stderr, "irsnap: bundle-sha256: %s\n", total_sha);
 	fprintf(stderr, "irsnap: bundle-bytes: %llu\n", (unsigned long long)total_bytes);
@@ -459,6 +474,7 @@ out:
 	if (fd > STDERR_FILENO)
 		close(fd);
 	bundle_free(r.bundle);
+	findings_free(fnd);
 	key_free(key);
 	capbuf_release(&r.worklog);
 	zbuf_free(&r.index);

@@ -107,6 +107,16 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 	json_set_new(o, "signer", s);
 	json_set_str(o, "lockdown", id->lockdown);
 	json_set_str(o, "footprint", id->footprint);
+	if (id->findings_made) {
+		static const char *const sev[4] = { "high", "medium", "low", "info" };
+		json_t *fc = json_object();
+		for (int i = 0; i < 4; i++)
+			json_set_int(fc, sev[i], id->findings[i]);
+		json_set_str(fc, "member", "findings.jsonl");
+		json_set_new(o, "findings", fc);
+	} else {
+		json_set_new(o, "findings", json_null());
+	}
 	json_t *v = json_object();
 	json_set_str(v, "proc", id->proc_view ? id->proc_view : "host");
 	json_set_str(v, "filesystems", id->fs_view ? id->fs_view : "host");

@@ -1,0 +1,173 @@
+/* findings.c - the findings engine: records in as archived, findings out (findings.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings_int.h"
+#include "jsonx.h"
+#include "run.h"
+#include "vec.h"
+#include "banned.h"
+
+#define FINDINGS_CAP (16u << 20)
+#define LINE_CAP (64u << 20)        /* a record longer than this is not read */
+#define WHOLE_CAP (1u << 20)        /* a member read whole: its first MiB */
+
+struct findings *findings_new(void)
+{
+	struct findings *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	capbuf_init(&f->out, FINDINGS_CAP);
+	capbuf_init(&f->part, LINE_CAP);
+	f->cur = -1;
+	f->seen_files = json_object();
+	return f;
+}
+
+void findings_free(struct findings *f)
+{
+	if (!f)
+		return;
+	capbuf_release(&f->out);
+	capbuf_release(&f->part);
+	free(f->flags);
+	free(f->socks);
+	json_decref(f->seen_files);
+	strset_free(&f->targets);
+	free(f);
+}
+
+void findings_counts(const struct findings *f, unsigned ret[SEV_COUNT])
+{
+	for (int i = 0; i < SEV_COUNT; i++)
+		ret[i] = f ? f->count[i] : 0;
+}
+
+/* ---- the table: every check, by the member it reads ------------------- */
+
+static const struct check *check_at(size_t i)
+{
+	return i < nchecks_procs ? &checks_procs[i] : i - nchecks_procs < nchecks_other ?
+	       &checks_other[i - nchecks_procs] : NULL;
+}
+
+static int member_index(const char *name, bool *whole)
+{
+	for (size_t i = 0; check_at(i); i++)
+		if (strcmp(check_at(i)->member, name) == 0) {
+			*whole = check_at(i)->whole;
+			return (int)i;
+		}
+	return -1;
+}
+
+static bool wants(struct findings *f, const struct check *c, const char *line, size_t len)
+{
+	if (c->pre)
+		return c->pre(f, line, len);
+	if (!c->want[0])
+		return true;
+	for (int k = 0; k < 12 && c->want[k]; k++)
+		if (memmem(line, len, c->want[k], strlen(c->want[k])))
+			return true;
+	return false;
+}
+
+/* One record: parsed once, if any check of its member wants it. */
+static void one_line(struct findings *f, const char *line, size_t len)
+{
+	json_t *rec = NULL;
+	bool tried = false;
+
+	for (size_t i = (size_t)f->cur; check_at(i); i++) {
+		const struct check *c = check_at(i);
+		if (strcmp(c->member, f->member) != 0)
+			continue;
+		if (!wants(f, c, line, len))
+			continue;
+		if (!tried) {
+			rec = json_loadb(line, len, JSON_DISABLE_EOF_CHECK, NULL);
+			tried = true;
+		}
+		if (json_is_object(rec))
+			c->fn(f, f->member, rec, line, len);
+	}
+	json_decref(rec);
+}
+
+static void whole_member(struct findings *f)
+{
+	for (size_t i = (size_t)f->cur; check_at(i); i++) {
+		const struct check *c = check_at(i);
+		if (strcmp(c->member, f->member) == 0 && c->whole)
+			c->fn(f, f->member, NULL, f->part.buf ? f->part.buf : "", f->part.len);
+	}
+}
+
+void findings_tap(void *ctx, const char *name, const void *data, size_t len)
+{
+	struct findings *f = ctx;
+
+	if (!f)
+		return;
+	if (strcmp(name, f->member) != 0) {   /* a new member */
+		snprintf(f->member, sizeof(f->member), "%s", name);
+		f->cur = member_index(name, &f->whole);
+		capbuf_reset(&f->part);
+		f->part.truncated = false;
+	}
+	if (f->cur < 0)
+		return;
+	if (!data) {   /* its end */
+		if (f->whole)
+			whole_member(f);
+		else if (f->part.len)
+			one_line(f, f->part.buf, f->part.len);
+		capbuf_reset(&f->part);
+		f->member[0] = '\0';
+		f->cur = -1;
+		return;
+	}
+	if (f->whole) {
+		if (f->part.len < WHOLE_CAP)
+			capbuf_add(&f->part, data, len < WHOLE_CAP - f->part.len ? len :
+				   WHOLE_CAP - f->part.len);
+		return;
+	}
+	const char *p = data, *end = p + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			capbuf_add(&f->part, p, (size_t)(end - p));
+			return;
+		}
+		if (f->part.len) {   /* the end of a line begun in an earlier write */
+			capbuf_add(&f->part, p, (size_t)(nl - p));
+			if (!f->part.truncated)
+				one_line(f, f->part.buf, f->part.len);
+			capbuf_reset(&f->part);
+			f->part.truncated = false;
+		} else {
+			one_line(f, p, (size_t)(nl - p));
+		}
+		p = nl + 1;
+	}
+}
+
+int findings_emit(struct findings *f, struct run *r)
+{
+	if (!f)
+		return 0;
+	checks_join(f);
+	if (f->per_check_cap_hit)
+		finding(f, "findings_capped", SEV_INFO, NULL, NULL, NULL,
+			"%u findings over %d per check are counted, not listed", f->per_check_cap_hit,
+			PER_CHECK_CAP);
+	run_log(r, "findings: %u high, %u medium, %u low, %u info", f->count[SEV_HIGH],
+		f->count[SEV_MEDIUM], f->count[SEV_LOW], f->count[SEV_INFO]);
+	return run_emit(r, "findings", "findings.jsonl", &f->out);
+}
