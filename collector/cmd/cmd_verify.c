@@ -113,6 +113,23 @@ static void print_summary(const struct verify_result *res)
 	json_decref(o);
 }
 
+/* After a valid verification only: what the signed run.json counts. */
+static void print_findings(const struct verify_result *res)
+{
+	json_t *o = res->run_json ? json_loadb(res->run_json, res->run_json_len, 0, NULL) : NULL;
+	json_t *f = json_object_get(o, "findings");
+
+	if (json_is_object(f))
+		printf("findings: %lld high, %lld medium, %lld low, %lld info (findings.jsonl)\n",
+		       (long long)json_integer_value(json_object_get(f, "high")),
+		       (long long)json_integer_value(json_object_get(f, "medium")),
+		       (long long)json_integer_value(json_object_get(f, "low")),
+		       (long long)json_integer_value(json_object_get(f, "info")));
+	else if (o)
+		printf("findings: none in this bundle (made before findings, or none made)\n");
+	json_decref(o);
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -210,6 +227,7 @@ int cmd_verify(int argc, char **argv)
 		       (unsigned long long)(report.wanted - report.len));
 	if (fails == 0) {
 		printf("result: VALID: every member matches the signed manifest\n");
+		print_findings(&res);
 		status = EXIT_COMPLETE;
 	} else {
 		printf("result: INVALID: %d problem%s\n", fails, fails == 1 ? "" : "s");

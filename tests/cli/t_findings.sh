@@ -67,6 +67,10 @@ expect "flagged_process_network: the kworker listens on its port, with the socke
 	[ -n "$ino" ] &&
 	jq -s -e "any(.[]; .inode == $ino and .state == \"LISTEN\" and .local.port == $port and
 		any(.owners[]; .pid == $K))" "$BDIR/volatile/sockets.jsonl" >/dev/null'
+expect "processes.txt flags the kworker on its own line, and marks real kernel threads" '
+	line=$(awk -v p=$K "\$2 == p" "$BDIR/volatile/processes.txt") &&
+	case $line in *"<NOT a kernel thread>"*"<exe deleted>"*"<exe in a temporary place>"*) ;; *) false ;; esac &&
+	awk "\$2 == 2" "$BDIR/volatile/processes.txt" | grep -q "<kernel thread>"'
 check "env_preload, high, the process with LD_PRELOAD" has env_preload high "$E"
 expect "... its evidence leads to the environ record" '
 	jq -s -e "any(.[]; .pid == $E and (.environ | index(\"LD_PRELOAD=/nonexistent/libirsnap-test.so\")))" \
@@ -86,5 +90,8 @@ expect "run.json counts them, as collect says" '
 expect "every finding has the fields investigators read" '
 	[ "$(jq -c "select((.check|type) != \"string\" or (.severity|IN(\"high\",\"medium\",\"low\",\"info\")|not)
 		or (.title|type) != \"string\" or (.evidence|type) != \"array\" or (.seen|type) != \"object\")" "$F" | wc -l)" = 0 ]'
-check "the bundle verifies" "$IRSNAP" verify "$OUT/f.tar"
+expect "verify says the bundle is valid, then the counts of the signed run.json" '
+	"$IRSNAP" verify "$OUT/f.tar" >"$T_DIR/v.out" &&
+	grep -q "^result: VALID" "$T_DIR/v.out" &&
+	grep -q "^findings: $(jq -r .findings.high "$BDIR/run.json") high, " "$T_DIR/v.out"' 
 finish

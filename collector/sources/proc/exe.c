@@ -122,6 +122,11 @@ static int open_exe(int dirfd)
 	return fd;
 }
 
+static unsigned say_deleted_mark(bool says)
+{
+	return says ? VIEW_EXE_DELETED : 0;   /* until the inode says */
+}
+
 /* exe: path, deleted flag, SHA-256 once per (dev, ino); the bytes of a
  * deleted executable are copied into volatile/deleted-exe/<pid>. */
 /* Whether the exe's path, inside the process's root, names another file
@@ -162,7 +167,8 @@ static void missing_reason(struct jw *o, const char *what, int err)
 	jw_str(o, "exe_sha256_missing", why);
 }
 
-int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs)
+int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs,
+		unsigned *marks)
 {
 	char *link = NULL;
 	size_t len = 0;
@@ -178,6 +184,12 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 	bool says_deleted = len >= sizeof(del) - 1 &&
 			    memcmp(link + len - (sizeof(del) - 1), del, sizeof(del) - 1) == 0;
 	jw_bytes(o, "exe", link, len);
+	unsigned m = say_deleted_mark(says_deleted);
+	m |= strncmp(link, "/memfd:", 7) == 0 ? VIEW_EXE_MEMFD : 0;
+	m |= strncmp(link, "/tmp/", 5) == 0 || strncmp(link, "/var/tmp/", 9) == 0 ||
+	     strncmp(link, "/dev/shm/", 9) == 0 ? VIEW_EXE_TEMP : 0;
+	if (marks)
+		*marks = m;
 
 	/* its file system, learnt without calling into it (the mount id of a
 	 * handle of no bytes, or an O_PATH fd's fdinfo: fsguard.h). On FUSE,
@@ -189,6 +201,8 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 		fsguard_where(dirfd, mnt, &where);
 		if (where.known)
 			jw_str(o, "exe_fs", where.type);
+		if (marks && where.known && strcmp(where.type, "tmpfs") == 0 && !(m & VIEW_EXE_MEMFD))
+			*marks |= VIEW_EXE_TEMP;
 		else
 			jw_str(o, "exe_fs", "");
 		if (where.guarded) {
@@ -221,6 +235,8 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 	 * looked up inside the process's own root: a bind mount over it makes
 	 * it name another file, and every tool that reads the path is fooled */
 	bool deleted = st.st_nlink == 0;
+	if (marks)   /* by the inode, not the link's words */
+		*marks = (*marks & ~VIEW_EXE_DELETED) | (deleted ? VIEW_EXE_DELETED : 0);
 	jw_bool(o, "exe_deleted", deleted);
 	if (says_deleted != deleted)
 		jw_bool(o, "exe_name_says_deleted", says_deleted);
@@ -231,6 +247,8 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 		masked = path_names_other(dirfd, link, &st, o);
 	else if (!deleted)
 		masked = path_names_other_guarded(p, dirfd, pid, link, &st, o);
+	if (marks && masked)
+		*marks |= VIEW_EXE_MASKED;
 	bool mine;
 	pthread_mutex_lock(&p->mu);
 	size_t i = exe_claim(p, st.st_dev, st.st_ino, &mine);

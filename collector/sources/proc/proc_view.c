@@ -47,11 +47,20 @@ static void print_row(struct tree *t, const struct view_row *v, int depth)
 	fmt_rfc3339_ns(stime, ns / 1000000000LL, 0);
 	stime[19] = 'Z';
 	stime[20] = '\0';
-	capbuf_printf(t->out, "%-12.12s %7d %7d %c %-20s %-8s %02llu:%02llu:%02llu %*s%s%s%s\n",
+	/* what findings.jsonl would flag, on the line itself */
+	bool bracketed = v->cmd && v->cmd[0] == '[';
+	capbuf_printf(t->out, "%-12.12s %7d %7d %c %-20s %-8s %02llu:%02llu:%02llu %*s%s%s%s%s%s%s%s%s%s\n",
 		      user.buf ? user.buf : "?", v->pid, v->ppid, v->state, stime, v->tty,
 		      cpu / 3600, cpu / 60 % 60, cpu % 60, depth * 2, "",
 		      depth ? "\\_ " : "", v->cmd ? v->cmd : "",
-		      v->status == ART_VANISHED ? "  <vanished>" : "");
+		      v->status == ART_VANISHED ? "  <vanished>" : "",
+		      v->kthread ? "  <kernel thread>" : "",
+		      !v->kthread && bracketed && v->status != ART_VANISHED ?
+		      "  <NOT a kernel thread>" : "",
+		      v->marks & VIEW_EXE_DELETED ? "  <exe deleted>" : "",
+		      v->marks & VIEW_EXE_MEMFD ? "  <exe on a memfd>" : "",
+		      v->marks & VIEW_EXE_TEMP ? "  <exe in a temporary place>" : "",
+		      v->marks & VIEW_EXE_MASKED ? "  <exe path names another file>" : "");
 	capbuf_release(&user);
 }
 

@@ -49,7 +49,13 @@ struct view_row {                     /* one line of processes.txt */
 	unsigned long long start_ticks, cpu_ticks;
 	char *cmd;                        /* escaped, owned */
 	int status;                       /* enum art_status */
+	bool kthread;                     /* by stat's flags */
+	unsigned marks;                   /* VIEW_*: what the text view flags */
 };
+#define VIEW_EXE_DELETED 1u
+#define VIEW_EXE_MEMFD 2u
+#define VIEW_EXE_TEMP 4u              /* /tmp, /var/tmp, /dev/shm, a tmpfs */
+#define VIEW_EXE_MASKED 8u            /* its path names another file */
 
 /* What one chunk of processes produced (pscan.h), merged in pid order. */
 struct pchunk {
@@ -159,7 +165,8 @@ void environ_record(struct pchunk *c, const struct proc_entry *e, int dirfd, boo
 
 /* exe.c: exe, exe_deleted, exe_sha256 (hashed once per dev/ino, shared by
  * the threads under p->mu) and the copy of a deleted executable */
-int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs);
+int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlist *errs,
+		unsigned *marks);
 /* exe_guard.c: the same for an exe on a file system that answers through a
  * server (fsguard.h), under the deadline; and the lookup of an exe's path
  * in a namespace where such a file system is mounted (exe_path_names). */

@@ -59,12 +59,12 @@ static char *view_cmd(const char *cmd, size_t len, const char *comm, size_t comm
 	return s;
 }
 
-static void add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int status,
-		    unsigned euid)
+static unsigned *add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int status,
+			 unsigned euid)
 {
 	if (!vec_reserve((void **)&c->rows, &c->arows, c->nrows + 1, sizeof(*c->rows))) {
 		free(cmd);
-		return;
+		return NULL;
 	}
 	struct view_row *v = &c->rows[c->nrows++];
 	memset(v, 0, sizeof(*v));
@@ -77,6 +77,8 @@ static void add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int
 	v->cpu_ticks = e->utime + e->stime;
 	v->cmd = cmd;
 	v->status = status;
+	v->kthread = (e->flags & PF_KTHREAD_FLAG) != 0;
+	return &v->marks;
 }
 
 /* The table's numbers; uids and gids from status (NULL: unread). */
@@ -235,10 +237,9 @@ static void scan_one(void *ctx, size_t i, void *out)
 		status = "partial";
 		reason = "cmdline truncated at the cap";
 	}
-	add_row(c, e, view_cmd(cmd.buf ? cmd.buf : "", cmd.len, st.comm, st.comm_len), ART_OK,
-		ids ? uid[1] : UINT_MAX);
-
-	r = collect_exe(p, dirfd, e->pid, o, errs);
+	unsigned *marks = add_row(c, e, view_cmd(cmd.buf ? cmd.buf : "", cmd.len, st.comm,
+						 st.comm_len), ART_OK, ids ? uid[1] : UINT_MAX);
+	r = collect_exe(p, dirfd, e->pid, o, errs, marks);
 	if (r < 0) {
 		pthread_mutex_lock(&p->mu);
 		if (!p->err)
