@@ -30,10 +30,15 @@ struct findings *findings_new(void);
 void findings_free(struct findings *f);
 /* The bundle's tap (bundle.h): bytes of member `name`; data NULL: its end. */
 void findings_tap(void *ctx, const char *name, const void *data, size_t len);
+/* The joins (once), and the findings.jsonl text so far (the fuzz target's
+ * way out; the run's is findings_emit). */
+void findings_finish(struct findings *f, const char **ret_text, size_t *ret_len);
 /* The joins, then findings.jsonl into the bundle. 0 or -errno. */
 int findings_emit(struct findings *f, struct run *r);
 /* Findings of each severity so far. */
 void findings_counts(const struct findings *f, unsigned ret[SEV_COUNT]);
 const char *severity_name(enum severity s);
+/* Seconds spent in the checks so far (the benchmark's figure). */
+double findings_seconds(const struct findings *f);
 
 #endif

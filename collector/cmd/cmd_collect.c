@@ -453,6 +453,8 @@ int cmd_collect(int argc, char **argv)
 		 EXIT_COMPLETE;
 	if (opt.stats)
 		plan_stats(&r, &prof, stderr);
+	if (opt.stats && fnd)
+		fprintf(stderr, "irsnap: stats: findings checks %.3f s\n", findings_seconds(fnd));
 	fprintf(stderr, "irsnap: status: %s (%u artifacts, %u failed, %u truncated)\n",
 		r.interrupted ? "partial (interrupted)" :
 		r.budget_spent ? "partial (time budget spent)" : "complete", r.artifacts,

@@ -13,71 +13,79 @@
 
 #define SOCKS "volatile/sockets.jsonl"
 
-/* ---- peeks: fields of a record without parsing it -------------------- */
-
-/* The first `key` (`"name":`) in the line: its integer, or dflt. */
-static int64_t peek_int(const char *line, size_t len, const char *key, int64_t dflt)
-{
-	const char *k = memmem(line, len, key, strlen(key));
-	if (!k)
-		return dflt;
-	const char *v = k + strlen(key), *end = line + len;
-	char buf[24];
-	size_t n = 0;
-	while (v < end && n + 1 < sizeof(buf) && (*v == '-' || (*v >= '0' && *v <= '9')))
-		buf[n++] = *v++;
-	buf[n] = '\0';
-	return n ? strtoll(buf, NULL, 10) : dflt;
-}
-
-/* The first `key` (`"name":"`) in the line: its string's raw bytes. */
-static void peek_str(const char *line, size_t len, const char *key, char *out, size_t size)
-{
-	const char *k = memmem(line, len, key, strlen(key));
-	size_t n = 0;
-	if (k)
-		for (const char *v = k + strlen(key); v < line + len && *v != '"' && n + 1 < size; v++)
-			out[n++] = *v;
-	out[n] = '\0';
-}
-
 /* ---- sockets ------------------------------------------------------------ */
+
+/* Every socket a process owns is noted (without parsing) for the joins;
+ * the lines worth a finding of their own are parsed. */
+/* The fields of a socket record before its owners, in one pass over its
+ * keys (in the writer's order, src_net.c); a key is a quoted name followed
+ * by a colon, which no byte inside a JSON string can fake (its quotes are
+ * escaped: a name ending in a backslash matches none of ours). */
+static void sock_fields(const char *line, size_t len, struct sock_note *s)
+{
+	const char *p = line, *end = line + len;
+	int in = 0;   /* 1: inside "local", 2: inside "remote" */
+
+	while (p < end) {
+		const char *k = memchr(p, '"', (size_t)(end - p));
+		if (!k++)
+			break;
+		const char *ke = memchr(k, '"', (size_t)(end - k));
+		if (!ke || ke + 2 > end || ke[1] != ':') {
+			p = ke ? ke + 1 : end;
+			continue;
+		}
+		size_t kl = (size_t)(ke - k), n = 0;
+		const char *v = ke + 2;
+#define KEY(lit) (kl == sizeof(lit) - 1 && memcmp(k, lit, kl) == 0)
+		char *str = KEY("state") ? s->state : KEY("proto") ? s->proto :
+			    KEY("addr") ? (in == 1 ? s->laddr : in == 2 ? s->raddr : NULL) : NULL;
+		size_t size = KEY("state") ? sizeof(s->state) : KEY("proto") ? sizeof(s->proto) :
+			      sizeof(s->laddr);
+		if (KEY("owners"))
+			break;
+		if (str && v < end && *v == '"') {
+			for (const char *q = v + 1; q < end && *q != '"' && n + 1 < size; q++)
+				str[n++] = *q;
+			str[n] = '\0';
+		} else if (KEY("netns") || KEY("inode") || KEY("port")) {
+			long long x = strtoll(v, NULL, 10);   /* a digit or '-' follows */
+			if (KEY("netns"))
+				s->netns = x;
+			else if (KEY("inode"))
+				s->inode = x;
+			else if (in == 1)
+				s->lport = x;
+			else if (in == 2)
+				s->rport = x;
+		} else if (KEY("local") || KEY("remote")) {
+			in = KEY("local") ? 1 : 2;
+		}
+#undef KEY
+		p = v;
+	}
+}
 
 /* Every socket a process owns is noted (without parsing) for the joins;
  * the lines worth a finding of their own are parsed. */
 static bool socket_pre(struct findings *f, const char *line, size_t len)
 {
+	struct sock_note s = { .netns = -1, .inode = -1 };
+
+	sock_fields(line, len < 4096 ? len : 4096, &s);
 	const char *o = memmem(line, len, "\"owners\":[{", 11);
-	if (o) {
-		struct sock_note s = { .netns = peek_int(line, len, "\"netns\":", -1),
-				       .inode = peek_int(line, len, "\"inode\":", -1) };
-		peek_str(line, len, "\"state\":\"", s.state, sizeof(s.state));
-		peek_str(line, len, "\"proto\":\"", s.proto, sizeof(s.proto));
-		const char *l = memmem(line, len, "\"local\":{", 9);
-		const char *r = memmem(line, len, "\"remote\":{", 10);
-		if (l) {
-			char a[64];
-			peek_str(l, (size_t)(line + len - l), "\"addr\":\"", a, sizeof(a));
-			snprintf(s.local, sizeof(s.local), "%s:%lld", a,
-				 (long long)peek_int(l, (size_t)(line + len - l), "\"port\":", 0));
-		}
-		if (r) {
-			char a[64];
-			peek_str(r, (size_t)(line + len - r), "\"addr\":\"", a, sizeof(a));
-			snprintf(s.remote, sizeof(s.remote), "%s:%lld", a,
-				 (long long)peek_int(r, (size_t)(line + len - r), "\"port\":", 0));
-		}
-		for (const char *p = o; p && p < line + len;) {   /* each owner */
-			p = memmem(p, (size_t)(line + len - p), "{\"pid\":", 7);
-			if (!p)
-				break;
-			s.pid = peek_int(p, (size_t)(line + len - p), "{\"pid\":", -1);
-			note_socket(f, &s);
-			p += 7;
-		}
+	for (const char *p = o; p && p < line + len;) {   /* each owner */
+		p = memmem(p, (size_t)(line + len - p), "{\"pid\":", 7);
+		if (!p)
+			break;
+		s.pid = strtoll(p + 7, NULL, 10);
+		note_socket(f, &s);
+		p += 7;
 	}
-	return HAS(line, len, "\"single_view\":true") ||
-	       HAS(line, len, "\"proto\":\"raw") || HAS(line, len, "\"proto\":\"packet");
+	/* single_view is a record's last key */
+	size_t tail = len < 48 ? len : 48;
+	return HAS(line + len - tail, tail, "\"single_view\":true") ||
+	       strncmp(s.proto, "raw", 3) == 0 || strcmp(s.proto, "packet") == 0;
 }
 
 static json_t *sock_seen(json_t *rec)
@@ -176,15 +184,18 @@ void checks_join(struct findings *f)
 		json_set_str(seen, "process_check", g->check);
 		json_set_str(seen, "proto", s->proto);
 		json_set_str(seen, "state", s->state);
-		json_set_str(seen, "local", s->local);
-		json_set_str(seen, "remote", s->remote);
+		char local[80], remote[80];
+		snprintf(local, sizeof(local), "%s:%lld", s->laddr, (long long)s->lport);
+		snprintf(remote, sizeof(remote), "%s:%lld", s->raddr, (long long)s->rport);
+		json_set_str(seen, "local", local);
+		json_set_str(seen, "remote", remote);
 		json_array_append_new(ev, ev_record(SOCKS, "netns", s->netns, "inode", s->inode));
 		json_array_append_new(ev, ev_record("volatile/processes.jsonl", "pid", s->pid,
 						    g->start_ticks >= 0 ? "start_ticks" : NULL,
 						    g->start_ticks));
 		finding(f, "flagged_process_network", SEV_HIGH, listen ? NULL : "T1071", seen, ev,
 			"pid %lld, flagged by %s, %s %s %s", (long long)s->pid, g->check,
-			listen ? "listens on" : "is connected", listen ? s->local : "to",
-			listen ? "" : s->remote);
+			listen ? "listens on" : "is connected", listen ? local : "to",
+			listen ? "" : remote);
 	}
 }

@@ -116,6 +116,42 @@ static void fake_kthread(struct findings *f, const char *m, json_t *rec, const c
 			     "a user process named like a kernel thread");
 }
 
+/* Without parsing, whether a process record may hold what the two checks
+ * above look for: a true flag (every such key is false or absent in a
+ * plain process), a kernel thread's name, a bracketed argv[0], an exe in a
+ * memfd or a temporary place, on a tmpfs, or a masked path. */
+static bool procs_pre(struct findings *f, const char *line, size_t len)
+{
+	static const char c[] = "\"comm\":\"", a[] = "\"cmdline\":[\"[", e[] = "\"exe\":\"";
+	(void)f;
+	if (HAS(line, len, "\":true") || HAS(line, len, "\"exe_path_names\"") ||
+	    HAS(line, len, "\"exe_fs\":\"tmpfs\""))
+		return true;
+	const char *k = memmem(line, len, c, sizeof(c) - 1);
+	if (k) {
+		char comm[24];
+		size_t n = 0;
+		for (const char *q = k + sizeof(c) - 1; q < line + len && *q != '"' && n + 1 < sizeof(comm); q++)
+			comm[n++] = *q;
+		comm[n] = '\0';
+		if (kthread_name(comm))
+			return true;
+		const char *rest = k + sizeof(c) - 1;
+		if (memmem(rest, (size_t)(line + len - rest), a, sizeof(a) - 1))
+			return true;
+	}
+	const char *x = memmem(line, len, e, sizeof(e) - 1);
+	if (!x)
+		return false;
+	x += sizeof(e) - 1;
+	size_t left = (size_t)(line + len - x);
+	static const char *const temp[] = { "/memfd:", "/tmp/", "/var/tmp/", "/dev/shm/", NULL };
+	for (int i = 0; temp[i]; i++)
+		if (left >= strlen(temp[i]) && memcmp(x, temp[i], strlen(temp[i])) == 0)
+			return true;
+	return false;
+}
+
 static void exe_checks(struct findings *f, const char *m, json_t *rec, const char *b, size_t n)
 {
 	(void)m; (void)b; (void)n;
@@ -246,11 +282,16 @@ static void mapped(struct findings *f, const char *m, json_t *rec, const char *b
  * outside the system directories. */
 static bool mapped_pre(struct findings *f, const char *line, size_t len)
 {
-	static const char tk[] = "\"target\":\"";
-	if (HAS(line, len, "\"type\":\"mmap-anon-exec\""))
-		return true;
-	if (!HAS(line, len, "\"type\":\"mmap\""))
+	static const char tk[] = "\"target\":\"", mm[] = ",\"fd\":null,\"type\":\"mmap";
+	/* the mappings' records open {"pid":N,"fd":null,"type":"mmap...: an fd's
+	 * is told at its start, without scanning it */
+	size_t head = len < 48 ? len : 48;
+	const char *at = memmem(line, head, mm, sizeof(mm) - 1);
+	if (!at)
 		return false;
+	at += sizeof(mm) - 1;
+	if (at < line + len && *at == '-')
+		return true;   /* mmap-anon-exec */
 	const char *t = memmem(line, len, tk, sizeof(tk) - 1);
 	if (!t)
 		return false;
@@ -263,7 +304,9 @@ static bool mapped_pre(struct findings *f, const char *line, size_t len)
 	char raw[4100];
 	memcpy(raw, t, (size_t)(q - t));
 	raw[q - t] = '\0';
-	bool deleted = HAS(line, len, "\"deleted\":true");
+	static const char del[] = "\",\"deleted\":true";   /* the key after target */
+	bool deleted = (size_t)(line + len - q) >= sizeof(del) - 1 &&
+		       memcmp(q, del, sizeof(del) - 1) == 0;
 	if (!deleted && system_lib(raw))
 		return false;
 	if (deleted)   /* judged per file (dev, ino) after parsing */
@@ -288,14 +331,8 @@ static void netlink_listener(struct findings *f, const char *m, json_t *rec, con
 
 const struct check checks_procs[] = {
 	{ "proc_views", "volatile/proc-views.jsonl", { NULL }, false, proc_views },
-	{ "fake_kernel_thread", PROCS, { "\"cmdline\":[\"[", "\"comm\":\"k", "_contradicted",
-	  "\"comm\":\"rcu_", "\"comm\":\"migration/", "\"comm\":\"watchdog",
-	  "\"comm\":\"jbd2/", "\"comm\":\"cpuhp/", "\"comm\":\"irq/", "\"comm\":\"oom_",
-	  "\"comm\":\"writeback" }, false, fake_kthread },
-	{ "exe", PROCS, { "\"exe_deleted\":true", "\"exe\":\"/memfd:", "\"exe_path_names\"",
-	  "\"args_moved\":true", "\"exe\":\"/tmp/", "\"exe\":\"/var/tmp/",
-	  "\"exe\":\"/dev/shm/", "\"exe_fs\":\"tmpfs\"", "\"proc_overmounted\":true" }, false,
-	  exe_checks },
+	{ "fake_kernel_thread", PROCS, { NULL }, false, fake_kthread, procs_pre },
+	{ "exe", PROCS, { NULL }, false, exe_checks, procs_pre },
 	{ "env_preload", "volatile/environ.jsonl", { "\"LD_PRELOAD=", "\"LD_AUDIT=" }, false,
 	  env_preload },
 	{ "mapped", "volatile/open-files.jsonl", { NULL }, false, mapped, mapped_pre },

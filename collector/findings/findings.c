@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "findings_int.h"
 #include "jsonx.h"
@@ -55,20 +56,34 @@ static const struct check *check_at(size_t i)
 	       &checks_other[i - nchecks_procs] : NULL;
 }
 
-static int member_index(const char *name, bool *whole)
+/* The checks of member `name` into f->mine: the index of the first, or -1. */
+static int member_index(struct findings *f, const char *name, bool *whole)
 {
+	int first = -1;
+
+	f->nmine = 0;
 	for (size_t i = 0; check_at(i); i++)
-		if (strcmp(check_at(i)->member, name) == 0) {
+		if (strcmp(check_at(i)->member, name) == 0 &&
+		    f->nmine < sizeof(f->mine) / sizeof(f->mine[0])) {
+			if (first < 0)
+				first = (int)i;
 			*whole = check_at(i)->whole;
-			return (int)i;
+			f->mine[f->nmine++] = check_at(i);
 		}
-	return -1;
+	return first;
 }
 
-static bool wants(struct findings *f, const struct check *c, const char *line, size_t len)
+/* `last`: the pre-filter already asked of this line, and its answer (two
+ * checks of one member may share one) */
+static bool wants(struct findings *f, const struct check *c, const char *line, size_t len,
+		  const void **last, bool *last_said)
 {
-	if (c->pre)
-		return c->pre(f, line, len);
+	if (c->pre && *last == (const void *)c->pre)
+		return *last_said;
+	if (c->pre) {
+		*last = (const void *)c->pre;
+		return *last_said = c->pre(f, line, len);
+	}
 	if (!c->want[0])
 		return true;
 	for (int k = 0; k < 12 && c->want[k]; k++)
@@ -81,16 +96,15 @@ static bool wants(struct findings *f, const struct check *c, const char *line, s
 static void one_line(struct findings *f, const char *line, size_t len)
 {
 	json_t *rec = NULL;
-	bool tried = false;
+	bool tried = false, said = false;
+	const void *asked = NULL;
 
-	for (size_t i = (size_t)f->cur; check_at(i); i++) {
-		const struct check *c = check_at(i);
-		if (strcmp(c->member, f->member) != 0)
-			continue;
-		if (!wants(f, c, line, len))
+	for (size_t i = 0; i < f->nmine; i++) {
+		const struct check *c = f->mine[i];
+		if (!wants(f, c, line, len, &asked, &said))
 			continue;
 		if (!tried) {
-			rec = json_loadb(line, len, JSON_DISABLE_EOF_CHECK, NULL);
+			rec = json_loadb(line, len, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, NULL);
 			tried = true;
 		}
 		if (json_is_object(rec))
@@ -101,22 +115,39 @@ static void one_line(struct findings *f, const char *line, size_t len)
 
 static void whole_member(struct findings *f)
 {
-	for (size_t i = (size_t)f->cur; check_at(i); i++) {
-		const struct check *c = check_at(i);
-		if (strcmp(c->member, f->member) == 0 && c->whole)
+	for (size_t i = 0; i < f->nmine; i++) {
+		const struct check *c = f->mine[i];
+		if (c->whole)
 			c->fn(f, f->member, NULL, f->part.buf ? f->part.buf : "", f->part.len);
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void tap(struct findings *f, const char *name, const void *data, size_t len);
+
+/* Timed: the checks' cost is the benchmark's to report (findings_ns). */
 void findings_tap(void *ctx, const char *name, const void *data, size_t len)
 {
 	struct findings *f = ctx;
 
 	if (!f)
 		return;
+	uint64_t t0 = now_ns();
+	tap(f, name, data, len);
+	f->ns += now_ns() - t0;
+}
+
+static void tap(struct findings *f, const char *name, const void *data, size_t len)
+{
 	if (strcmp(name, f->member) != 0) {   /* a new member */
 		snprintf(f->member, sizeof(f->member), "%s", name);
-		f->cur = member_index(name, &f->whole);
+		f->cur = member_index(f, name, &f->whole);
 		capbuf_reset(&f->part);
 		f->part.truncated = false;
 	}
@@ -158,16 +189,37 @@ void findings_tap(void *ctx, const char *name, const void *data, size_t len)
 	}
 }
 
+void findings_finish(struct findings *f, const char **ret_text, size_t *ret_len)
+{
+	if (!f->finished) {
+		uint64_t t0 = now_ns();
+		f->finished = true;
+		checks_join(f);
+		if (f->per_check_cap_hit)
+			finding(f, "findings_capped", SEV_INFO, NULL, NULL, NULL, "%u findings over "
+				"%d per check are counted, not listed", f->per_check_cap_hit,
+				PER_CHECK_CAP);
+		f->ns += now_ns() - t0;
+	}
+	*ret_text = f->out.buf ? f->out.buf : "";
+	*ret_len = f->out.len;
+}
+
 int findings_emit(struct findings *f, struct run *r)
 {
+	const char *text;
+	size_t len;
+
 	if (!f)
 		return 0;
-	checks_join(f);
-	if (f->per_check_cap_hit)
-		finding(f, "findings_capped", SEV_INFO, NULL, NULL, NULL,
-			"%u findings over %d per check are counted, not listed", f->per_check_cap_hit,
-			PER_CHECK_CAP);
-	run_log(r, "findings: %u high, %u medium, %u low, %u info", f->count[SEV_HIGH],
-		f->count[SEV_MEDIUM], f->count[SEV_LOW], f->count[SEV_INFO]);
+	findings_finish(f, &text, &len);
+	run_log(r, "findings: %u high, %u medium, %u low, %u info; the checks took %.3f s",
+		f->count[SEV_HIGH], f->count[SEV_MEDIUM], f->count[SEV_LOW], f->count[SEV_INFO],
+		(double)f->ns / 1e9);
 	return run_emit(r, "findings", "findings.jsonl", &f->out);
+}
+
+double findings_seconds(const struct findings *f)
+{
+	return f ? (double)f->ns / 1e9 : 0;
 }

@@ -22,8 +22,8 @@ struct flagged {
 
 /* A socket with owners, kept for the joins. */
 struct sock_note {
-	int64_t pid, netns, inode;
-	char state[16], proto[8], local[80], remote[80];
+	int64_t pid, netns, inode, lport, rport;
+	char state[16], proto[12], laddr[48], raddr[48];
 };
 
 struct findings {
@@ -32,6 +32,8 @@ struct findings {
 	/* the member being archived */
 	char member[512];
 	int cur;                    /* its index in the member table, -1: not read */
+	const struct check *mine[16];   /* the checks of that member */
+	size_t nmine;
 	bool whole;                 /* its check wants the bytes, not lines */
 	struct capbuf part;         /* a line not yet ended, or the whole member */
 	/* for the joins */
@@ -40,6 +42,8 @@ struct findings {
 	struct sock_note *socks;
 	size_t nsocks, asocks;
 	unsigned per_check_cap_hit;
+	bool finished;              /* the joins made */
+	uint64_t ns;                /* spent in the checks (tap and joins) */
 	json_t *seen_files;         /* counts per check; mapped files reported once */
 	struct strset targets;      /* mapped targets already judged (raw bytes) */
 };

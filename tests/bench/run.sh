@@ -113,6 +113,7 @@ for scale in $SCALES; do
 			2>"$W/irs.err" | cat >/dev/null
 		cat "$W/t" >>"$W/irsnap.times"
 		sed -n 's/^irsnap: stats: volatile snapshot skew \([0-9.]*\) s.*/\1/p' "$W/irs.err" >>"$W/skew.times"
+		sed -n 's/^irsnap: stats: findings checks \([0-9.]*\) s.*/\1/p' "$W/irs.err" >>"$W/checks.times"
 		/usr/bin/time -f '%e %M' -o "$W/t" bash -c triage
 		cat "$W/t" >>"$W/triage.times"
 		if [ -n "${IRSNAP_BASE:-}" ]; then
@@ -128,6 +129,11 @@ for scale in $SCALES; do
 	sk=$(median <"$W/skew.times")
 	printf '\n%s: %s processes, %s TCP sockets, %s runs\n' "$scale" "$n" "$s" "$RUNS"
 	printf '  %-44s %8s s %10s KiB\n' "irsnap volatile snapshot (skew $sk s)" "$it" "$im"
+	if [ -s "$W/checks.times" ]; then
+		ck=$(median <"$W/checks.times")
+		printf '  %-44s %8s s   (%s%% of the snapshot)\n' "of which the findings checks" "$ck" \
+			"$(awk -v a="$ck" -v b="$it" 'BEGIN {printf "%.1f", 100 * a / b}')"
+	fi
 	printf '  %-44s %8s s %10s KiB\n' "shell triage (ps, ss, lsof, who, last, tar)" "$tt" "$tm"
 	printf '  %-44s %8s   %10s\n' "ratio irsnap / triage" \
 		"$(awk -v a="$it" -v b="$tt" 'BEGIN {printf "%.2f", a / b}')" \
