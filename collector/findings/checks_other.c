@@ -28,8 +28,9 @@ static void sock_fields(const char *line, size_t len, struct sock_note *s)
 
 	while (p < end) {
 		const char *k = memchr(p, '"', (size_t)(end - p));
-		if (!k++)
+		if (!k)
 			break;
+		k++;
 		const char *ke = memchr(k, '"', (size_t)(end - k));
 		if (!ke || ke + 2 > end || ke[1] != ':') {
 			p = ke ? ke + 1 : end;

@@ -84,6 +84,8 @@ check "every index line is JSON with the contract fields" bash -c "jq -e -s 'all
 	has(\"source\") and has(\"kind\") and has(\"step\") and has(\"started_at\") and has(\"finished_at\")
 	and has(\"bytes\") and has(\"sha256\") and has(\"status\") and has(\"errno\") and has(\"truncated\")
 	and has(\"original_size\") and has(\"stat\"))' '$BDIR/index.jsonl' >/dev/null"
+check "every .json/.jsonl member is strict JSON, no key twice in an object" \
+	python3 "$(dirname "$0")/jsonstrict.py" "$BDIR"
 check "every archived index entry's sha256 is in the manifest" bash -c "
 	jq -r 'select(.member != null) | .sha256 + \"  \" + .member' '$BDIR/index.jsonl' | sort >'$OUT/idx' &&
 	sort '$BDIR/MANIFEST.sha256' | comm -23 '$OUT/idx' - | grep -q . && exit 1 || exit 0"

@@ -75,6 +75,7 @@ check "with the server answering, collect exits 0 or 1 (got $(cat "$T_DIR/rc.liv
 if extract live; then
 	expect "... both payloads on fs fuse hashed under the guard, as sha256sum says" \
 		'[ "$(jq -r "select(.pid == $P or .pid == $P2) | [.exe_fs, .exe_sha256] | join(\" \")" "$BDIR/volatile/processes.jsonl" | sort -u)" = "fuse $want" ]'
+	check "... every record strict JSON (exe_fs once)" python3 "$(dirname "$0")/jsonstrict.py" "$BDIR"
 else
 	fail "no bundle while the server answers"
 fi

@@ -11,6 +11,7 @@
 
 #define SYSFILE_CAP (64ull << 20)     /* 64 MiB per system file */
 
+/* The files every parser depends on: an absent one is an error. */
 static const char *const sysfiles[] = {
 	"/etc/passwd",
 	"/etc/group",
@@ -18,8 +19,11 @@ static const char *const sysfiles[] = {
 	"/etc/os-release",
 	"/usr/lib/os-release",   /* where /etc/os-release usually points */
 	"/etc/machine-id",
-	/* in every profile: a library every program loads first (findings.h) */
-	"/etc/ld.so.preload",
+};
+
+/* Copied in every profile for the findings (findings.h); absent is normal. */
+static const char *const optional_files[] = {
+	"/etc/ld.so.preload",   /* a library every program loads first */
 };
 
 int src_sysfiles_collect(struct run *r)
@@ -29,6 +33,14 @@ int src_sysfiles_collect(struct run *r)
 			return 0;
 		int ret = host_copy(r, "system-files", sysfiles[i], SYSFILE_CAP,
 				    COPY_LENIENT);
+		if (ret < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < sizeof(optional_files) / sizeof(optional_files[0]); i++) {
+		if (run_should_stop(r))
+			return 0;
+		int ret = host_copy(r, "system-files", optional_files[i], SYSFILE_CAP,
+				    COPY_OPTIONAL);
 		if (ret < 0)
 			return ret;
 	}

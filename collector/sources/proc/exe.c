@@ -199,12 +199,9 @@ int collect_exe(struct procs *p, int dirfd, int pid, struct jw *o, struct errlis
 	int mnt = fsguard_path_mnt(dirfd, "exe");
 	if (mnt != -2) {
 		fsguard_where(dirfd, mnt, &where);
-		if (where.known)
-			jw_str(o, "exe_fs", where.type);
+		jw_str(o, "exe_fs", where.known ? where.type : "");
 		if (marks && where.known && strcmp(where.type, "tmpfs") == 0 && !(m & VIEW_EXE_MEMFD))
 			*marks |= VIEW_EXE_TEMP;
-		else
-			jw_str(o, "exe_fs", "");
 		if (where.guarded) {
 			r = collect_exe_guarded(p, dirfd, pid, link, len, says_deleted, &where, o,
 						errs);
