@@ -26,7 +26,12 @@ struct run;
 
 enum severity { SEV_HIGH, SEV_MEDIUM, SEV_LOW, SEV_INFO, SEV_COUNT };
 
-struct findings *findings_new(void);
+/* The persistence checks' window, unless the profile sets one. */
+#define FINDINGS_WINDOW_DAYS 30
+
+/* now: the collection's start (Unix seconds), the window's end;
+ * window_days: 0 for FINDINGS_WINDOW_DAYS. */
+struct findings *findings_new(int64_t now, unsigned window_days);
 void findings_free(struct findings *f);
 /* The bundle's tap (bundle.h): bytes of member `name`; data NULL: its end. */
 void findings_tap(void *ctx, const char *name, const void *data, size_t len);

@@ -55,6 +55,7 @@ struct profile {
 	unsigned fs_deadline_ms;   /* 0: FSGUARD_DEFAULT_MS (fsguard.h) */
 	uint64_t images_total;     /* bytes of process images copied, 0: DEFAULT_IMAGES_TOTAL */
 	unsigned images_ms;        /* and the time reading them, 0: DEFAULT_IMAGES_SECONDS */
+	unsigned findings_window_days;   /* persistence changed this recently (findings.h) */
 };
 
 /* Parse profile text. On error returns -EINVAL with `err` filled. */

@@ -80,6 +80,9 @@ struct run {
 	/* the bytes of process images (deleted or masked executables) the
 	 * bundle may hold, all together; what they took, and the ones left out */
 	uint64_t images_total, images_used;
+	/* the findings (findings.h): the persistence window, the checks' time */
+	unsigned findings_window_days;
+	double findings_seconds;         /* 0: no findings made */
 	unsigned images_skipped;
 	/* and the time reading them may take, all together (ns; any thread) */
 	uint64_t images_ns_budget, images_ns_used;

@@ -317,6 +317,8 @@ int cmd_collect(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	r.profile = prof.name;
+	r.findings_window_days = prof.findings_window_days ? prof.findings_window_days :
+				 FINDINGS_WINDOW_DAYS;
 	r.budget_seconds = prof.budget_seconds;
 	r.images_total = prof.images_total ? prof.images_total : DEFAULT_IMAGES_TOTAL;
 	r.images_ns_budget = prof.images_ms ? (uint64_t)prof.images_ms * 1000000u :
@@ -410,7 +412,7 @@ int cmd_collect(int argc, char **argv)
 		say("cannot start the bundle in '%s': %s", shown(out_name).s, strerror(-ret));
 		goto out;
 	}
-	fnd = findings_new();   /* reads every member as it is archived (findings.h) */
+	fnd = findings_new(r.start.realtime.tv_sec, r.findings_window_days);   /* reads every member as it is archived (findings.h) */
 	if (fnd)   /* else none: run.json's findings is null */
 		bundle_set_tap(r.bundle, findings_tap, fnd);
 	ret = run_plan(&r, &prof);
@@ -453,8 +455,6 @@ int cmd_collect(int argc, char **argv)
 		 EXIT_COMPLETE;
 	if (opt.stats)
 		plan_stats(&r, &prof, stderr);
-	if (opt.stats && fnd)
-		fprintf(stderr, "irsnap: stats: findings checks %.3f s\n", findings_seconds(fnd));
 	fprintf(stderr, "irsnap: status: %s (%u artifacts, %u failed, %u truncated)\n",
 		r.interrupted ? "partial (interrupted)" :
 		r.budget_spent ? "partial (time budget spent)" : "complete", r.artifacts,

@@ -1,5 +1,6 @@
 /* findings.c - the findings engine: records in as archived, findings out (findings.h). */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,14 @@
 #define LINE_CAP (64u << 20)        /* a record longer than this is not read */
 #define WHOLE_CAP (1u << 20)        /* a member read whole: its first MiB */
 
-struct findings *findings_new(void)
+struct findings *findings_new(int64_t now, unsigned window_days)
 {
 	struct findings *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return NULL;
+	f->now = now;
+	f->window = (int64_t)(window_days ? window_days : FINDINGS_WINDOW_DAYS) * 86400;
 	capbuf_init(&f->out, FINDINGS_CAP);
 	capbuf_init(&f->part, LINE_CAP);
 	f->cur = -1;
@@ -37,6 +40,9 @@ void findings_free(struct findings *f)
 	capbuf_release(&f->part);
 	free(f->flags);
 	free(f->socks);
+	free(f->fails);
+	free(f->oks);
+	strset_free(&f->wt_open);
 	json_decref(f->seen_files);
 	strset_free(&f->targets);
 	free(f);
@@ -52,8 +58,18 @@ void findings_counts(const struct findings *f, unsigned ret[SEV_COUNT])
 
 static const struct check *check_at(size_t i)
 {
-	return i < nchecks_procs ? &checks_procs[i] : i - nchecks_procs < nchecks_other ?
-	       &checks_other[i - nchecks_procs] : NULL;
+	static const struct { const struct check *c; const size_t *n; } tables[] = {
+		{ checks_procs, &nchecks_procs }, { checks_names, &nchecks_names },
+		{ checks_other, &nchecks_other },
+		{ checks_host, &nchecks_host }, { checks_files, &nchecks_files },
+		{ checks_logins, &nchecks_logins },
+	};
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		if (i < *tables[t].n)
+			return &tables[t].c[i];
+		i -= *tables[t].n;
+	}
+	return NULL;
 }
 
 /* The checks of member `name` into f->mine: the index of the first, or -1. */
@@ -63,7 +79,7 @@ static int member_index(struct findings *f, const char *name, bool *whole)
 
 	f->nmine = 0;
 	for (size_t i = 0; check_at(i); i++)
-		if (strcmp(check_at(i)->member, name) == 0 &&
+		if (fnmatch(check_at(i)->member, name, FNM_PATHNAME) == 0 &&
 		    f->nmine < sizeof(f->mine) / sizeof(f->mine[0])) {
 			if (first < 0)
 				first = (int)i;
@@ -103,6 +119,10 @@ static void one_line(struct findings *f, const char *line, size_t len)
 		const struct check *c = f->mine[i];
 		if (!wants(f, c, line, len, &asked, &said))
 			continue;
+		if (c->raw) {
+			c->fn(f, f->member, NULL, line, len);
+			continue;
+		}
 		if (!tried) {
 			rec = json_loadb(line, len, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, NULL);
 			tried = true;
@@ -195,6 +215,7 @@ void findings_finish(struct findings *f, const char **ret_text, size_t *ret_len)
 		uint64_t t0 = now_ns();
 		f->finished = true;
 		checks_join(f);
+		checks_logins_join(f);
 		if (f->per_check_cap_hit)
 			finding(f, "findings_capped", SEV_INFO, NULL, NULL, NULL, "%u findings over "
 				"%d per check are counted, not listed", f->per_check_cap_hit,
@@ -213,6 +234,7 @@ int findings_emit(struct findings *f, struct run *r)
 	if (!f)
 		return 0;
 	findings_finish(f, &text, &len);
+	r->findings_seconds = (double)f->ns / 1e9;
 	run_log(r, "findings: %u high, %u medium, %u low, %u info; the checks took %.3f s",
 		f->count[SEV_HIGH], f->count[SEV_MEDIUM], f->count[SEV_LOW], f->count[SEV_INFO],
 		(double)f->ns / 1e9);

@@ -26,8 +26,16 @@ struct sock_note {
 	char state[16], proto[12], laddr[48], raddr[48];
 };
 
+/* A login attempt, kept for the join of failures and a success. */
+struct login_note {
+	int64_t time, offset;
+	char addr[64], user[40], member[48];
+};
+
 struct findings {
 	struct capbuf out;
+	int64_t now;                /* the collection's start (Unix seconds) */
+	int64_t window;             /* persistence window (seconds) */
 	unsigned count[SEV_COUNT];
 	/* the member being archived */
 	char member[512];
@@ -41,6 +49,12 @@ struct findings {
 	size_t nflags, aflags;
 	struct sock_note *socks;
 	size_t nsocks, asocks;
+	struct login_note *fails, *oks;   /* btmp failures, wtmp logins */
+	size_t nfails, afails, noks, aoks;
+	/* wtmp read in file order: the source under way, its boot, its sessions */
+	char wt_source[256];
+	bool wt_boot, wt_runlevel;
+	struct strset wt_open;
 	unsigned per_check_cap_hit;
 	bool finished;              /* the joins made */
 	uint64_t ns;                /* spent in the checks (tap and joins) */
@@ -48,9 +62,11 @@ struct findings {
 	struct strset targets;      /* mapped targets already judged (raw bytes) */
 };
 
-/* One check: the records of `member` it reads; the lines it wants parsed
- * hold one of `want` (NULL: every line); fn sees each such record. With
- * `whole`, fn gets the member's bytes once (rec NULL). */
+/* One check: the records of the members `member` names (an fnmatch
+ * pattern) it reads; the lines it wants parsed hold one of `want` (NULL:
+ * every line); fn sees each such record. With `whole`, fn gets the
+ * member's bytes once (rec NULL); with `raw`, each wanted line unparsed
+ * (rec NULL: a member that is not JSON Lines, the bodyfile). */
 struct check {
 	const char *name;
 	const char *member;
@@ -60,10 +76,13 @@ struct check {
 		   size_t len);
 	/* instead of `want`, when set: whether the line is wanted */
 	bool (*pre)(struct findings *f, const char *line, size_t len);
+	bool raw;
 };
 
-extern const struct check checks_procs[], checks_other[];
-extern const size_t nchecks_procs, nchecks_other;
+extern const struct check checks_procs[], checks_names[], checks_other[], checks_host[],
+	checks_files[], checks_logins[];
+extern const size_t nchecks_procs, nchecks_names, nchecks_other, nchecks_host, nchecks_files,
+	nchecks_logins;
 
 /* A finding; `seen` and `evidence` are stolen (either may be NULL). */
 void finding(struct findings *f, const char *check, enum severity sev, const char *technique,
@@ -72,6 +91,8 @@ void finding(struct findings *f, const char *check, enum severity sev, const cha
 /* Evidence pointers: a record of `member` named by its keys. */
 json_t *ev_record(const char *member, const char *k1, int64_t v1, const char *k2, int64_t v2);
 json_t *ev_member(const char *member);
+/* A record of `member` named by a string key (a path, an address). */
+json_t *ev_str(const char *member, const char *key, const char *value);
 json_t *ev_list(json_t *first);   /* an array holding `first` (stolen) */
 /* A process flagged (for the network joins). */
 void flag_process(struct findings *f, int64_t pid, int64_t start, enum severity sev,
@@ -84,7 +105,10 @@ void note_socket(struct findings *f, const struct sock_note *s);
 int64_t rec_int(json_t *rec, const char *key, int64_t dflt);
 const char *rec_str(json_t *rec, const char *key);
 bool rec_true(json_t *rec, const char *key);
-/* The joins (checks_net.c). */
+/* The joins (checks_other.c, checks_logins.c). */
 void checks_join(struct findings *f);
+void checks_logins_join(struct findings *f);
+/* A copy of at most n bytes into a buffer of `size` (always ended). */
+void copy_field(char *dst, size_t size, const char *src);
 
 #endif

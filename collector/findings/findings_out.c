@@ -75,6 +75,20 @@ json_t *ev_member(const char *member)
 	return e;
 }
 
+json_t *ev_str(const char *member, const char *key, const char *value)
+{
+	json_t *e = json_object(), *k = json_object();
+	json_set_str(e, "member", member);
+	json_set_str(k, key, value);
+	json_set_new(e, "keys", k);
+	return e;
+}
+
+void copy_field(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
 json_t *ev_list(json_t *first)
 {
 	json_t *a = json_array();

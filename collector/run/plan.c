@@ -180,6 +180,8 @@ void plan_stats(const struct run *r, const struct profile *p, FILE *out)
 	if (r->volatile_first >= 0)
 		fprintf(out, "irsnap: stats: volatile snapshot skew %.3f s (first to last volatile read)\n",
 			r->volatile_last - r->volatile_first);
+	if (r->findings_seconds > 0)
+		fprintf(out, "irsnap: stats: findings checks %.3f s\n", r->findings_seconds);
 }
 
 void plan_print(const struct profile *p, FILE *out)

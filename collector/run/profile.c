@@ -139,6 +139,14 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 			p.images_ms = (unsigned)(in_ms ? ms : ms * 1000);
 			continue;
 		}
+		if (strcmp(w[0], "findings-window") == 0) {
+			uint64_t v;
+			if (n != 2 || parse_size(w[1], &v) < 0 || v == 0 || v > 3650)
+				FAIL("%s: line %u: 'findings-window' takes a number of days (1 to 3650)",
+				     origin, lineno);
+			p.findings_window_days = (unsigned)v;
+			continue;
+		}
 		if (strcmp(w[0], "fs-deadline") == 0) {
 			uint64_t v;
 			if (n != 2 || parse_size(w[1], &v) < 0 || v == 0 || v > 600)

@@ -113,6 +113,7 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 		for (int i = 0; i < 4; i++)
 			json_set_int(fc, sev[i], id->findings[i]);
 		json_set_str(fc, "member", "findings.jsonl");
+		json_set_int(fc, "window_days", r->findings_window_days);
 		json_set_new(o, "findings", fc);
 	} else {
 		json_set_new(o, "findings", json_null());

@@ -16,12 +16,14 @@ static const char *const members[] = {
 	"volatile/proc-views.jsonl", "volatile/processes.jsonl", "volatile/environ.jsonl",
 	"volatile/open-files.jsonl", "volatile/netlink.jsonl", "volatile/sockets.jsonl",
 	"fs/etc/ld.so.preload", "logins/anomalies.jsonl", "volatile/sessions-anomalies.jsonl",
-	"index.jsonl",
+	"index.jsonl", "system/kernel.json", "system/net/1/links.jsonl", "fs/etc/ld.so.conf",
+	"fs/etc/ld.so.conf.d/x.conf", "timeline/bodyfile.0001", "listing/tmp.0001.jsonl",
+	"logins/wtmp.jsonl", "logins/btmp.jsonl",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct findings *f = findings_new();
+	struct findings *f = findings_new(1800000000, 0);
 	const uint8_t *p = data, *end = data + size;
 
 	if (!f)

@@ -1,0 +1,150 @@
+/*
+ * Unit tests of the findings checks that read members a test on a live
+ * host cannot make (a tainted kernel, a module in one view, lockdown off)
+ * or must make exactly (login record sequences, bodyfile lines with
+ * hostile names), fed to the engine as the bundle writer hands them over:
+ * in writes of every size, so records cross writes.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "findings.h"
+#include "tap.h"
+
+#define NOW 1800000000LL
+
+static void feed(struct findings *f, const char *member, const char *text, size_t step)
+{
+	size_t n = strlen(text);
+	for (size_t i = 0; i < n; i += step)
+		findings_tap(f, member, text + i, n - i < step ? n - i : step);
+	findings_tap(f, member, NULL, 0);
+}
+
+/* The findings of `check`: how many, and the first one's record. */
+static int count(const char *text, size_t len, const char *check, const char *sev,
+		 json_t **first)
+{
+	int n = 0;
+	for (const char *l = text; l < text + len;) {
+		const char *nl = memchr(l, '\n', (size_t)(text + len - l));
+		if (!nl)
+			break;
+		json_t *o = json_loadb(l, (size_t)(nl - l), 0, NULL);
+		const char *c = json_string_value(json_object_get(o, "check"));
+		const char *s = json_string_value(json_object_get(o, "severity"));
+		if (c && strcmp(c, check) == 0 && (!sev || (s && strcmp(s, sev) == 0))) {
+			if (n++ == 0 && first)
+				*first = json_incref(o);
+		}
+		json_decref(o);
+		l = nl + 1;
+	}
+	return n;
+}
+
+static const char kernel[] =
+	"{\"tainted\":12288,\"taint_flags\":[\"out-of-tree-module\",\"unsigned-module\"],"
+	"\"lockdown\":\"[none] integrity confidentiality\",\"modules\":{\"proc_modules\":3,"
+	"\"sys_module_loaded\":4,\"only_in_proc_modules\":[],\"only_in_sys_module\":[\"diamorphine\"]}}";
+
+/* wtmp as the logins source writes it: boot, runlevel, a root login from
+ * an address that failed three times (btmp), a login with its user zeroed,
+ * a logout naming a user, a host that names another address, a logout of
+ * no login, then a boot with no runlevel after the one before */
+#define W(off, type, pid, line, user, host, addr, t) \
+	"{\"source\":\"/var/log/wtmp\",\"offset\":" #off ",\"type\":" #type ",\"pid\":" #pid \
+	",\"line\":\"" line "\",\"id\":\"\",\"user\":\"" user "\",\"host\":\"" host "\"," \
+	"\"time_epoch\":" #t ",\"addr\":\"" addr "\",\"flags\":[]}\n"
+static const char wtmp[] =
+	W(0, 2, 0, "~", "reboot", "6.1", "0.0.0.0", 1799990000)
+	W(384, 1, 53, "~", "runlevel", "6.1", "0.0.0.0", 1799990005)
+	W(768, 7, 900, "pts/0", "root", "203.0.113.9", "203.0.113.9", 1799999000)
+	W(1152, 7, 901, "pts/1", "", "10.0.0.2", "10.0.0.2", 1799999100)
+	W(1536, 8, 900, "pts/0", "root", "", "0.0.0.0", 1799999200)
+	W(1920, 7, 902, "pts/2", "bob", "198.51.100.1", "192.0.2.1", 1799999300)
+	W(2304, 8, 777, "pts/9", "", "", "0.0.0.0", 1799999400)
+	W(2688, 2, 0, "~", "reboot", "6.1", "0.0.0.0", 1799999500)
+	W(3072, 2, 0, "~", "reboot", "6.1", "0.0.0.0", 1799999600);
+static const char btmp[] =
+	W(0, 6, 800, "ssh:notty", "root", "203.0.113.9", "203.0.113.9", 1799998000)
+	W(384, 6, 801, "ssh:notty", "root", "203.0.113.9", "203.0.113.9", 1799998100)
+	W(768, 6, 802, "ssh:notty", "admin", "203.0.113.9", "203.0.113.9", 1799998200)
+	W(1152, 6, 803, "ssh:notty", "root", "198.51.100.7", "198.51.100.7", 1799998300);
+
+/* bodyfile lines: a cron file changed a day before, one changed long ago, a
+ * SUID root file in /tmp whose name holds an escaped bar and " -> ", a
+ * SUID file in /usr changed long ago, a file not in any persistence place */
+static const char body[] =
+	"0|/etc/cron.d/evil|11|r/-rw-r--r--|0|0|12|1799990000|1799913600|1799913600|0\n"
+	"0|/etc/cron.d/old|12|r/-rw-r--r--|0|0|12|1700000000|1700000000|1700000000|0\n"
+	"0|/tmp/a\\x7cb -> c|13|r/-rwsr-xr-x|0|0|9|1799990000|1799990000|1799990000|0\n"
+	"0|/usr/bin/passwd|14|r/-rwsr-xr-x|0|0|9|1700000000|1700000000|1700000000|0\n"
+	"0|/usr/share/doc/x|15|r/-rw-r--r--|0|0|9|1799990000|1799990000|1799990000|0\n"
+	"0|/home/eve/.ssh/authorized_keys|16|r/-rw-------|1000|1000|90|1|1799999000|1799999000|0\n"
+	"a broken line|\n";
+
+int main(void)
+{
+	for (size_t step = 1; step <= 4096; step = step * 3 + 1) {
+		struct findings *f = findings_new(NOW, 30);
+		REQUIRE(f);
+		feed(f, "system/kernel.json", kernel, step);
+		feed(f, "logins/btmp.jsonl", btmp, step);
+		feed(f, "logins/wtmp.jsonl", wtmp, step);
+		feed(f, "timeline/bodyfile.0001", body, step);
+		feed(f, "fs/etc/ld.so.conf.d/x.conf",
+		     "# c\n/usr/lib/x86_64-linux-gnu/libfakeroot\n/dev/shm/.l\ninclude /etc/x\n"
+		     "/opt/vendor/lib\n/usr/lib/../../tmp\n", step);
+		feed(f, "system/net/4026531840/links.jsonl", "{\"index\":1,\"name\":\"lo\","
+		     "\"promiscuous\":false}\n{\"index\":7,\"name\":\"eth9\",\"promiscuous\":true}\n",
+		     step);
+		const char *t;
+		size_t n;
+		json_t *o = NULL;
+		findings_finish(f, &t, &n);
+		printf("# writes of %zu bytes\n", step);
+		CHECK(count(t, n, "kernel_tainted", "medium", NULL) == 2);
+		CHECK(count(t, n, "module_one_view", "high", &o) == 1);
+		CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"),
+			"module")), "diamorphine") == 0);
+		json_decref(o), o = NULL;
+		CHECK(count(t, n, "lockdown_off", "low", NULL) == 1);
+		/* three failures from 203.0.113.9 within the day, then root's login:
+		 * high, evidence at wtmp offset 768; 198.51.100.7 never succeeded */
+		CHECK(count(t, n, "login_after_failures", "high", &o) == 1);
+		CHECK(o && json_integer_value(json_object_get(json_object_get(o, "seen"),
+			"failures")) == 3);
+		CHECK(o && json_integer_value(json_object_get(json_object_get(json_array_get(
+			json_object_get(o, "evidence"), 0), "keys"), "offset")) == 768);
+		json_decref(o), o = NULL;
+		CHECK(count(t, n, "login_record_part_zeroed", "medium", &o) == 1);
+		CHECK(o && json_integer_value(json_object_get(json_object_get(json_array_get(
+			json_object_get(o, "evidence"), 0), "keys"), "offset")) == 1152);
+		json_decref(o), o = NULL;
+		CHECK(count(t, n, "logout_with_user", "medium", NULL) == 1);
+		CHECK(count(t, n, "login_host_addr_differ", "medium", NULL) == 1);
+		CHECK(count(t, n, "logout_without_login", "low", NULL) == 1);
+		CHECK(count(t, n, "boot_without_runlevel", "low", NULL) == 1);
+		/* the bodyfile: only the cron file in the window; the SUID file in
+		 * /tmp, whatever its name holds, is high; the old one in /usr none */
+		CHECK(count(t, n, "persistence_changed", NULL, NULL) == 2);
+		CHECK(count(t, n, "persistence_changed", "medium", &o) == 2);
+		CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"),
+			"path")), "/etc/cron.d/evil") == 0);
+		json_decref(o), o = NULL;
+		CHECK(count(t, n, "suid_file", "high", &o) == 1);
+		CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"),
+			"path")), "/tmp/a\\x7cb -> c") == 0);
+		json_decref(o), o = NULL;
+		CHECK(count(t, n, "suid_file", NULL, NULL) == 1);
+		CHECK(count(t, n, "ld_so_conf_dir", "high", NULL) == 2);   /* /dev/shm, ../tmp */
+		CHECK(count(t, n, "ld_so_conf_dir", "low", NULL) == 1);    /* /opt/vendor/lib */
+		CHECK(count(t, n, "interface_promiscuous", "medium", &o) == 1);
+		CHECK(o && strstr(json_string_value(json_object_get(o, "title")), "eth9"));
+		json_decref(o), o = NULL;
+		findings_free(f);
+	}
+	return tap_done("findings");
+}
