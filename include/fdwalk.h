@@ -46,8 +46,9 @@ struct fd_gone {              /* an fd on a regular file with no name left (nlin
 
 struct fd_comm {              /* the comm of a process that owns sockets */
 	int pid;
-	unsigned len;
+	unsigned len, exe_len;
 	char comm[64];            /* exact bytes from /proc/<pid>/comm, no newline */
+	char exe[192];            /* its exe link's head (exe_len 0: unreadable) */
 };
 
 /* What walking some processes found: one per chunk of processes when the

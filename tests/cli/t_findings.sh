@@ -67,6 +67,9 @@ expect "flagged_process_network: the kworker listens on its port, with the socke
 	[ -n "$ino" ] &&
 	jq -s -e "any(.[]; .inode == $ino and .state == \"LISTEN\" and .local.port == $port and
 		any(.owners[]; .pid == $K))" "$BDIR/volatile/sockets.jsonl" >/dev/null'
+expect "sockets.txt shows the listener's owner with its deleted exe in /dev/shm" '
+	port=$(cat "$T_DIR/port") &&
+	grep -E ":$port +[^ ]+ +LISTEN +$K/[^ ]+ \($SHM \(deleted\)\)$" "$BDIR/volatile/sockets.txt" >/dev/null'
 expect "processes.txt flags the kworker on its own line, and marks real kernel threads" '
 	line=$(awk -v p=$K "\$2 == p" "$BDIR/volatile/processes.txt") &&
 	case $line in *"<NOT a kernel thread>"*"<exe deleted>"*"<exe in a temporary place>"*) ;; *) false ;; esac &&

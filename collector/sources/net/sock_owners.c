@@ -26,8 +26,14 @@ void sock_owners_json(struct run *r, uint64_t ino, struct capbuf *out, struct ca
 		else
 			capbuf_add(out, "\"\"", 2);
 		capbuf_add(out, "}", 1);
-		if (view && i == lo)
-			capbuf_printf(view, "%d/%s", own[i].pid, comm);
+		if (view && i == lo) {
+			char exe[sizeof(c->exe) * 4 + 8] = "";
+			if (c && c->exe_len)
+				text_escape_fixed(exe, sizeof(exe), c->exe, c->exe_len);
+			capbuf_printf(view, "%d/%s%s%s%s%s", own[i].pid, comm, exe[0] ? " (" : "",
+				      exe, c && c->exe_len == sizeof(c->exe) ? "..." : "",
+				      exe[0] ? ")" : "");
+		}
 	}
 	capbuf_add(out, "]", 1);
 }

@@ -455,7 +455,7 @@ int src_net_collect(struct run *r)
 		capbuf_printf(&N.view.buf, "\n== network namespace %llu (read through pid %d) ==\n"
 			      "%-8s %6s %6s %-39s %-39s %-11s %s\n", (unsigned long long)N.ns[i].inode,
 			      N.ns[i].pid, "Proto", "Recv-Q", "Send-Q", "Local Address",
-			      "Foreign Address", "State", "PID/Program name");
+			      "Foreign Address", "State", "PID/Program name (exe)");
 		for (size_t k = 0; k < pv.n; k++)
 			emit(&N, &pv.v[k], N.ns[i].inode);
 		sockvec_free(&pv);

@@ -244,6 +244,10 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 			c->pid = pid;
 			c->len = (unsigned)strcspn(cb.buf ? cb.buf : "", "\n");
 			memcpy(c->comm, cb.buf ? cb.buf : "", c->len);
+			/* and its exe, for sockets.txt: the link is the kernel's
+			 * d_path, no call into the file's file system */
+			ssize_t el = readlinkat(pdir, "exe", c->exe, sizeof(c->exe));
+			c->exe_len = el > 0 ? (unsigned)el : 0;
 			t->ncomm++;
 		}
 		capbuf_release(&cb);
