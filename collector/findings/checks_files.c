@@ -136,6 +136,14 @@ static bool user_writable_place(const char *n, size_t l)
 	       STARTS(n, l, "/home/") || STARTS(n, l, "/root/") || STARTS(n, l, "/run/");
 }
 
+/* "d/drwxrwxrwx": others may write, and no sticky bit keeps them from
+ * replacing what is there. */
+static bool world_writable_dir(const char *mode)
+{
+	return strlen(mode) == 12 && mode[0] == 'd' && mode[10] == 'w' && mode[11] != 't' &&
+	       mode[11] != 'T';
+}
+
 /* Cheap: a line is wanted when its name is a persistence place or its mode
  * has an s or S; the whole line is parsed once more in the check. */
 static bool body_pre(struct findings *f, const char *line, size_t len)
@@ -144,6 +152,8 @@ static bool body_pre(struct findings *f, const char *line, size_t len)
 	struct body b;
 	if (!body_parse(line, len, &b))
 		return false;
+	if (world_writable_dir(b.mode))
+		return true;
 	return (b.mode[0] == 'r' || b.mode[0] == 'l') &&
 	       (suid_mode(b.mode) || place_of(b.name, b.nlen));
 }
@@ -185,6 +195,16 @@ static void body_line(struct findings *f, const char *m, json_t *rec, const char
 	if (!body_parse(line, len, &b))
 		return;
 	int nl = b.nlen > 300 ? 300 : (int)b.nlen;
+	if (world_writable_dir(b.mode) && b.nlen < 512) {
+		char dir[512], key[520];
+		memcpy(dir, b.name, b.nlen);
+		dir[b.nlen] = '\0';
+		if (strset_add(&f->ww_dirs, dir) == 1) {
+			snprintf(key, sizeof(key), "wwdir:%s", dir);
+			json_object_set_new(f->seen_files, key, json_string(m));
+		}
+		return;
+	}
 	int64_t since = f->now - f->window, changed = b.mtime > b.ctime ? b.mtime : b.ctime;
 	bool recent = changed >= since;
 	if (suid_mode(b.mode) && b.mode[0] == 'r') {
@@ -239,6 +259,33 @@ static void temp_exec(struct findings *f, const char *m, json_t *rec, const char
 	finding(f, "exec_in_temp", SEV_MEDIUM, "T1105", seen, ev,
 		"an executable or script in a temporary place: %.300s (installers and builds "
 		"leave them too)", path ? path : "?");
+}
+
+/* The join: a process runs from a folder anyone may write to. */
+void checks_files_join(struct findings *f)
+{
+	for (size_t i = 0; i < f->exe_dirs.nslots; i++) {
+		const char *d = f->exe_dirs.slots[i];
+		char key[520];
+		if (!d || !strset_has(&f->ww_dirs, d))
+			continue;
+		snprintf(key, sizeof(key), "exedir:%s", d);
+		int64_t pid = json_integer_value(json_object_get(f->seen_files, key));
+		snprintf(key, sizeof(key), "wwdir:%s", d);
+		const char *m = json_string_value(json_object_get(f->seen_files, key));
+		json_t *seen = json_object(), *ev = json_array(), *e = json_object(),
+			*k = json_object();
+		json_set_bytes(seen, "folder", d, strlen(d));
+		json_set_int(seen, "pid", pid);
+		json_set_str(e, "member", m ? m : "timeline/bodyfile");
+		json_set_bytes(k, "name", d, strlen(d));
+		json_set_new(e, "keys", k);
+		json_array_append_new(ev, e);
+		json_array_append_new(ev, ev_record("volatile/processes.jsonl", "pid", pid, NULL, 0));
+		finding(f, "exe_dir_world_writable", SEV_MEDIUM, "T1574.010", seen, ev,
+			"pid %lld runs from %.300s, a folder anyone may write to (no sticky bit): "
+			"its program can be replaced by any user", (long long)pid, d);
+	}
 }
 
 const struct check checks_files[] = {

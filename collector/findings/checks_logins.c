@@ -18,6 +18,8 @@
 
 #define WTMP "logins/wtmp.jsonl"
 #define BTMP "logins/btmp.jsonl"
+#define LASTLOG "logins/lastlog.jsonl"
+#define LASTLOG_SLACK 5            /* seconds between a lastlog time and its wtmp login */
 #define NOTES_CAP 262144           /* attempts kept for the join, per kind */
 #define FAIL_WINDOW (24 * 3600)    /* failures this long before a success count */
 #define UT_RUN_LVL 1
@@ -43,21 +45,30 @@ static void rec_addr(json_t *rec, char *out, size_t size)
 		copy_field(out, size, host);   /* a name: compared as it is */
 }
 
-static void note(struct login_note **v, size_t *n, size_t *a, json_t *rec)
+static void note(struct login_note **v, size_t *n, size_t *a, json_t *rec, bool need_addr)
 {
 	struct login_note x = { .time = rec_int(rec, "time_epoch", 0),
 				.offset = rec_int(rec, "offset", -1) };
 	rec_addr(rec, x.addr, sizeof(x.addr));
 	copy_field(x.user, sizeof(x.user), rec_str(rec, "user"));
-	if (!x.addr[0] || *n >= NOTES_CAP || !vec_reserve((void **)v, a, *n + 1, sizeof(**v)))
+	if ((need_addr && !x.addr[0]) || *n >= NOTES_CAP ||
+	    !vec_reserve((void **)v, a, *n + 1, sizeof(**v)))
 		return;
 	(*v)[(*n)++] = x;
+}
+
+static void lastlog_line(struct findings *f, const char *m, json_t *rec, const char *b,
+			 size_t n)
+{
+	(void)m; (void)b; (void)n;
+	if (rec_int(rec, "time_epoch", 0) > 0 && rec_str(rec, "user"))
+		note(&f->lastlogs, &f->nlastlogs, &f->alastlogs, rec, false);
 }
 
 static void btmp_line(struct findings *f, const char *m, json_t *rec, const char *b, size_t n)
 {
 	(void)m; (void)b; (void)n;
-	note(&f->fails, &f->nfails, &f->afails, rec);
+	note(&f->fails, &f->nfails, &f->afails, rec, true);
 }
 
 /* ---- wtmp, record by record (in file order: the state of one source) --- */
@@ -128,8 +139,10 @@ static void wtmp_line(struct findings *f, const char *m, json_t *rec, const char
 	json_t *flags = json_object_get(rec, "flags");
 	if (json_array_size(flags))
 		return;   /* zeroed or unknown: the logins source said so (anomalies) */
+	if (t > 0 && (!f->wtmp_first || t < f->wtmp_first))
+		f->wtmp_first = t;
 	if (type == UT_USER_PROCESS) {
-		note(&f->oks, &f->noks, &f->aoks, rec);
+		note(&f->oks, &f->noks, &f->aoks, rec, false);
 		if (empty(user) || empty(rec_str(rec, "line")) || t == 0)
 			wtmp_finding(f, m, rec, "login_record_part_zeroed", SEV_MEDIUM,
 				     "a login with its user, line or time zeroed: a record "
@@ -179,10 +192,52 @@ static int by_addr_time(const void *a, const void *b)
 	return c ? c : (x->time > y->time) - (x->time < y->time);
 }
 
+/* A lastlog login that wtmp, covering its time, does not have: the
+ * user's wtmp records removed (lastlog is seldom cleaned with them). */
+static int by_user_time(const void *a, const void *b)
+{
+	const struct login_note *x = a, *y = b;
+	int c = strcmp(x->user, y->user);
+	return c ? c : (x->time > y->time) - (x->time < y->time);
+}
+
+static void lastlog_join(struct findings *f)
+{
+	if (f->noks)
+		qsort(f->oks, f->noks, sizeof(*f->oks), by_user_time);
+	for (size_t i = 0; i < f->nlastlogs; i++) {
+		const struct login_note *l = &f->lastlogs[i];
+		if (!f->wtmp_first || l->time < f->wtmp_first)
+			continue;   /* before what wtmp holds: rotated away */
+		size_t lo = 0, hi = f->noks;   /* the user's first login from l->time - slack */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(f->oks[mid].user, l->user);
+			if (c < 0 || (c == 0 && f->oks[mid].time < l->time - LASTLOG_SLACK))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < f->noks && strcmp(f->oks[lo].user, l->user) == 0 &&
+		    f->oks[lo].time <= l->time + LASTLOG_SLACK)
+			continue;
+		json_t *seen = json_object();
+		json_set_bytes(seen, "user", l->user, strlen(l->user));
+		json_set_int(seen, "lastlog_time", l->time);
+		json_set_int(seen, "wtmp_first", f->wtmp_first);
+		finding(f, "lastlog_not_in_wtmp", SEV_MEDIUM, "T1070.002", seen,
+			ev_list(ev_record(LASTLOG, "offset", l->offset, NULL, 0)),
+			"lastlog says %.40s logged in at %lld, within the time wtmp covers, and "
+			"wtmp has no login of %.40s then: its records removed? (a PAM setup that "
+			"writes lastlog only does it too)", l->user, (long long)l->time, l->user);
+	}
+}
+
 void checks_logins_join(struct findings *f)
 {
 	struct strset said = { 0 };   /* one finding per address, user and failures */
 
+	lastlog_join(f);
 	if (!f->nfails || !f->noks)
 		return;
 	qsort(f->fails, f->nfails, sizeof(*f->fails), by_addr_time);
@@ -224,5 +279,6 @@ void checks_logins_join(struct findings *f)
 const struct check checks_logins[] = {
 	{ "login_after_failures", BTMP, { NULL }, false, btmp_line, NULL },
 	{ "wtmp", WTMP, { NULL }, false, wtmp_line, NULL },
+	{ "lastlog_not_in_wtmp", LASTLOG, { NULL }, false, lastlog_line, NULL },
 };
 const size_t nchecks_logins = sizeof(checks_logins) / sizeof(checks_logins[0]);

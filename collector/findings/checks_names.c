@@ -5,6 +5,7 @@
  * "Findings").
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "findings_int.h"
@@ -85,11 +86,28 @@ static struct raw_str strip_deleted(struct raw_str e)
 	return e;
 }
 
+/* The folder of a process's executable, with the first pid that runs from
+ * it, for the join with the timeline's world-writable folders. */
+static void note_exe_dir(struct findings *f, const char *line, size_t len, const char *exe,
+			 size_t n)
+{
+	char dir[512], key[520];
+	const char *slash = memrchr(exe, '/', n);
+	if (!slash || slash == exe || (size_t)(slash - exe) >= sizeof(dir))
+		return;
+	memcpy(dir, exe, (size_t)(slash - exe));
+	dir[slash - exe] = '\0';
+	if (strset_add(&f->exe_dirs, dir) != 1)
+		return;
+	const char *p = memmem(line, len, "{\"pid\":", 7);
+	snprintf(key, sizeof(key), "exedir:%s", dir);
+	json_object_set_new(f->seen_files, key, json_integer(p ? strtoll(p + 7, NULL, 10) : -1));
+}
+
 /* Cheap, on every record: wanted when the names disagree, or the argv has
  * two empty strings in a row. */
 static bool names_pre(struct findings *f, const char *line, size_t len)
 {
-	(void)f;
 	struct raw_str comm = raw_after(line, len, "\"comm\":\"", 8);
 	struct raw_str a0 = raw_after(line, len, "\"cmdline\":[\"", 12);
 	struct raw_str exe = raw_after(line, len, "\"exe\":\"", 7);
@@ -99,6 +117,8 @@ static bool names_pre(struct findings *f, const char *line, size_t len)
 	const char *ce = cl ? memmem(cl, (size_t)(line + len - cl), "],\"", 3) : NULL;
 	if (cl && ce && memmem(cl, (size_t)(ce - cl), "\"\",\"\"", 5))
 		return true;
+	if (exe.s && exe.n && !exe.escaped)
+		note_exe_dir(f, line, len, strip_deleted(exe).s, strip_deleted(exe).n);
 	if (!comm.s || !a0.s || !exe.s)
 		return false;
 	if (comm.escaped || a0.escaped || exe.escaped)

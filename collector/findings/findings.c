@@ -43,6 +43,9 @@ void findings_free(struct findings *f)
 	free(f->fails);
 	free(f->oks);
 	strset_free(&f->wt_open);
+	free(f->lastlogs);
+	strset_free(&f->exe_dirs);
+	strset_free(&f->ww_dirs);
 	json_decref(f->seen_files);
 	strset_free(&f->targets);
 	free(f);
@@ -216,6 +219,7 @@ void findings_finish(struct findings *f, const char **ret_text, size_t *ret_len)
 		f->finished = true;
 		checks_join(f);
 		checks_logins_join(f);
+		checks_files_join(f);
 		if (f->per_check_cap_hit)
 			finding(f, "findings_capped", SEV_INFO, NULL, NULL, NULL, "%u findings over "
 				"%d per check are counted, not listed", f->per_check_cap_hit,

@@ -51,6 +51,11 @@ struct findings {
 	size_t nsocks, asocks;
 	struct login_note *fails, *oks;   /* btmp failures, wtmp logins */
 	size_t nfails, afails, noks, aoks;
+	struct login_note *lastlogs;      /* lastlog entries with a time */
+	size_t nlastlogs, alastlogs;
+	int64_t wtmp_first;               /* the oldest wtmp time (0: none) */
+	/* executables' folders, and world-writable folders of the timeline */
+	struct strset exe_dirs, ww_dirs;
 	/* wtmp read in file order: the source under way, its boot, its sessions */
 	char wt_source[256];
 	bool wt_boot, wt_runlevel;
@@ -108,6 +113,7 @@ bool rec_true(json_t *rec, const char *key);
 /* The joins (checks_other.c, checks_logins.c). */
 void checks_join(struct findings *f);
 void checks_logins_join(struct findings *f);
+void checks_files_join(struct findings *f);
 /* A copy of at most n bytes into a buffer of `size` (always ended). */
 void copy_field(char *dst, size_t size, const char *src);
 

@@ -16,7 +16,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
 SHM=/dev/shm/irsnap-t-findings.$$
 cp "$(readlink -f "$PY")" "$SHM" || skip "cannot copy python into /dev/shm"
-trap 'rm -f "$SHM"' EXIT
+trap 'rm -f "$SHM"; cleanup' EXIT
 bash -c "exec -a '[kworker/0:7]' '$SHM' -c '
 import socket, time
 s = socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen(1)

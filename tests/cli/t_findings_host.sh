@@ -52,6 +52,14 @@ u() {   # u TYPE PID LINE USER HOST ADDR TIME: one utmpdump line
 	u 2 0 '~' reboot 6.1.0 0.0.0.0 $((now - 1400))
 } | utmpdump -r >"$T_DIR/log/wtmp" 2>/dev/null
 [ "$(stat -c %s "$T_DIR/log/wtmp")" = $((9 * 384)) ] || skip "utmpdump -r did not make 9 records"
+# lastlog (292-byte slots by uid: time, line, host): root logged in at a
+# time wtmp covers and has no login of root at
+"$PY" - "$T_DIR/log/lastlog" $((now - 1000)) <<'PYL'
+import struct, sys
+open(sys.argv[1], "wb").write(struct.pack("<i32s256s", int(sys.argv[2]), b"pts/7", b"192.0.2.77"))
+PYL
+# a program in a folder anyone may write to (no sticky bit)
+mkdir -p "$T_DIR/tree/wwbin" && chmod 777 "$T_DIR/tree/wwbin" && cp /bin/sleep "$T_DIR/tree/wwbin/svc"
 
 # the processes: a promiscuous loopback in its own network namespace, a
 # self-renamed python, a python whose argv ends in two empty strings
@@ -59,6 +67,7 @@ unshare -n sh -c 'ip link set lo up && ip link set lo promisc on && exec sleep 6
 "$PY" -c 'import ctypes, time
 ctypes.CDLL(None).prctl(15, b"totallyother", 0, 0, 0); time.sleep(60)' & R=$!
 "$PY" -c 'import time; time.sleep(60)' '' '' & A=$!
+"$T_DIR/tree/wwbin/svc" 60 & S=$!
 sleep 0.5
 
 cat >"$T_DIR/p.profile" <<EOP
@@ -73,6 +82,7 @@ timeline /etc/cron.d
 timeline /usr/local/bin
 timeline $T_DIR/drop
 timeline /root/.ssh
+timeline $T_DIR/tree
 EOP
 unshare -m sh -c "mount --make-rprivate / &&
 	mount --bind '$T_DIR/cron.d' /etc/cron.d && mount --bind '$T_DIR/ulb' /usr/local/bin &&
@@ -82,7 +92,7 @@ unshare -m sh -c "mount --make-rprivate / &&
 	'$IRSNAP' collect -o '$OUT/h.tar' ${OUT_FLAGS[*]} --profile '$T_DIR/p.profile'" \
 	2>"$OUT/h.err"
 RC=$?
-kill $N $R $A 2>/dev/null; wait 2>/dev/null
+kill $N $R $A $S 2>/dev/null; wait 2>/dev/null
 check "the collection ends well (status $RC)" [ "$RC" = 0 -o "$RC" = 1 ]
 extract h || { fail "no bundle"; tail -n 5 "$OUT/h.err"; finish; }
 F=$BDIR/findings.jsonl
@@ -142,6 +152,13 @@ for c in "login_record_part_zeroed medium 1152" "logout_with_user medium 1536" \
 	x=$(one "$1" "$2" ".evidence[0].keys.offset == $3")
 	check "$1, $2: the wtmp record at offset $3" [ -n "$x" ]
 done
+x=$(one lastlog_not_in_wtmp medium '.seen.user == "root"')
+check "lastlog_not_in_wtmp, medium: root's lastlog login that wtmp lacks" [ -n "$x" ]
+check "... its evidence: the lastlog record" follows "$x" '.user == "root" and .host == "192.0.2.77"'
+x=$(one exe_dir_world_writable medium ".seen.pid == $S")
+check "exe_dir_world_writable, medium: the program in a 0777 folder" \
+	[ "$(jq -r .seen.folder <<<"$x")" = "$T_DIR/tree/wwbin" ]
+check "... its evidence: the bodyfile line of that folder" follows "$x" 'd/drwxrwxrwx'
 x=$(one interface_promiscuous medium '.seen.name == "lo"')
 check "interface_promiscuous, medium: lo of the other namespace" [ -n "$x" ]
 check "... its evidence: that links record" follows "$x" '.promiscuous == true'

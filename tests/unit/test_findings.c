@@ -85,6 +85,30 @@ static const char body[] =
 	"0|/home/eve/.ssh/authorized_keys|16|r/-rw-------|1000|1000|90|1|1799999000|1799999000|0\n"
 	"a broken line|\n";
 
+/* lastlog: root at 1799999000 (wtmp has that login), eve at 1799999300
+ * (wtmp covers it, has none), bob long before wtmp's first record */
+static const char lastlog[] =
+	"{\"source\":\"/var/log/lastlog\",\"offset\":0,\"uid\":0,\"user\":\"root\","
+	"\"time_epoch\":1799999001,\"line\":\"pts/0\",\"host\":\"203.0.113.9\"}\n"
+	"{\"source\":\"/var/log/lastlog\",\"offset\":292000,\"uid\":1000,\"user\":\"eve\","
+	"\"time_epoch\":1799999300,\"line\":\"pts/4\",\"host\":\"192.0.2.66\"}\n"
+	"{\"source\":\"/var/log/lastlog\",\"offset\":292292,\"uid\":1001,\"user\":\"bob\","
+	"\"time_epoch\":1500000000,\"line\":\"pts/5\",\"host\":\"\"}\n";
+
+/* processes running from a world-writable folder, a sticky one, and a
+ * plain one; the timeline's lines of those folders */
+static const char procs[] =
+	"{\"pid\":41,\"kernel_thread\":false,\"comm\":\"tool\",\"cmdline\":[\"tool\"],"
+	"\"exe\":\"/opt/ww/bin/tool\"}\n"
+	"{\"pid\":42,\"kernel_thread\":false,\"comm\":\"t2\",\"cmdline\":[\"t2\"],"
+	"\"exe\":\"/opt/sticky/t2 (deleted)\"}\n"
+	"{\"pid\":43,\"kernel_thread\":false,\"comm\":\"t3\",\"cmdline\":[\"t3\"],"
+	"\"exe\":\"/opt/plain/t3\"}\n";
+static const char body_dirs[] =
+	"0|/opt/ww/bin|21|d/drwxrwxrwx|0|0|4096|1|1|1|0\n"
+	"0|/opt/sticky|22|d/drwxrwxrwt|0|0|4096|1|1|1|0\n"
+	"0|/opt/plain|23|d/drwxr-xr-x|0|0|4096|1|1|1|0\n";
+
 int main(void)
 {
 	for (size_t step = 1; step <= 4096; step = step * 3 + 1) {
@@ -94,6 +118,9 @@ int main(void)
 		feed(f, "logins/btmp.jsonl", btmp, step);
 		feed(f, "logins/wtmp.jsonl", wtmp, step);
 		feed(f, "timeline/bodyfile.0001", body, step);
+		feed(f, "logins/lastlog.jsonl", lastlog, step);
+		feed(f, "volatile/processes.jsonl", procs, step);
+		feed(f, "timeline/bodyfile.0002", body_dirs, step);
 		feed(f, "fs/etc/ld.so.conf.d/x.conf",
 		     "# c\n/usr/lib/x86_64-linux-gnu/libfakeroot\n/dev/shm/.l\ninclude /etc/x\n"
 		     "/opt/vendor/lib\n/usr/lib/../../tmp\n", step);
@@ -143,6 +170,15 @@ int main(void)
 		CHECK(count(t, n, "ld_so_conf_dir", "low", NULL) == 1);    /* /opt/vendor/lib */
 		CHECK(count(t, n, "interface_promiscuous", "medium", &o) == 1);
 		CHECK(o && strstr(json_string_value(json_object_get(o, "title")), "eth9"));
+		json_decref(o), o = NULL;
+		CHECK(count(t, n, "lastlog_not_in_wtmp", "medium", &o) == 1);
+		CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"),
+			"user")), "eve") == 0);
+		json_decref(o), o = NULL;
+		CHECK(count(t, n, "exe_dir_world_writable", "medium", &o) == 1);
+		CHECK(o && json_integer_value(json_object_get(json_object_get(o, "seen"), "pid")) == 41);
+		CHECK(o && strcmp(json_string_value(json_object_get(json_array_get(json_object_get(o,
+			"evidence"), 0), "member")), "timeline/bodyfile.0002") == 0);
 		json_decref(o), o = NULL;
 		findings_free(f);
 	}
