@@ -20,7 +20,6 @@
 #define BTMP "logins/btmp.jsonl"
 #define LASTLOG "logins/lastlog.jsonl"
 #define LASTLOG_SLACK 5            /* seconds between a lastlog time and its wtmp login */
-#define NOTES_CAP 262144           /* attempts kept for the join, per kind */
 #define FAIL_WINDOW (24 * 3600)    /* failures this long before a success count */
 #define UT_RUN_LVL 1
 #define UT_BOOT_TIME 2
@@ -45,16 +44,23 @@ static void rec_addr(json_t *rec, char *out, size_t size)
 		copy_field(out, size, host);   /* a name: compared as it is */
 }
 
-static void note(struct login_note **v, size_t *n, size_t *a, json_t *rec, bool need_addr)
+static void note(struct login_ring *r, json_t *rec, bool need_addr)
 {
 	struct login_note x = { .time = rec_int(rec, "time_epoch", 0),
 				.offset = rec_int(rec, "offset", -1) };
 	rec_addr(rec, x.addr, sizeof(x.addr));
 	copy_field(x.user, sizeof(x.user), rec_str(rec, "user"));
-	if ((need_addr && !x.addr[0]) || *n >= NOTES_CAP ||
-	    !vec_reserve((void **)v, a, *n + 1, sizeof(**v)))
+	if (need_addr && !x.addr[0])
 		return;
-	(*v)[(*n)++] = x;
+	if (r->n < LOGIN_RING_CAP && vec_reserve((void **)&r->v, &r->a, r->n + 1, sizeof(*r->v))) {
+		r->v[r->n++] = x;
+		return;
+	}
+	if (!r->n)
+		return;
+	r->v[r->next] = x;   /* the oldest kept makes room */
+	r->next = (r->next + 1) % r->n;
+	r->dropped++;
 }
 
 static void lastlog_line(struct findings *f, const char *m, json_t *rec, const char *b,
@@ -62,13 +68,13 @@ static void lastlog_line(struct findings *f, const char *m, json_t *rec, const c
 {
 	(void)m; (void)b; (void)n;
 	if (rec_int(rec, "time_epoch", 0) > 0 && rec_str(rec, "user"))
-		note(&f->lastlogs, &f->nlastlogs, &f->alastlogs, rec, false);
+		note(&f->lastlogs, rec, false);
 }
 
 static void btmp_line(struct findings *f, const char *m, json_t *rec, const char *b, size_t n)
 {
 	(void)m; (void)b; (void)n;
-	note(&f->fails, &f->nfails, &f->afails, rec, true);
+	note(&f->fails, rec, true);
 }
 
 /* ---- wtmp, record by record (in file order: the state of one source) --- */
@@ -142,7 +148,7 @@ static void wtmp_line(struct findings *f, const char *m, json_t *rec, const char
 	if (t > 0 && (!f->wtmp_first || t < f->wtmp_first))
 		f->wtmp_first = t;
 	if (type == UT_USER_PROCESS) {
-		note(&f->oks, &f->noks, &f->aoks, rec, false);
+		note(&f->oks, rec, false);
 		if (empty(user) || empty(rec_str(rec, "line")) || t == 0)
 			wtmp_finding(f, m, rec, "login_record_part_zeroed", SEV_MEDIUM,
 				     "a login with its user, line or time zeroed: a record "
@@ -203,23 +209,28 @@ static int by_user_time(const void *a, const void *b)
 
 static void lastlog_join(struct findings *f)
 {
-	if (f->noks)
-		qsort(f->oks, f->noks, sizeof(*f->oks), by_user_time);
-	for (size_t i = 0; i < f->nlastlogs; i++) {
-		const struct login_note *l = &f->lastlogs[i];
-		if (!f->wtmp_first || l->time < f->wtmp_first)
-			continue;   /* before what wtmp holds: rotated away */
-		size_t lo = 0, hi = f->noks;   /* the user's first login from l->time - slack */
+	int64_t first = f->wtmp_first;
+
+	if (f->oks.n)
+		qsort(f->oks.v, f->oks.n, sizeof(*f->oks.v), by_user_time);
+	for (size_t i = 0; f->oks.dropped && i < f->oks.n; i++)   /* what the kept logins cover */
+		if (i == 0 || f->oks.v[i].time < first)
+			first = f->oks.v[i].time;
+	for (size_t i = 0; i < f->lastlogs.n; i++) {
+		const struct login_note *l = &f->lastlogs.v[i];
+		if (!first || l->time < first)
+			continue;   /* before what wtmp holds (or what was kept): rotated away */
+		size_t lo = 0, hi = f->oks.n;   /* the user's first login from l->time - slack */
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			int c = strcmp(f->oks[mid].user, l->user);
-			if (c < 0 || (c == 0 && f->oks[mid].time < l->time - LASTLOG_SLACK))
+			int c = strcmp(f->oks.v[mid].user, l->user);
+			if (c < 0 || (c == 0 && f->oks.v[mid].time < l->time - LASTLOG_SLACK))
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		if (lo < f->noks && strcmp(f->oks[lo].user, l->user) == 0 &&
-		    f->oks[lo].time <= l->time + LASTLOG_SLACK)
+		if (lo < f->oks.n && strcmp(f->oks.v[lo].user, l->user) == 0 &&
+		    f->oks.v[lo].time <= l->time + LASTLOG_SLACK)
 			continue;
 		json_t *seen = json_object();
 		json_set_bytes(seen, "user", l->user, strlen(l->user));
@@ -238,24 +249,29 @@ void checks_logins_join(struct findings *f)
 	struct strset said = { 0 };   /* one finding per address, user and failures */
 
 	lastlog_join(f);
-	if (!f->nfails || !f->noks)
+	if (f->oks.dropped || f->fails.dropped)
+		finding(f, "logins_join_capped", SEV_INFO, NULL, NULL, NULL, "the login joins kept "
+			"the newest %d logins and failures of each file: %llu logins and %llu "
+			"failures before them were not compared", LOGIN_RING_CAP,
+			(unsigned long long)f->oks.dropped, (unsigned long long)f->fails.dropped);
+	if (!f->fails.n || !f->oks.n)
 		return;
-	qsort(f->fails, f->nfails, sizeof(*f->fails), by_addr_time);
-	for (size_t i = 0; i < f->noks; i++) {
-		const struct login_note *ok = &f->oks[i];
+	qsort(f->fails.v, f->fails.n, sizeof(*f->fails.v), by_addr_time);
+	for (size_t i = 0; i < f->oks.n; i++) {
+		const struct login_note *ok = &f->oks.v[i];
 		/* the failures of its address within FAIL_WINDOW before it */
-		size_t lo = 0, hi = f->nfails, count = 0;
+		size_t lo = 0, hi = f->fails.n, count = 0;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			int c = strcmp(f->fails[mid].addr, ok->addr);
-			if (c < 0 || (c == 0 && f->fails[mid].time < ok->time - FAIL_WINDOW))
+			int c = strcmp(f->fails.v[mid].addr, ok->addr);
+			if (c < 0 || (c == 0 && f->fails.v[mid].time < ok->time - FAIL_WINDOW))
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
 		size_t first = lo;
-		for (size_t j = lo; j < f->nfails && strcmp(f->fails[j].addr, ok->addr) == 0 &&
-		     f->fails[j].time <= ok->time; j++)
+		for (size_t j = lo; j < f->fails.n && strcmp(f->fails.v[j].addr, ok->addr) == 0 &&
+		     f->fails.v[j].time <= ok->time; j++)
 			count++;
 		char key[160];
 		snprintf(key, sizeof(key), "%s %s %zu", ok->addr, ok->user, first);
@@ -268,7 +284,7 @@ void checks_logins_join(struct findings *f)
 		json_set_int(seen, "failures", (int64_t)count);
 		json_set_int(seen, "login_time", ok->time);
 		json_array_append_new(ev, ev_record(WTMP, "offset", ok->offset, NULL, 0));
-		json_array_append_new(ev, ev_record(BTMP, "offset", f->fails[first].offset, NULL, 0));
+		json_array_append_new(ev, ev_record(BTMP, "offset", f->fails.v[first].offset, NULL, 0));
 		finding(f, "login_after_failures", root ? SEV_HIGH : SEV_MEDIUM, "T1110", seen, ev,
 			"%zu failed logins from %.64s, then a successful login of %.40s from it "
 			"(a password guessed?)", count, ok->addr, ok->user);

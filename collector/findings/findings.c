@@ -40,10 +40,10 @@ void findings_free(struct findings *f)
 	capbuf_release(&f->part);
 	free(f->flags);
 	free(f->socks);
-	free(f->fails);
-	free(f->oks);
+	free(f->fails.v);
+	free(f->oks.v);
+	free(f->lastlogs.v);
 	strset_free(&f->wt_open);
-	free(f->lastlogs);
 	strset_free(&f->exe_dirs);
 	strset_free(&f->ww_dirs);
 	json_decref(f->seen_files);

@@ -29,7 +29,16 @@ struct sock_note {
 /* A login attempt, kept for the join of failures and a success. */
 struct login_note {
 	int64_t time, offset;
-	char addr[64], user[40], member[48];
+	char addr[40], user[32];   /* an IPv6 address's text; UT_NAMESIZE */
+};
+
+/* The newest LOGIN_RING_CAP attempts of a kind: memory does not grow with
+ * the login files (t_bigwtmp); `dropped` says how many older ones went. */
+#define LOGIN_RING_CAP 16384
+struct login_ring {
+	struct login_note *v;
+	size_t n, a, next;
+	uint64_t dropped;
 };
 
 struct findings {
@@ -49,10 +58,7 @@ struct findings {
 	size_t nflags, aflags;
 	struct sock_note *socks;
 	size_t nsocks, asocks;
-	struct login_note *fails, *oks;   /* btmp failures, wtmp logins */
-	size_t nfails, afails, noks, aoks;
-	struct login_note *lastlogs;      /* lastlog entries with a time */
-	size_t nlastlogs, alastlogs;
+	struct login_ring fails, oks, lastlogs;   /* btmp failures, wtmp logins, lastlog */
 	int64_t wtmp_first;               /* the oldest wtmp time (0: none) */
 	/* executables' folders, and world-writable folders of the timeline */
 	struct strset exe_dirs, ww_dirs;
