@@ -182,5 +182,33 @@ int main(void)
 		json_decref(o), o = NULL;
 		findings_free(f);
 	}
+	/* more logins than the joins keep: the oldest go, it is said, and a
+	 * lastlog time among the dropped ones is not called missing */
+	struct findings *f = findings_new(NOW, 30);
+	REQUIRE(f);
+	static char big[20000 * 240];
+	size_t at = 0;
+	for (int i = 0; i < 20000; i++)
+		at += (size_t)snprintf(big + at, sizeof(big) - at, "{\"source\":\"/var/log/wtmp\","
+			"\"offset\":%d,\"type\":7,\"pid\":%d,\"line\":\"pts/1\",\"user\":\"u%d\","
+			"\"host\":\"10.1.2.3\",\"time_epoch\":%d,\"addr\":\"10.1.2.3\",\"flags\":[]}\n",
+			i * 384, 100 + i, i % 7, 1700000000 + i * 60);
+	feed(f, "logins/wtmp.jsonl", big, 65536);
+	feed(f, "logins/lastlog.jsonl", "{\"offset\":0,\"user\":\"u1\",\"time_epoch\":1700000060}\n"
+	     "{\"offset\":292,\"user\":\"u2\",\"time_epoch\":1700999990}\n", 7);
+	const char *t;
+	size_t n;
+	json_t *o = NULL;
+	findings_finish(f, &t, &n);
+	CHECK(count(t, n, "logins_join_capped", "info", &o) == 1);
+	CHECK(o && strstr(json_string_value(json_object_get(o, "title")), "3616 logins"));
+	json_decref(o), o = NULL;
+	/* u1's login at 1700000060 was dropped: not said; u2's time, within the
+	 * kept logins' span, matches none: said */
+	CHECK(count(t, n, "lastlog_not_in_wtmp", NULL, &o) == 1);
+	CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"), "user")),
+		"u2") == 0);
+	json_decref(o);
+	findings_free(f);
 	return tap_done("findings");
 }
