@@ -6,6 +6,7 @@
  * in writes of every size, so records cross writes.
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,27 @@
 #include "tap.h"
 
 #define NOW 1800000000LL
+
+/* the fault build's: the checks below read without injected faults */
+void irsnap_fault_pause(void) __attribute__((weak));
+void irsnap_fault_resume(void) __attribute__((weak));
+static void reading(bool on)
+{
+	if (on && irsnap_fault_pause)
+		irsnap_fault_pause();
+	else if (!on && irsnap_fault_resume)
+		irsnap_fault_resume();
+}
+
+static bool streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static bool holds(const char *a, const char *b)
+{
+	return a && strstr(a, b);
+}
 
 static void feed(struct findings *f, const char *member, const char *text, size_t step)
 {
@@ -131,11 +153,12 @@ int main(void)
 		size_t n;
 		json_t *o = NULL;
 		findings_finish(f, &t, &n);
+		reading(true);
 		printf("# writes of %zu bytes\n", step);
 		CHECK(count(t, n, "kernel_tainted", "medium", NULL) == 2);
 		CHECK(count(t, n, "module_one_view", "high", &o) == 1);
-		CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"),
-			"module")), "diamorphine") == 0);
+		CHECK(o && streq(json_string_value(json_object_get(json_object_get(o, "seen"),
+			"module")), "diamorphine"));
 		json_decref(o), o = NULL;
 		CHECK(count(t, n, "lockdown_off", "low", NULL) == 1);
 		/* three failures from 203.0.113.9 within the day, then root's login:
@@ -158,28 +181,29 @@ int main(void)
 		 * /tmp, whatever its name holds, is high; the old one in /usr none */
 		CHECK(count(t, n, "persistence_changed", NULL, NULL) == 2);
 		CHECK(count(t, n, "persistence_changed", "medium", &o) == 2);
-		CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"),
-			"path")), "/etc/cron.d/evil") == 0);
+		CHECK(o && streq(json_string_value(json_object_get(json_object_get(o, "seen"),
+			"path")), "/etc/cron.d/evil"));
 		json_decref(o), o = NULL;
 		CHECK(count(t, n, "suid_file", "high", &o) == 1);
-		CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"),
-			"path")), "/tmp/a\\x7cb -> c") == 0);
+		CHECK(o && streq(json_string_value(json_object_get(json_object_get(o, "seen"),
+			"path")), "/tmp/a\\x7cb -> c"));
 		json_decref(o), o = NULL;
 		CHECK(count(t, n, "suid_file", NULL, NULL) == 1);
 		CHECK(count(t, n, "ld_so_conf_dir", "high", NULL) == 2);   /* /dev/shm, ../tmp */
 		CHECK(count(t, n, "ld_so_conf_dir", "low", NULL) == 1);    /* /opt/vendor/lib */
 		CHECK(count(t, n, "interface_promiscuous", "medium", &o) == 1);
-		CHECK(o && strstr(json_string_value(json_object_get(o, "title")), "eth9"));
+		CHECK(o && holds(json_string_value(json_object_get(o, "title")), "eth9"));
 		json_decref(o), o = NULL;
 		CHECK(count(t, n, "lastlog_not_in_wtmp", "medium", &o) == 1);
-		CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"),
-			"user")), "eve") == 0);
+		CHECK(o && streq(json_string_value(json_object_get(json_object_get(o, "seen"),
+			"user")), "eve"));
 		json_decref(o), o = NULL;
 		CHECK(count(t, n, "exe_dir_world_writable", "medium", &o) == 1);
 		CHECK(o && json_integer_value(json_object_get(json_object_get(o, "seen"), "pid")) == 41);
-		CHECK(o && strcmp(json_string_value(json_object_get(json_array_get(json_object_get(o,
-			"evidence"), 0), "member")), "timeline/bodyfile.0002") == 0);
+		CHECK(o && streq(json_string_value(json_object_get(json_array_get(json_object_get(o,
+			"evidence"), 0), "member")), "timeline/bodyfile.0002"));
 		json_decref(o), o = NULL;
+		reading(false);
 		findings_free(f);
 	}
 	/* more logins than the joins keep: the oldest go, it is said, and a
@@ -200,14 +224,14 @@ int main(void)
 	size_t n;
 	json_t *o = NULL;
 	findings_finish(f, &t, &n);
+	reading(true);
 	CHECK(count(t, n, "logins_join_capped", "info", &o) == 1);
-	CHECK(o && strstr(json_string_value(json_object_get(o, "title")), "3616 logins"));
+	CHECK(o && holds(json_string_value(json_object_get(o, "title")), "3616 logins"));
 	json_decref(o), o = NULL;
 	/* u1's login at 1700000060 was dropped: not said; u2's time, within the
 	 * kept logins' span, matches none: said */
 	CHECK(count(t, n, "lastlog_not_in_wtmp", NULL, &o) == 1);
-	CHECK(o && strcmp(json_string_value(json_object_get(json_object_get(o, "seen"), "user")),
-		"u2") == 0);
+	CHECK(o && streq(json_string_value(json_object_get(json_object_get(o, "seen"), "user")), "u2"));
 	json_decref(o);
 	findings_free(f);
 	return tap_done("findings");
