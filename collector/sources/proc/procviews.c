@@ -72,27 +72,34 @@ static json_t *view_json(const struct pview *v)
 	return o;
 }
 
+/* How the pid's two views disagree, or NULL (p->ok false: it is gone). */
+static const char *compare(int priv, int host, int pid, struct pview *p, struct pview *h)
+{
+	int he = read_view(host, pid, h);
+	read_view(priv, pid, p);
+	if (!p->ok)
+		return NULL;   /* gone meanwhile */
+	if (he < 0) {   /* the folder itself, or only its stat? */
+		int probe = proc_open_pid(host, pid);
+		if (probe >= 0)
+			close(probe);
+		return probe < 0 ? "missing-in-host-view" : "unreadable-in-host-view";
+	}
+	if (h->pid_field != pid || h->start != p->start || strcmp(h->comm, p->comm) != 0)
+		return "differs-in-host-view";
+	return NULL;
+}
+
 static void one_pid(struct capbuf *out, int priv, int host, int pid, unsigned *ndiff)
 {
 	struct pview p, h;
-	const char *kind = NULL;
 
-	int he = read_view(host, pid, &h);
-	read_view(priv, pid, &p);
-	if (!p.ok)
-		return;   /* gone meanwhile */
-	if (he < 0) {   /* the folder itself, or only its stat? */
-		int probe = proc_open_pid(host, pid);
-		kind = probe < 0 ? "missing-in-host-view" : "unreadable-in-host-view";
-		if (probe >= 0)
-			close(probe);
-	} else if (h.pid_field != pid || h.start != p.start || strcmp(h.comm, p.comm) != 0) {
-		kind = "differs-in-host-view";
-	}
-	if (!kind)
+	if (!compare(priv, host, pid, &p, &h))
 		return;
-	read_view(priv, pid, &p);   /* still there: not a process that just ended */
-	if (!p.ok)
+	/* asked again: a process that exec'd (a new comm) or ended between the
+	 * two reads agrees now; an overmount or a forged file still differs */
+	const char *kind = compare(priv, host, pid, &p, &h);
+	if (!kind)
 		return;
 	json_t *o = json_object();
 	json_set_int(o, "pid", pid);
@@ -142,6 +149,7 @@ static void mounts(struct capbuf *out, const char *text, unsigned *nmounts)
 
 /* ---- the pid space, probed without readdir (issue 14, item 2) ---------- */
 
+
 static int pid_cmp(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -151,6 +159,37 @@ static int pid_cmp(const void *a, const void *b)
 static bool listed(const int *v, size_t n, int pid)
 {
 	return bsearch(&pid, v, n, sizeof(*v), pid_cmp) != NULL;
+}
+
+/* The pids readdir of this /proc lists, sorted: 0, or -1 without it. */
+static int list_pids(int procfd, int **ret, size_t *n, bool *lost)
+{
+	size_t a = 0;
+	int dfd = procfd >= 0 ? dup(procfd) : -1;
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+
+	*ret = NULL, *n = 0, *lost = false;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	rewinddir(d);   /* a dup shares the offset: an earlier listing left it at the end */
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid > 0x7fffffff)
+			continue;
+		if (vec_reserve((void **)ret, &a, *n + 1, sizeof(**ret)))
+			(*ret)[(*n)++] = (int)pid;
+		else
+			*lost = true;
+	}
+	closedir(d);
+	if (*n)
+		qsort(*ret, *n, sizeof(**ret), pid_cmp);
+	return 0;
 }
 
 static long read_long(int procfd, const char *name)
@@ -181,6 +220,9 @@ static void probe_pids(struct run *r, int priv, const int *v, size_t n, struct c
 		limit = pid_max;
 	double t0 = run_elapsed(r), deadline = t0 + 3.0;
 	long p;
+	int *fresh = NULL;
+	size_t nfresh = 0;
+	bool fresh_read = false;
 
 	for (p = 1; p <= limit; p++) {
 		if ((p & 4095) == 0 && run_elapsed(r) > deadline)
@@ -205,6 +247,19 @@ static void probe_pids(struct run *r, int priv, const int *v, size_t n, struct c
 			capbuf_release(&st);
 			continue;   /* it ended meanwhile */
 		}
+		/* started after the listing? readdir again (once, when first
+		 * needed): a new process is listed now, a hidden one still not */
+		if (!fresh_read) {
+			bool lost;
+			fresh_read = true;
+			if (list_pids(priv, &fresh, &nfresh, &lost) < 0 || lost)
+				nfresh = 0, free(fresh), fresh = NULL;
+		}
+		long fg = tgid > 0 ? tgid : p;
+		if (fresh && (listed(fresh, nfresh, (int)p) || listed(fresh, nfresh, (int)fg))) {
+			capbuf_release(&st);
+			continue;
+		}
 		const char *comm = e == 0 && st.buf ? proc_status_field(st.buf, "Name", &len) : NULL;
 		json_t *o = json_object();
 		json_set_int(o, "pid", p);
@@ -216,6 +271,7 @@ static void probe_pids(struct run *r, int priv, const int *v, size_t n, struct c
 		capbuf_release(&st);
 		(*nhidden)++;
 	}
+	free(fresh);
 	run_log(r, "processes: pid probe: 1 to %ld of %ld asked in %.3f s (%s); %u pids answer "
 		"but are not listed", p - 1, limit, run_elapsed(r) - t0,
 		p > limit ? "all" : "stopped at its 3 s", *nhidden);
@@ -249,7 +305,6 @@ struct views {
  * archived: plan.c). NULL when out of memory or without a /proc. */
 void *proc_views_read(struct run *r)
 {
-	size_t apids = 0;
 	int *pids = NULL;
 	bool lost = false;
 
@@ -258,29 +313,11 @@ void *proc_views_read(struct run *r)
 		return NULL;
 	capbuf_init(&vw->out, 64u << 20);
 	int priv = proc_open_root();   /* the private view, or the host's only */
-	int dfd = priv >= 0 ? dup(priv) : -1;
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	if (!d) {
-		if (dfd >= 0)
-			close(dfd);
+	if (list_pids(priv, &pids, &vw->npids, &lost) < 0) {
 		if (priv >= 0)
 			close(priv);
 		return vw;
 	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0 || pid > 0x7fffffff)
-			continue;
-		if (vec_reserve((void **)&pids, &apids, vw->npids + 1, sizeof(*pids)))
-			pids[vw->npids++] = (int)pid;
-		else
-			lost = true;
-	}
-	closedir(d);
-	if (vw->npids)
-		qsort(pids, vw->npids, sizeof(*pids), pid_cmp);
 	/* the probe asks the kernel, the cross-view reads two procfs: at once */
 	struct probe_job pj = { .r = r, .priv = priv, .pids = pids, .n = vw->npids };
 	capbuf_init(&pj.out, 64u << 20);
