@@ -40,6 +40,20 @@ struct verify_result {
 int verify_bundle(int fd, const char *pubkey_pem, size_t pubkey_len,
 		  const char *fingerprint, struct verify_result *res,
 		  struct capbuf *report);
+
+/* A reader of the members' bytes as verify reads them (export, report):
+ * what it is handed is exactly what is verified, in one pass, so nothing
+ * can change between the check and the read. `rel` is the name inside
+ * the top folder; a callback returning < 0 stops the reading. */
+struct verify_tap {
+	int (*member)(void *ctx, const char *top, const char *rel);   /* top: the bundle id */
+	int (*data)(void *ctx, const void *buf, size_t n);
+	int (*member_end)(void *ctx, const char *rel);
+	void *ctx;
+};
+int verify_bundle_tapped(int fd, const char *pubkey_pem, size_t pubkey_len,
+			 const char *fingerprint, struct verify_result *res,
+			 struct capbuf *report, const struct verify_tap *tap);
 void verify_result_free(struct verify_result *res);
 
 #endif

@@ -38,6 +38,7 @@ struct vstate {
 	struct capbuf *keep;        /* where its bytes are kept, if anywhere */
 	const char *rel;            /* its name inside the top folder */
 	int err;                    /* -errno of a failed hash */
+	const struct verify_tap *tap;   /* a reader of the members, or NULL */
 };
 
 static void fail(struct vstate *v, const char *what, const char *name, size_t nlen)
@@ -124,7 +125,7 @@ static int on_member(void *ctx, const struct tar_member *m)
 	v->keep = keep_buffer(v, v->rel);
 	if (EVP_DigestInit_ex(v->md, EVP_sha256(), NULL) != 1)
 		return -ENOMEM;
-	return 0;
+	return v->tap && v->tap->member ? v->tap->member(v->tap->ctx, v->top, v->rel) : 0;
 }
 
 static int on_data(void *ctx, const void *buf, size_t n)
@@ -135,7 +136,7 @@ static int on_data(void *ctx, const void *buf, size_t n)
 		return -EIO;
 	if (v->keep)
 		capbuf_add(v->keep, buf, n);
-	return 0;
+	return v->tap && v->tap->data ? v->tap->data(v->tap->ctx, buf, n) : 0;
 }
 
 static int on_member_end(void *ctx, const struct tar_member *m)
@@ -154,7 +155,10 @@ static int on_member_end(void *ctx, const struct tar_member *m)
 		v->last[1][0] = '\0';   /* a long name is no sealing member */
 	if (strcmp(v->rel, "MANIFEST.sha256.sig") == 0)
 		v->sealed = true;
-	return add_member(v, v->rel, sha);
+	int r = add_member(v, v->rel, sha);
+	if (r == 0 && v->tap && v->tap->member_end)
+		r = v->tap->member_end(v->tap->ctx, v->rel);
+	return r;
 }
 
 /* Manifest lines: "<64 lowercase hex>  <name>\n", as sha256sum(1) writes. */
@@ -283,11 +287,18 @@ int verify_bundle(int fd, const char *pubkey_pem, size_t pubkey_len,
 		  const char *fingerprint, struct verify_result *res,
 		  struct capbuf *report)
 {
+	return verify_bundle_tapped(fd, pubkey_pem, pubkey_len, fingerprint, res, report, NULL);
+}
+
+int verify_bundle_tapped(int fd, const char *pubkey_pem, size_t pubkey_len,
+			 const char *fingerprint, struct verify_result *res,
+			 struct capbuf *report, const struct verify_tap *tap)
+{
 	static const struct tarread_ops ops = {
 		.member = on_member, .data = on_data, .member_end = on_member_end,
 		.fail = on_fail,
 	};
-	struct vstate v = { .report = report };
+	struct vstate v = { .report = report, .tap = tap };
 	struct tarread_result tr;
 	int r;
 

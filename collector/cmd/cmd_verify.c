@@ -42,8 +42,8 @@ static const char verify_usage[] =
 
 enum { OPT_PUBKEY = 256, OPT_FPR, OPT_SHA256 };
 
-/* "sha256:" and 64 hex digits (either case) into lower case; else -EINVAL. */
-static int hex64_lower(const char *in, char out[65])
+/* 64 hex digits (either case) into lower case; else -EINVAL (commands.h). */
+int hex64_lower(const char *in, char out[65])
 {
 	if (strlen(in) != 64)
 		return -EINVAL;
@@ -57,8 +57,8 @@ static int hex64_lower(const char *in, char out[65])
 	return 0;
 }
 
-/* The --pubkey file: a regular file of at most 64 KiB. */
-static int read_pubkey(const char *path, struct capbuf *pub)
+/* The --pubkey file: a regular file of at most 64 KiB (commands.h). */
+int read_pubkey(const char *path, struct capbuf *pub)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

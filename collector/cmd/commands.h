@@ -22,12 +22,19 @@ int cmd_collect(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Helpers shared by the verbs (main.c). */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print `usage` to stdout when -h or --help is among the arguments. */
 bool want_help(int argc, char **argv, const char *usage);
+/* The --pubkey file of verify and export: a regular file of at most
+ * pub->max bytes; says what is wrong and returns -errno. */
+struct capbuf;
+int read_pubkey(const char *path, struct capbuf *pub);
+/* 64 hex digits (either case) into lower case, or -EINVAL. */
+int hex64_lower(const char *in, char out[65]);
 /* Print a host- or bundle-supplied string to a stream, escaped. */
 
 #endif

@@ -29,6 +29,7 @@ static const char main_usage[] =
 	"  collect -o PATH|-   take the snapshot (see `irsnap collect --help`)\n"
 	"  verify BUNDLE       check a bundle's hashes, manifest and signature\n"
 	"  keygen -o PREFIX    make a lab signing key pair (PREFIX.key, PREFIX.pub)\n"
+	"  export --sqlite DB BUNDLE...  every record of verified bundles in SQLite\n"
 	"  list                show what collect would do, in order\n"
 	"  version             show the version and the libraries built in\n"
 	"\n"
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 		{ "verify", cmd_verify },
 		{ "keygen", cmd_keygen },
 		{ "list", cmd_list },
+		{ "export", cmd_export },
 		{ "version", cmd_version },
 		{ "--version", cmd_version },
 	};

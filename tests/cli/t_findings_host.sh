@@ -159,6 +159,12 @@ x=$(one exe_dir_world_writable medium ".seen.pid == $S")
 check "exe_dir_world_writable, medium: the program in a 0777 folder" \
 	[ "$(jq -r .seen.folder <<<"$x")" = "$T_DIR/tree/wwbin" ]
 check "... its evidence: the bodyfile line of that folder" follows "$x" 'd/drwxrwxrwx'
+if command -v sqlite3 >/dev/null; then   # the export's join of the same records
+	"$IRSNAP" export --sqlite "$T_DIR/h.db" "$OUT/h.tar" >/dev/null 2>&1
+	check "export: logins_with_failures counts the three failures before root's login" [ \
+		"$(sqlite3 "$T_DIR/h.db" "SELECT failures_before FROM logins_with_failures WHERE
+		user = 'root' AND host = '203.0.113.9'")" = 3 ]
+fi
 x=$(one interface_promiscuous medium '.seen.name == "lo"')
 check "interface_promiscuous, medium: lo of the other namespace" [ -n "$x" ]
 check "... its evidence: that links record" follows "$x" '.promiscuous == true'
