@@ -29,6 +29,7 @@ static const char main_usage[] =
 	"  collect -o PATH|-   take the snapshot (see `irsnap collect --help`)\n"
 	"  verify BUNDLE       check a bundle's hashes, manifest and signature\n"
 	"  keygen -o PREFIX    make a lab signing key pair (PREFIX.key, PREFIX.pub)\n"
+	"  report --text BUNDLE...  the verdict, summary and findings of bundles\n"
 	"  export --sqlite DB BUNDLE...  every record of verified bundles in SQLite\n"
 	"  list                show what collect would do, in order\n"
 	"  version             show the version and the libraries built in\n"
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
 		{ "keygen", cmd_keygen },
 		{ "list", cmd_list },
 		{ "export", cmd_export },
+		{ "report", cmd_report },
 		{ "version", cmd_version },
 		{ "--version", cmd_version },
 	};
