@@ -41,4 +41,15 @@ int sqlx_member_end(void *ctx, const char *rel);
 long long sqlx_bundle_end(struct sqlx *x, bool valid, const char *bundle_sha256,
 			  const char *run_json, size_t run_json_len, char *err, size_t errlen);
 
+/* The Timesketch timeline (timesketch.c): OUT is made new (an existing
+ * file is refused); the tap callbacks as above, ctx a struct tsx; at a
+ * bundle's end its events are appended when it is valid. */
+struct tsx;
+int tsx_open(const char *path, struct tsx **ret, char *err, size_t errlen);
+void tsx_close(struct tsx *t);
+int tsx_member(void *ctx, const char *top, const char *rel);
+int tsx_data(void *ctx, const void *buf, size_t n);
+int tsx_member_end(void *ctx, const char *rel);
+long long tsx_bundle_end(struct tsx *t, bool valid, char *err, size_t errlen);
+
 #endif

@@ -81,7 +81,7 @@ def under(path, folder):
 
 
 LIB_HEADERS = {'capbuf.h', 'strset.h', 'textutil.h', 'jsonw.h', 'jsonx.h', 'zbuf.h',
-               'pscan.h', 'vec.h', 'deadline.h'}
+               'pscan.h', 'vec.h', 'deadline.h', 'bodyfile.h'}
 FORBIDDEN_FOR_SOURCES = {'bundle.h', 'sign.h', 'tarfmt.h', 'tarread.h', 'verify.h',
                          'hashthread.h'}
 for path in sorted(files):

@@ -8,49 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bodyfile.h"
 #include "findings_int.h"
 #include "jsonx.h"
 #include "banned.h"
 
-/* ---- the bodyfile: MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime */
-
-struct body {
-	const char *name;
-	size_t nlen;
-	char mode[16];
-	int64_t uid, size, mtime, ctime;
-};
-
-/* The fields of one line, the name's from both ends (a '|' in a name is
- * escaped by the writer, timeline.c, but a field count from the right does
- * not depend on it). */
-static bool body_parse(const char *line, size_t len, struct body *b)
-{
-	const char *bar[10];
-	const char *end = line + len, *p = end;
-	int k = 0;
-
-	while (k < 9 && p > line) {   /* the last nine bars */
-		p--;
-		if (*p == '|')
-			bar[k++] = p;
-	}
-	const char *first = memchr(line, '|', len);
-	if (k < 9 || !first || first >= bar[8])
-		return false;
-	b->name = first + 1;
-	b->nlen = (size_t)(bar[8] - b->name);
-	size_t ml = (size_t)(bar[6] - bar[7] - 1);
-	if (ml >= sizeof(b->mode))
-		return false;
-	memcpy(b->mode, bar[7] + 1, ml);
-	b->mode[ml] = '\0';
-	b->uid = strtoll(bar[6] + 1, NULL, 10);
-	b->size = strtoll(bar[4] + 1, NULL, 10);
-	b->mtime = strtoll(bar[2] + 1, NULL, 10);
-	b->ctime = strtoll(bar[1] + 1, NULL, 10);
-	return true;
-}
+/* ---- the bodyfile (bodyfile.h) ------------------------------------------ */
 
 #define STARTS(s, n, lit) ((n) >= sizeof(lit) - 1 && memcmp((s), lit, sizeof(lit) - 1) == 0)
 

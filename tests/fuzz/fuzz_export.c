@@ -6,6 +6,7 @@
  * of each picks the member's name, the second the size of the writes. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "export.h"
 #include "fuzz.h"
@@ -19,9 +20,17 @@ static const char *const members[] = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sqlx *x = NULL;
+	static struct tsx *t;   /* one timeline for the run: it only grows */
 	char err[256];
 	const uint8_t *p = data, *end = data + size;
 
+	if (!t) {
+		char path[64];
+		snprintf(path, sizeof(path), "/tmp/irsnap-fuzz-timeline.%d", (int)getpid());
+		unlink(path);
+		if (tsx_open(path, &t, err, sizeof(err)) == 0)
+			unlink(path);   /* written through its fd, gone at exit */
+	}
 	if (sqlx_open(":memory:", &x, err, sizeof(err)) < 0)
 		return 0;
 	for (int pass = 0; pass < 2; pass++) {   /* a second bundle into the same tables */
@@ -37,6 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						sqlx_data(x, q, (size_t)(se - q) < step ? (size_t)(se - q) : step);
 					sqlx_member_end(x, m);
 				}
+				if (t && tsx_member(t, "irsnap-fuzz-h-20260101T000000Z", m) == 0) {
+					for (const uint8_t *q = p + 2; q < se; q += step)
+						tsx_data(t, q, (size_t)(se - q) < step ? (size_t)(se - q) : step);
+					tsx_member_end(t, m);
+				}
 			}
 			p = se + (seg ? 1 : 0);
 		}
@@ -45,6 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char sha[65];
 		snprintf(sha, sizeof(sha), "%064d", pass);
 		sqlx_bundle_end(x, true, sha, run, sizeof(run) - 1, err, sizeof(err));
+		if (t)
+			tsx_bundle_end(t, pass == 0, err, sizeof(err));
 	}
 	sqlx_close(x);
 	return 0;
