@@ -117,9 +117,13 @@ int sqlx_member(void *ctx, const char *top, const char *rel)
 	x->netns = -1;
 	x->listed[0] = '\0';
 	size_t n = strlen(rel);
-	x->document = n > 5 && strcmp(rel + n - 5, ".json") == 0;
+	/* copies of the host's files are the host's bytes, not irsnap's records,
+	 * whatever their names end with */
+	bool copy = strncmp(rel, "fs/", 3) == 0 || strncmp(rel, "fs-long/", 8) == 0;
+	x->document = !copy && n > 5 && strcmp(rel + n - 5, ".json") == 0;
 	x->cur = NULL;
-	if (sqlx_table_name(rel, name, sizeof(name), &x->netns, x->listed, sizeof(x->listed))) {
+	if (!copy &&
+	    sqlx_table_name(rel, name, sizeof(name), &x->netns, x->listed, sizeof(x->listed))) {
 		x->cur = sqlx_table(x, name);
 		if (!x->cur)
 			return fail(x, -EIO, NULL);

@@ -55,8 +55,8 @@ check "every event names the host and the bundle" [ "$(jq -r 'select(.hostname =
 before=$(sha256sum <"$TL")
 "$IRSNAP" export --timesketch "$TL" "$OUT/a.tar" >/dev/null 2>"$T_DIR/y.err"
 check "an existing timeline: refused (exit 3, got $?)" [ $? = 3 ]
-check "... untouched, and said why" [ "$(sha256sum <"$TL")" = "$before" ] &&
-	grep -q "never appended to or replaced" "$T_DIR/y.err"
+check "... untouched" [ "$(sha256sum <"$TL")" = "$before" ]
+check "... and said why" grep -q "never appended to or replaced" "$T_DIR/y.err"
 python3 - "$OUT/a.tar" "$T_DIR/bad.tar" <<'PYT'
 import sys
 b = bytearray(open(sys.argv[1], "rb").read())
@@ -65,6 +65,7 @@ b[i + 8] ^= 1
 open(sys.argv[2], "wb").write(b)
 PYT
 "$IRSNAP" export --timesketch "$T_DIR/bad.jsonl" "$T_DIR/bad.tar" >/dev/null 2>"$T_DIR/z.err"
-check "a tampered bundle: exit 1 (got $?), no event written" [ $? = 1 ] && [ ! -s "$T_DIR/bad.jsonl" ]
+rc=$?
+check "a tampered bundle: exit 1 (got $rc), no event written" [ "$rc/$(wc -c <"$T_DIR/bad.jsonl")" = 1/0 ]
 check "... saying so" grep -q "not valid: none of its events were written" "$T_DIR/z.err"
 finish
