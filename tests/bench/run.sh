@@ -110,7 +110,7 @@ for scale in $SCALES; do
 	for i in $(seq 1 "$RUNS"); do
 		# to a pipe: collect refuses a stdout that is /dev/null (nothing would be kept)
 		/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" collect -o - --profile "$W/volatile.profile" --stats \
-			2>"$W/irs.err" | cat >/dev/null
+			2>"$W/irs.err" | cat >"$W/vol.tar"
 		cat "$W/t" >>"$W/irsnap.times"
 		sed -n 's/^irsnap: stats: volatile snapshot skew \([0-9.]*\) s.*/\1/p' "$W/irs.err" >>"$W/skew.times"
 		sed -n 's/^irsnap: stats: findings checks \([0-9.]*\) s.*/\1/p' "$W/irs.err" >>"$W/checks.times"
@@ -147,6 +147,15 @@ for scale in $SCALES; do
 			"$(awk -v a="$im" -v b="$bm" 'BEGIN {printf "%.2f", a / b}')" \
 			"$(awk -v a="$sk" -v b="$bs" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}')"
 	fi
+	# the investigator's side, on the last bundle (one run each): export and report
+	rm -f "$W/case.db" "$W/case.db-wal" "$W/case.db-shm" "$W/tl.jsonl"
+	/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" export --sqlite "$W/case.db" \
+		--timesketch "$W/tl.jsonl" "$W/vol.tar" >"$W/exp.out" 2>/dev/null
+	printf '  %-44s %8s s %10s KiB   (%s)\n' "export --sqlite --timesketch, one bundle" \
+		$(cat "$W/t") "$(sed -n 's/^exported: .*: \(.*\) (bundle .*/\1/p' "$W/exp.out")"
+	/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" report --text "$W/vol.tar" >"$W/report.txt" 2>/dev/null
+	printf '  %-44s %8s s %10s KiB   (%s bytes)\n' "report --text, one bundle" $(cat "$W/t") \
+		"$(wc -c <"$W/report.txt")"
 	unload
 	if [ "$scale" != idle ]; then
 		echo "  each peer alone against the matching irsnap source (its own load):"
