@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,15 +151,11 @@ int cmd_export(int argc, char **argv)
 		    "export needs at least one BUNDLE" : "give --pubkey or --fingerprint, not both");
 		return EXIT_USAGE;
 	}
-	char fpr_hex[65], fpr_lower[80];
-	if (fpr && (strncasecmp(fpr, "sha256:", 7) != 0 || hex64_lower(fpr + 7, fpr_hex) < 0)) {
-		say("--fingerprint wants sha256: and 64 hex digits, not '%s'", shown(fpr).s);
+	char fpr_lower[FPR_ARG_LEN];
+	if (fpr && fingerprint_arg(fpr, fpr_lower) < 0)
 		return EXIT_USAGE;
-	}
-	if (fpr) {
-		snprintf(fpr_lower, sizeof(fpr_lower), "sha256:%s", fpr_hex);
+	if (fpr)
 		fpr = fpr_lower;
-	}
 	struct capbuf pub;
 	capbuf_init(&pub, 64u << 10);
 	if (pubkey && read_pubkey(pubkey, &pub) < 0) {

@@ -57,6 +57,19 @@ int hex64_lower(const char *in, char out[65])
 	return 0;
 }
 
+/* --fingerprint sha256:HEX (either case) as verify_bundle wants it
+ * (commands.h). */
+int fingerprint_arg(const char *in, char out[FPR_ARG_LEN])
+{
+	char hex[65];
+	if (strncasecmp(in, "sha256:", 7) != 0 || hex64_lower(in + 7, hex) < 0) {
+		say("--fingerprint wants sha256: and 64 hex digits, not '%s'", shown(in).s);
+		return -EINVAL;
+	}
+	snprintf(out, FPR_ARG_LEN, "sha256:%s", hex);
+	return 0;
+}
+
 /* The --pubkey file: a regular file of at most 64 KiB (commands.h). */
 int read_pubkey(const char *path, struct capbuf *pub)
 {
@@ -140,7 +153,7 @@ int cmd_verify(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pubkey_path = NULL, *fpr = NULL, *want_sha = NULL;
-	char fpr_lower[72], fpr_hex[65], sha_lower[65];
+	char fpr_lower[FPR_ARG_LEN], sha_lower[65];
 	struct capbuf pub, report;
 	struct verify_result res;
 	char lock[256];
@@ -160,14 +173,10 @@ int cmd_verify(int argc, char **argv)
 		fputs(verify_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (fpr && (strncasecmp(fpr, "sha256:", 7) != 0 || hex64_lower(fpr + 7, fpr_hex) < 0)) {
-		say("--fingerprint wants sha256: and 64 hex digits, not '%s'", shown(fpr).s);
+	if (fpr && fingerprint_arg(fpr, fpr_lower) < 0)
 		return EXIT_USAGE;
-	}
-	if (fpr) {
-		snprintf(fpr_lower, sizeof(fpr_lower), "sha256:%s", fpr_hex);
+	if (fpr)
 		fpr = fpr_lower;
-	}
 	if (want_sha && hex64_lower(want_sha, sha_lower) < 0) {
 		say("--sha256 wants 64 hex digits (the paper log's bundle-sha256), not '%s'",
 		    shown(want_sha).s);

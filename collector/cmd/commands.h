@@ -36,6 +36,10 @@ struct capbuf;
 int read_pubkey(const char *path, struct capbuf *pub);
 /* 64 hex digits (either case) into lower case, or -EINVAL. */
 int hex64_lower(const char *in, char out[65]);
+/* A --fingerprint argument (sha256:HEX, either case) into the lower-case
+ * form verify_bundle takes; says what is wrong and returns -EINVAL. */
+#define FPR_ARG_LEN 72
+int fingerprint_arg(const char *in, char out[FPR_ARG_LEN]);
 /* Print a host- or bundle-supplied string to a stream, escaped. */
 
 #endif

@@ -94,7 +94,7 @@ static int write_all(int fd, const char *p, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return -errno;
+			return w < 0 ? -errno : -EIO;   /* no progress: never a silent cut */
 		p += w, n -= (size_t)w;
 	}
 	return 0;
