@@ -14,85 +14,56 @@
 
 #include "commands.h"
 #include "lockdown.h"
+#include "report.h"
 #include "textutil.h"
 #include "verify.h"
 #include "banned.h"
 
 static const char report_usage[] =
-	"usage: irsnap report --text [--pubkey FILE | --fingerprint sha256:HEX] BUNDLE...\n"
+	"usage: irsnap report (-o FILE|- | --text) [--days N]\n"
+	"                     [--pubkey FILE | --fingerprint sha256:HEX] BUNDLE...\n"
 	"\n"
 	"For each bundle: its verdict first (each is verified as `irsnap verify`\n"
 	"does, in the same pass that reads it; an invalid bundle is marked INVALID\n"
-	"on every line of its report: it is not evidence), then the summary (host,\n"
-	"case, examiner, collection window, clocks, collector, signer, profile, what\n"
-	"failed or was truncated) and the findings, most severe first, each with\n"
-	"its evidence (member and record keys). With several bundles, an overview\n"
-	"line per bundle comes first. Every string from a bundle is escaped.\n"
+	"in every section or on every line of its report: it is not evidence).\n"
+	"\n"
+	"  -o FILE|-     one self-contained HTML page (no external URL, font or\n"
+	"                script; a Content-Security-Policy allows only its own\n"
+	"                inlined style and script): summary, findings with their\n"
+	"                evidence one click away, the process tree, the network\n"
+	"                joined with the owners, the logins timeline, persistence\n"
+	"                parsed, the recent changes of the file timeline, the work\n"
+	"                log and an incident-report draft; with several bundles a\n"
+	"                fleet overview and pivots across hosts first. FILE is made\n"
+	"                new: an existing file is never replaced\n"
+	"  --text        the summary and the findings, for a terminal\n"
+	"  --days N      the recent changes: N days before the collection (7)\n"
+	"\n"
+	"Every string from a bundle is escaped. Large tables are capped, and\n"
+	"what was left out is counted on the page.\n"
 	"\n"
 	"Exit status: 0 every bundle valid, 1 one is invalid, 2 usage error,\n"
-	"3 one could not be read.\n";
+	"3 one could not be read or the page could not be written.\n";
 
-enum { OPT_TEXT = 256, OPT_PUBKEY, OPT_FPR };
+enum { OPT_TEXT = 256, OPT_PUBKEY, OPT_FPR, OPT_DAYS };
 
-#define FINDINGS_CAP (16u << 20)
-
-struct one {
-	const char *path;
-	struct verify_result res;
-	int fails;                 /* < 0: unreadable */
-	struct capbuf findings;    /* findings.jsonl, kept as verify reads it */
-	bool in_findings;
-	json_t *run;
-};
-
-static int tap_member(void *ctx, const char *top, const char *rel)
+/* The page's file: new, never replacing one (-: stdout). */
+static FILE *open_page(const char *path)
 {
-	struct one *o = ctx;
-	(void)top;
-	o->in_findings = strcmp(rel, "findings.jsonl") == 0;
-	return 0;
-}
-
-static int tap_data(void *ctx, const void *buf, size_t n)
-{
-	struct one *o = ctx;
-	if (o->in_findings)
-		capbuf_add(&o->findings, buf, n);
-	return 0;
-}
-
-static int tap_end(void *ctx, const char *rel)
-{
-	struct one *o = ctx;
-	(void)rel;
-	o->in_findings = false;
-	return 0;
-}
-
-static void read_one(struct one *o, const struct capbuf *pub, const char *fpr)
-{
-	struct capbuf report;
-	struct stat st;
-	int fd = open(o->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-
-	capbuf_init(&o->findings, FINDINGS_CAP);
-	memset(&o->res, 0, sizeof(o->res));
-	o->fails = -EIO;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		say("cannot read '%s': %s", shown(o->path).s, fd < 0 ? strerror(errno) :
-		    "not a regular file");
-		if (fd >= 0)
-			close(fd);
-		return;
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		say("cannot make '%s': %s", shown(path).s, errno == EEXIST ?
+		    "it exists: a report is never replaced" : strerror(errno));
+		return NULL;
 	}
-	const struct verify_tap tap = { .member = tap_member, .data = tap_data,
-					.member_end = tap_end, .ctx = o };
-	capbuf_init(&report, 1u << 20);
-	o->fails = verify_bundle_tapped(fd, pub->len ? pub->buf : NULL, pub->len, fpr, &o->res,
-					&report, &tap);
-	close(fd);
-	capbuf_release(&report);
-	o->run = o->res.run_json ? json_loadb(o->res.run_json, o->res.run_json_len, 0, NULL) : NULL;
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(path);
+	}
+	return f;
 }
 
 static const char *str(json_t *o, const char *a, const char *b)
@@ -110,8 +81,8 @@ static long long num(json_t *o, const char *a, const char *b)
 }
 
 /* Each line of an invalid bundle's report says so. */
-static void line(const struct one *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line(const struct one *o, const char *fmt, ...)
+static void line(const struct rbundle *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(const struct rbundle *o, const char *fmt, ...)
 {
 	va_list ap;
 	if (o->fails != 0)
@@ -122,7 +93,7 @@ static void line(const struct one *o, const char *fmt, ...)
 	fputc('\n', stdout);
 }
 
-static void summary(const struct one *o)
+static void summary(const struct rbundle *o)
 {
 	json_t *r = o->run;
 	line(o, "== %s", shown(o->path).s);
@@ -157,7 +128,7 @@ static void summary(const struct one *o)
 	     num(r, "counts", "truncated"), num(r, "skipped_steps", NULL));
 }
 
-static void findings(const struct one *o)
+static void findings(const struct rbundle *o)
 {
 	static const char *const sev[] = { "high", "medium", "low", "info" };
 	const char *t = o->findings.buf ? o->findings.buf : "";
@@ -190,8 +161,8 @@ static void findings(const struct one *o)
 		}
 	}
 	if (o->findings.truncated)
-		line(o, "  (findings.jsonl is larger than %u bytes: the rest is not shown)",
-		     FINDINGS_CAP);
+		line(o, "  (findings.jsonl is larger than %zu bytes: the rest is not shown)",
+		     o->findings.max);
 	if (!count)
 		line(o, "  (no finding in findings.jsonl)");
 }
@@ -200,32 +171,45 @@ int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "text", no_argument, NULL, OPT_TEXT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "days", required_argument, NULL, OPT_DAYS },
 		{ "pubkey", required_argument, NULL, OPT_PUBKEY },
 		{ "fingerprint", required_argument, NULL, OPT_FPR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *pubkey = NULL, *fpr = NULL;
+	const char *pubkey = NULL, *fpr = NULL, *out = NULL;
 	bool text = false;
+	long days = 7;
 	int c;
 
 	if (want_help(argc, argv, report_usage))
 		return EXIT_COMPLETE;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		if (c == OPT_TEXT)
+	while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
+		char *end = NULL;
+		if (c == OPT_TEXT) {
 			text = true;
-		else if (c == OPT_PUBKEY)
+		} else if (c == 'o') {
+			out = optarg;
+		} else if (c == OPT_DAYS) {
+			errno = 0;
+			days = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || days < 1 || days > 36500) {
+				say("--days wants a number of days, 1 to 36500");
+				return EXIT_USAGE;
+			}
+		} else if (c == OPT_PUBKEY) {
 			pubkey = optarg;
-		else if (c == OPT_FPR)
+		} else if (c == OPT_FPR) {
 			fpr = optarg;
-		else {
+		} else {
 			fputs(report_usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (!text || optind >= argc || (pubkey && fpr)) {
-		say(!text ? "report needs --text (the HTML report is not built yet)" :
+	if (text == !!out || optind >= argc || (pubkey && fpr)) {
+		say(text == !!out ? "report needs -o FILE (the HTML page) or --text, one of them" :
 		    optind >= argc ? "report needs at least one BUNDLE" :
 		    "give --pubkey or --fingerprint, not both");
 		return EXIT_USAGE;
@@ -241,23 +225,24 @@ int cmd_report(int argc, char **argv)
 		capbuf_release(&pub);
 		return EXIT_USAGE;
 	}
+	FILE *page = out ? open_page(out) : NULL;
+	if (out && !page) {
+		capbuf_release(&pub);
+		return EXIT_FATAL;
+	}
 	char lock[256];
 	if (lockdown_seccomp(lock, sizeof(lock)) < 0)   /* bundles are hostile input */
 		say("warning: %s", lock);
 	size_t nb = (size_t)(argc - optind);
-	struct one *b = calloc(nb, sizeof(*b));
-	if (!b) {
-		capbuf_release(&pub);
-		return EXIT_FATAL;
-	}
-	int status = EXIT_COMPLETE;
-	for (size_t i = 0; i < nb; i++) {
-		b[i].path = argv[optind + (int)i];
-		read_one(&b[i], &pub, fpr);
+	struct rbundle *b = calloc(nb, sizeof(*b));
+	int status = b ? EXIT_COMPLETE : EXIT_FATAL;
+	for (size_t i = 0; b && i < nb; i++) {
+		b[i].window_days = (int)days;
+		report_read(&b[i], argv[optind + (int)i], &pub, fpr, !text);
 		int s = b[i].fails < 0 ? EXIT_FATAL : b[i].fails ? EXIT_PARTIAL : EXIT_COMPLETE;
 		status = s > status ? s : status;
 	}
-	if (nb > 1) {   /* the fleet first */
+	if (b && text && nb > 1) {   /* the fleet first */
 		printf("%zu bundles:\n", nb);
 		for (size_t i = 0; i < nb; i++)
 			line(&b[i], "  %-8s %s  host %s  %s  findings %lld high %lld medium",
@@ -266,13 +251,26 @@ int cmd_report(int argc, char **argv)
 			     shown(str(b[i].run, "started_at", NULL)).s,
 			     num(b[i].run, "findings", "high"), num(b[i].run, "findings", "medium"));
 	}
-	for (size_t i = 0; i < nb; i++) {
+	for (size_t i = 0; b && text && i < nb; i++) {
 		summary(&b[i]);
 		findings(&b[i]);
-		json_decref(b[i].run);
-		capbuf_release(&b[i].findings);
-		verify_result_free(&b[i].res);
 	}
+	if (b && page) {
+		int e = report_html(page, b, nb);
+		if (page != stdout && fclose(page) != 0 && !e)
+			e = -EIO;
+		if (e < 0) {
+			say("cannot write the report '%s': %s", shown(out).s, strerror(-e));
+			if (page != stdout)
+				unlink(out);
+			status = EXIT_FATAL;
+		}
+	} else if (page && page != stdout) {
+		fclose(page);
+		unlink(out);
+	}
+	for (size_t i = 0; b && i < nb; i++)
+		report_free(&b[i]);
 	free(b);
 	capbuf_release(&pub);
 	return status;
