@@ -52,7 +52,8 @@ static void pivot(struct page *p, struct rbundle *b, size_t n, const char *title
 			for (size_t k = 0; k < b[i].logins.n; k++)
 				add(&v, l[k].src != RL_LASTLOG ? l[k].user : NULL, i);
 	}
-	qsort(v.v, v.n, sizeof(struct pv), by_key);
+	if (v.n)
+		qsort(v.v, v.n, sizeof(struct pv), by_key);
 	h_fmt(p, "<h3>%s</h3><table><thead><tr><th>value</th><th>hosts</th></tr></thead><tbody>\n",
 	      title);
 	const struct pv *e = v.v;

@@ -70,17 +70,19 @@ static char *joined(json_t *v, size_t cap)
 
 	capbuf_init(&cb, cap);
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, x)
+		json_array_foreach(v, i, x) {
 			if (json_is_string(x))
 				capbuf_printf(&cb, "%s%s", i ? " " : "", json_string_value(x));
+		}
 	} else if (json_is_object(v)) {
-		json_object_foreach(v, k, x)
+		json_object_foreach(v, k, x) {
 			if (json_is_integer(x))
 				capbuf_printf(&cb, "%s%s:%lld", cb.len ? " " : "", k,
 					      (long long)json_integer_value(x));
+		}
 	}
-	if (cb.truncated)
-		capbuf_addstr(&cb, "...");   /* the cap leaves no room: cb.max is a soft end */
+	if (cb.truncated && cb.len >= 3)   /* said where it was cut */
+		memcpy(cb.buf + cb.len - 3, "...", 3);
 	char *s = capbuf_detach(&cb, NULL);
 	capbuf_release(&cb);
 	return s;
@@ -119,6 +121,13 @@ static int by_pid(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
+static void sort_procs(struct rbundle *b)
+{
+	if (!b->procs_sorted && b->procs.n)
+		qsort(b->procs.v, b->procs.n, sizeof(struct rproc), by_pid);
+	b->procs_sorted = true;
+}
+
 int64_t rproc_find(const struct rbundle *b, int64_t pid)
 {
 	size_t lo = 0, hi = b->procs.n;
@@ -137,10 +146,7 @@ int64_t rproc_find(const struct rbundle *b, int64_t pid)
 
 void rfile_add(struct rbundle *b, json_t *rec)
 {
-	if (!b->procs_sorted) {   /* processes.jsonl comes first in a bundle */
-		qsort(b->procs.v, b->procs.n, sizeof(struct rproc), by_pid);
-		b->procs_sorted = true;
-	}
+	sort_procs(b);   /* processes.jsonl comes first in a bundle */
 	int64_t i = rproc_find(b, jint(rec, "pid", -1));
 	const char *t = jstr(rec, "target");
 	if (i < 0 || !t)
@@ -173,9 +179,10 @@ void rsock_add(struct rbundle *b, json_t *rec)
 	s->one_view = json_is_true(json_object_get(rec, "single_view"));
 	s->owner = jint(json_array_get(own, 0), "pid", -1);
 	capbuf_init(&cb, 4096);
-	json_array_foreach(own, i, o)
+	json_array_foreach(own, i, o) {
 		capbuf_printf(&cb, "%s%lld/%s", i ? ", " : "", (long long)jint(o, "pid", -1),
 			      jstr(o, "comm") ? jstr(o, "comm") : "?");
+	}
 	s->owners = capbuf_detach(&cb, NULL);
 	capbuf_release(&cb);
 }
@@ -271,10 +278,7 @@ static void after_failures(struct rbundle *b)
 
 void report_link(struct rbundle *b)
 {
-	if (!b->procs_sorted) {
-		qsort(b->procs.v, b->procs.n, sizeof(struct rproc), by_pid);
-		b->procs_sorted = true;
-	}
+	sort_procs(b);
 	tree(b);
 	flags_from_findings(b);
 	after_failures(b);

@@ -135,8 +135,9 @@ void sec_findings(struct page *p)
 			h_td(p, jstr(f, "title"));
 			h_td(p, jstr(f, "technique"));
 			h_raw(p, "<td class=\"m\">");
-			json_array_foreach(json_object_get(f, "evidence"), j, ev)
+			json_array_foreach(json_object_get(f, "evidence"), j, ev) {
 				evidence(p, ev);
+			}
 			h_raw(p, "</td></tr>\n");
 		}
 	h_raw(p, "</tbody></table>\n");

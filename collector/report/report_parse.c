@@ -53,7 +53,8 @@ bool parse_cron_line(const char *s, size_t n, bool system, struct cron_entry *re
 	    s[i] != '*')
 		return false;   /* NAME=value: an environment setting */
 	size_t sched = i;
-	for (int f = 0; f < (s[i] == '@' ? 1 : 5); f++) {
+	int fields = s[i] == '@' ? 1 : 5;   /* @reboot, @daily, ...: one */
+	for (int f = 0; f < fields; f++) {
 		i = skip_space(s, n, i);
 		if (i >= n)
 			return false;

@@ -43,7 +43,7 @@ static bool unit_file(const struct rfile *f)
 
 static bool key_file(const struct rfile *f)
 {
-	return is(f, "*/.ssh/authorized_keys*") || is(f, "/*/*/.ssh/authorized_keys*");
+	return is(f, "/*/.ssh/authorized_keys*") || is(f, "/*/*/.ssh/authorized_keys*");
 }
 
 static void cron_line(struct page *p, const struct rfile *f, const char *s, size_t n)
