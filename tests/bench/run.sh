@@ -8,7 +8,9 @@
 #
 # Scales: idle (no added load); small = 2,000 processes + 10,000 sockets;
 # large = 8,000 processes + 50,000 sockets. Then the wtmp (100,000 records)
-# and logs (1 GiB) scales through bench_logins.sh and bench_logs.sh.
+# and logs (1 GiB) scales through bench_logins.sh and bench_logs.sh, and the
+# 1M-file timeline (with the HTML report and export of its bundle) through
+# bench_timeline.sh.
 # The load is created here and exactly it is removed afterwards.
 #
 # For each process/socket scale it reports medians of: irsnap's volatile
@@ -25,7 +27,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 IRSNAP=${IRSNAP:-$top/build/release/irsnap}
 RUNS=${RUNS:-3}
 SCALES=${SCALES:-"idle small large"}
-EXTRA=${EXTRA-"logins logs"}
+EXTRA=${EXTRA-"logins logs timeline"}
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (ss -p, lsof and the load need it)"; exit 77; }
 for t in ps ss lsof who last lastb tar sha256sum python3; do
 	command -v $t >/dev/null || { echo "bench: needs $t"; exit 77; }
@@ -156,6 +158,10 @@ for scale in $SCALES; do
 	/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" report --text "$W/vol.tar" >"$W/report.txt" 2>/dev/null
 	printf '  %-44s %8s s %10s KiB   (%s bytes)\n' "report --text, one bundle" $(cat "$W/t") \
 		"$(wc -c <"$W/report.txt")"
+	rm -f "$W/report.html"
+	/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" report -o "$W/report.html" "$W/vol.tar" 2>/dev/null
+	printf '  %-44s %8s s %10s KiB   (%s bytes)\n' "report -o page.html, one bundle" $(cat "$W/t") \
+		"$(stat -c %s "$W/report.html" 2>/dev/null)"
 	unload
 	if [ "$scale" != idle ]; then
 		echo "  each peer alone against the matching irsnap source (its own load):"
@@ -167,6 +173,7 @@ for e in $EXTRA; do
 	case $e in
 	logins) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_logins.sh" 2>/dev/null ;;
 	logs) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_logs.sh" 2>/dev/null ;;
+	timeline) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_timeline.sh" 2>/dev/null ;;
 	esac
 done
 echo
