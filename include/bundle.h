@@ -30,9 +30,11 @@
 /* The bundle format (README, "Bundle format"): written into run.json and
  * read back by verify, which accepts this one and the ones before it.
  * /2: the tar subset specified byte for byte; sparse host files copied by
- * their data extents, with "sparse" in their index record. */
-#define BUNDLE_FORMAT "irsnap-bundle/2"
-#define BUNDLE_FORMATS_READ { "irsnap-bundle/1", "irsnap-bundle/2" }
+ * their data extents, with "sparse" in their index record.
+ * /3: the bodyfile's hash column is MD5's (0: plaso refuses anything else),
+ * the SHA-256 of hashed executables in timeline/sha256.NNNN beside it. */
+#define BUNDLE_FORMAT "irsnap-bundle/3"
+#define BUNDLE_FORMATS_READ { "irsnap-bundle/1", "irsnap-bundle/2", "irsnap-bundle/3" }
 
 struct bundle;
 

@@ -12,7 +12,7 @@ int cmd_version(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("irsnap %s (bundle format %s; reads irsnap-bundle/1 too)\n", IRSNAP_VERSION,
+	printf("irsnap %s (bundle format %s; reads irsnap-bundle/1 and /2 too)\n", IRSNAP_VERSION,
 	       BUNDLE_FORMAT);
 	printf("built with %s, jansson %s, SQLite %s; tar subset of its own\n",
 	       OPENSSL_VERSION_TEXT, JANSSON_VERSION, SQLITE_VERSION);

@@ -21,11 +21,17 @@
 #include "export.h"
 #include "jsonx.h"
 #include "textutil.h"
+#include "vec.h"
 #include "banned.h"
 
 #define LINE_CAP (64u << 20)
 
-enum kind { K_NONE, K_BODY, K_PROCS, K_WTMP, K_BTMP };
+enum kind { K_NONE, K_BODY, K_SUMS, K_PROCS, K_WTMP, K_BTMP };
+
+struct sum {                   /* a line of timeline/sha256.NNNN */
+	char *name;
+	char sha[65];
+};
 
 struct tsx {
 	int out, part;             /* the output; this bundle's events */
@@ -34,9 +40,18 @@ struct tsx {
 	char member[1024];
 	enum kind kind;
 	struct capbuf line, ev;
+	struct sum *sums;          /* of the chunk the next bodyfile is, by name */
+	size_t nsums, asums;
 	long long events;
 	int err;
 };
+
+static void forget_sums(struct tsx *t)
+{
+	for (size_t i = 0; i < t->nsums; i++)
+		free(t->sums[i].name);
+	t->nsums = 0;
+}
 
 int tsx_open(const char *path, struct tsx **ret, char *err, size_t errlen)
 {
@@ -84,6 +99,8 @@ void tsx_close(struct tsx *t)
 	close(t->dir);
 	capbuf_release(&t->line);
 	capbuf_release(&t->ev);
+	forget_sums(t);
+	free(t->sums);
 	free(t);
 }
 
@@ -120,6 +137,38 @@ static void event(struct tsx *t, json_t *o, int64_t sec, long nsec, const char *
 	json_decref(o);
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct sum *)a)->name, ((const struct sum *)b)->name);
+}
+
+/* "<64 hex>  <name>": the SHA-256 of an executable of the next chunk. */
+static void sum_line(struct tsx *t, const char *s, size_t n)
+{
+	if (n < 67 || s[64] != ' ' || s[65] != ' ' || memchr(s, '\0', n) ||
+	    !vec_reserve((void **)&t->sums, &t->asums, t->nsums + 1, sizeof(*t->sums)))
+		return;
+	struct sum *e = &t->sums[t->nsums];
+	e->name = strndup(s + 66, n - 66);
+	if (!e->name)
+		return;
+	memcpy(e->sha, s, 64);
+	e->sha[64] = '\0';
+	t->nsums++;
+}
+
+static const char *sum_of(const struct tsx *t, const char *name, size_t n)
+{
+	char key[8192];
+	if (!t->nsums || n >= sizeof(key))
+		return NULL;
+	memcpy(key, name, n);
+	key[n] = '\0';
+	const struct sum k = { .name = key };
+	const struct sum *e = bsearch(&k, t->sums, t->nsums, sizeof(*t->sums), by_name);
+	return e ? e->sha : NULL;
+}
+
 static void body_events(struct tsx *t, const char *s, size_t n)
 {
 	struct body b;
@@ -147,7 +196,10 @@ static void body_events(struct tsx *t, const char *s, size_t n)
 		json_set_int(o, "uid", b.uid);
 		json_set_int(o, "gid", b.gid);
 		json_set_int(o, "size", b.size);
-		if (b.hlen == 64)
+		const char *sha = sum_of(t, b.name, b.nlen);
+		if (sha)   /* irsnap-bundle/3: beside the chunk */
+			json_set_str(o, "sha256", sha);
+		else if (b.hlen == 64)   /* /1 and /2: in the MD5 column */
 			json_set_bytes(o, "sha256", b.hash, b.hlen);
 		event(t, o, tm[i], 0, desc, "fs:stat");
 	}
@@ -237,6 +289,10 @@ static void one_line(struct tsx *t, const char *s, size_t n)
 		body_events(t, s, n);
 		return;
 	}
+	if (t->kind == K_SUMS) {
+		sum_line(t, s, n);
+		return;
+	}
 	json_t *r = json_loadb(s, n, JSON_ALLOW_NUL, NULL);
 	if (json_is_object(r)) {
 		if (t->kind == K_PROCS)
@@ -265,7 +321,10 @@ int tsx_member(void *ctx, const char *top, const char *rel)
 		t->events = 0;
 	}
 	snprintf(t->member, sizeof(t->member), "%s", rel);
+	if (strncmp(rel, "timeline/sha256.", 16) == 0)
+		forget_sums(t);   /* a new chunk's */
 	t->kind = strncmp(rel, "timeline/bodyfile.", 18) == 0 ? K_BODY :
+		  strncmp(rel, "timeline/sha256.", 16) == 0 ? K_SUMS :
 		  strcmp(rel, "volatile/processes.jsonl") == 0 ? K_PROCS :
 		  strcmp(rel, "logins/wtmp.jsonl") == 0 ? K_WTMP :
 		  strcmp(rel, "logins/btmp.jsonl") == 0 ? K_BTMP : K_NONE;
@@ -308,6 +367,10 @@ int tsx_member_end(void *ctx, const char *rel)
 	if (t->kind != K_NONE && t->line.len && !t->line.truncated && !t->err)
 		one_line(t, t->line.buf, t->line.len);
 	capbuf_reset(&t->line);
+	if (t->kind == K_SUMS && t->nsums)
+		qsort(t->sums, t->nsums, sizeof(*t->sums), by_name);
+	if (t->kind == K_BODY)
+		forget_sums(t);   /* they were this chunk's */
 	t->kind = K_NONE;
 	return t->err;
 }

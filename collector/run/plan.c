@@ -27,7 +27,7 @@ static bool is_volatile(const struct step *s)
 	return s->kind == STEP_SOURCE && source_rank(s->arg) <= VOL_SESSION;
 }
 
-static int run_step(struct run *r, const struct step *s, struct capbuf *body, unsigned *seq)
+static int run_step(struct run *r, const struct step *s, struct timeline_out *tl)
 {
 	switch (s->kind) {
 	case STEP_SOURCE:
@@ -40,7 +40,7 @@ static int run_step(struct run *r, const struct step *s, struct capbuf *body, un
 	case STEP_TREE:
 	case STEP_LIST:
 	case STEP_TIMELINE:
-		return walk_step(r, s, body, seq);
+		return walk_step(r, s, tl);
 	case STEP_KINDS:
 		break;
 	}
@@ -91,11 +91,10 @@ static int run_after_volatile(struct run *r)
 
 int plan_run(struct run *r, const struct profile *p)
 {
-	struct capbuf body;
-	unsigned seq = 0;
+	struct timeline_out tl;
 	int ret = 0;
 
-	capbuf_init(&body, BODY_CHUNK);
+	timeline_out_init(&tl);
 	run_log(r, "profile '%s' (%s): %zu steps%s", shown(p->name).s, shown(p->origin).s,
 		p->nsteps,
 		p->budget_seconds ? "" : ", no time budget");
@@ -119,7 +118,7 @@ int plan_run(struct run *r, const struct profile *p)
 				    strcmp(p->steps[i + 1].arg, "processes") == 0);
 		bool vol = is_volatile(s);
 		r->defer_spools = vol;   /* read the volatile state first, archive after */
-		ret = run_step(r, s, &body, &seq);
+		ret = run_step(r, s, &tl);
 		double t1 = run_elapsed(r);
 		if (vol && !(i + 1 < p->nsteps && is_volatile(&p->steps[i + 1]))) {
 			int e = flush_and_read_after(r);   /* the last volatile step: now */
@@ -156,8 +155,8 @@ int plan_run(struct run *r, const struct profile *p)
 		run_log(r, "volatile snapshot: from +%.6f to +%.6f: skew %.3f s", r->volatile_first,
 			r->volatile_last, r->volatile_last - r->volatile_first);
 	if (ret == 0)
-		ret = walk_body_flush(r, &body, &seq);
-	capbuf_release(&body);
+		ret = walk_body_flush(r, &tl);
+	timeline_out_release(&tl);
 	return ret;
 }
 

@@ -42,7 +42,7 @@ check "folder name is irsnap-<host>-<UTC time>" \
 
 # run.json
 j() { jq -r "$1" "$BDIR/run.json"; }
-check "run.json format" [ "$(j .format)" = "irsnap-bundle/2" ]
+check "run.json format" [ "$(j .format)" = "irsnap-bundle/3" ]
 check "run.json case" [ "$(j '.case.id + "|" + .case.examiner + "|" + .case.note')" = "CASE-1|A. Examiner|tools test" ]
 check "run.json status complete" [ "$(j .status)" = complete ]
 check "run.json kernel release = uname -r" [ "$(j .host.kernel.release)" = "$(uname -r)" ]

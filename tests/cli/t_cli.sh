@@ -52,5 +52,5 @@ for n in 1 3; do
 		tar -xOf '$OUT/th$n.tar' --wildcards '*/volatile/processes.jsonl' | jq -r 'select(.status == \"ok\") | .pid' | sort -n >'$T_DIR/ok$n' &&
 		comm -13 '$T_DIR/tg$n' '$T_DIR/ok$n' | grep -q . && exit 1 || exit 0"
 done
-check "version names the bundle format" bash -c "'$IRSNAP' version | grep -q 'irsnap-bundle/2'"
+check "version names the bundle format" bash -c "'$IRSNAP' version | grep -q 'irsnap-bundle/3'"
 finish

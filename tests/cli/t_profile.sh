@@ -65,7 +65,7 @@ expect "... run.json: partial, stopped by the time budget of 1 s, 2 steps skippe
 expect "... the volatile step after it was skipped" \
 	'grep -q "step 3 (step .processes.) skipped: the time budget of 1 s is spent" "$BDIR/acquisition.log" &&
 	 [ ! -e "$BDIR/volatile/processes.jsonl" ]'
-hashed=$(cat "$BDIR"/timeline/bodyfile.* 2>/dev/null | grep -cE '^[0-9a-f]{64}\|.*/bin/big[1-6]\|')
+hashed=$(cat "$BDIR"/timeline/sha256.* 2>/dev/null | grep -cE '^[0-9a-f]{64}  .*/bin/big[1-6]$')
 expect "... the timeline stopped with $hashed of its 6 files hashed" '[ "$hashed" -ge 1 ] && [ "$hashed" -lt 6 ]'
 # a profile's name, words and file name are the user's bytes: never printed raw
 no_raw_ctl() { ! LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' <"$1"); }

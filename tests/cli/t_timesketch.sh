@@ -13,9 +13,10 @@ mkdir -p "$T_DIR/tree" "$T_DIR/log"
 echo x >"$T_DIR/tree/known"
 touch -m -d '2021-05-06 07:08:09 UTC' "$T_DIR/tree/known"
 touch -a -d '2022-01-02 03:04:05 UTC' "$T_DIR/tree/known"
+mkdir -p "$T_DIR/tree/bin" && printf '#!/bin/sh\necho hi\n' >"$T_DIR/tree/bin/tool" && chmod 755 "$T_DIR/tree/bin/tool"
 utmpdump -r <"$(dirname "$0")/../fixtures/wtmp.txt" >"$T_DIR/log/wtmp" 2>/dev/null
 sleep 60 & S=$!
-printf 'profile ts\nstep processes\nstep logins\ntimeline %s/tree\n' "$T_DIR" >"$T_DIR/p.profile"
+printf 'profile ts\nstep processes\nstep logins\ntimeline %s/tree hash-exec\n' "$T_DIR" >"$T_DIR/p.profile"
 unshare -m sh -c "mount --make-rprivate / && mount --bind '$T_DIR/log' /var/log &&
 	'$IRSNAP' collect -o '$OUT/a.tar' ${OUT_FLAGS[*]} --profile '$T_DIR/p.profile'" 2>"$OUT/a.err"
 RC=$?
@@ -42,6 +43,11 @@ check "the known file: its modification time, alone" [ "$(jq -r --arg p "$T_DIR/
 	$p and .timestamp_desc == "Modification Time") | .datetime' "$TL")" = 2021-05-06T07:08:09.000000000Z ]
 check "... and its access time" [ "$(jq -r --arg p "$T_DIR/tree/known" 'select(.path == $p and
 	.timestamp_desc == "Access Time") | .datetime' "$TL")" = 2022-01-02T03:04:05.000000000Z ]
+check "an executable's events carry its SHA-256, from beside the bodyfile" [ "$(jq -r --arg p \
+	"$T_DIR/tree/bin/tool" 'select(.path == $p) | .sha256' "$TL" | sort -u)" = \
+	"$(sha256sum <"$T_DIR/tree/bin/tool" | cut -d' ' -f1)" ]
+check "... and no other file's does" [ "$(jq -r 'select(.data_type == "fs:stat" and .sha256 != null) |
+	.path' "$TL" | sort -u)" = "$T_DIR/tree/bin/tool" ]
 check "the known process's start, as processes.jsonl has it" [ "$(jq -r "select(.data_type ==
 	\"irsnap:process\" and .pid == $S) | .datetime" "$TL")" = "$(jq -r "select(.pid == $S) |
 	.start_time" "$BDIR/volatile/processes.jsonl")" ]

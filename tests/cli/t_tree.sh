@@ -123,10 +123,38 @@ check "the listing records the symlink target" [ "$(jq -r 'select(.path == "'"$D
 cat "$BDIR"/timeline/bodyfile.* >"$T_DIR/body"
 check "mactime -b reads the bodyfile" bash -c "TZ=UTC mactime -b '$T_DIR/body' -d >'$T_DIR/mactime.out' 2>'$T_DIR/mactime.err'"
 check "mactime lists the test's files" grep -q "$D/etc/plain.conf" "$T_DIR/mactime.out"
-check "the bodyfile hash column holds the executable's SHA-256" [ \
-	"$(awk -F'|' -v p="$D/bin/tool" '$2 == p {print $1}' "$T_DIR/body")" = "$(sha256sum <"$D/bin/tool" | cut -d' ' -f1)" ]
-check "an executable outside a bin directory is not hashed" [ \
-	"$(awk -F'|' -v p="$D/etc/run.sh" '$2 == p {print $1}' "$T_DIR/body")" = 0 ]
+cat "$BDIR"/timeline/sha256.* >"$T_DIR/sums" 2>/dev/null
+check "the executable's SHA-256 is beside the bodyfile, as sha256sum prints it" grep -qx \
+	"$(sha256sum <"$D/bin/tool" | cut -d' ' -f1)  $D/bin/tool" "$T_DIR/sums"
+check "... and sha256sum -c checks the test's files with it" bash -c "grep '  $D/' '$T_DIR/sums' |
+	sha256sum -c --quiet --strict"
+check "an executable outside a bin directory is not hashed" bash -c "! grep -q '  $D/etc/run.sh\$' '$T_DIR/sums'"
+check "every chunk's sums come right before it, with only names of that chunk" python3 - "$BDIR/timeline" <<'PY'
+import os, sys
+d = sys.argv[1]
+for f in sorted(os.listdir(d)):
+    if f.startswith('sha256.'):
+        names = {l.split(b'|')[1] for l in open(os.path.join(d, 'bodyfile.' + f[7:]), 'rb')}
+        for l in open(os.path.join(d, f), 'rb'):
+            assert l[64:66] == b'  ' and l[66:-1] in names, l
+PY
+# plaso's bodyfile parser refuses a file whose first line breaks its rules
+# (plaso/parsers/bodyfile.py: 11 values, the MD5 column 0 or 32 hex digits,
+# the times numbers, size, gid and uid base-10 integers, UTF-8); every line
+# of every chunk is held to them here, so any chunk is a file plaso opens
+check "plaso's first-line rules hold on every line of every chunk" python3 - "$BDIR/timeline" <<'PY'
+import os, re, sys
+d = sys.argv[1]
+for f in sorted(os.listdir(d)):
+    if not f.startswith('bodyfile.'):
+        continue
+    for n, raw in enumerate(open(os.path.join(d, f), 'rb')):
+        v = raw.decode('utf-8').rstrip('\n').split('|')
+        assert len(v) >= 11, (f, n)
+        assert v[0] == '0' or re.fullmatch('[0-9a-fA-F]{32}', v[0]), (f, n, v[0])
+        [float(x) for x in v[-4:]]
+        [int(x, 10) for x in v[-7:-4]]
+PY
 check "a '|' in a name cannot break a bodyfile line" bash -c "awk -F'|' 'NF != 11 {exit 1}' '$T_DIR/body'"
 check "the bodyfile has the deep file" grep -q 'bottom.txt' "$T_DIR/body"
 

@@ -1,5 +1,6 @@
 /* timeline.c - the `timeline` step: Sleuth Kit bodyfile lines, cut every
- * 16 MiB, with SHA-256 of the executables of binary folders. */
+ * 16 MiB, with SHA-256 of the executables of binary folders beside each
+ * chunk (walksteps.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -21,16 +22,23 @@
 #include "banned.h"
 
 
-int emit_body_chunk(struct run *r, struct capbuf *body, unsigned *seq)
+int emit_body_chunk(struct run *r, struct timeline_out *tl)
 {
 	char member[64];
+	int ret = 0;
 
-	if (!body->len)
+	if (!tl->body.len)
 		return 0;
-	snprintf(member, sizeof(member), "timeline/bodyfile.%04u", ++*seq);
-	int ret = run_emit(r, "timeline", member, body);
-	capbuf_reset(body);
-	return ret;
+	tl->seq++;
+	if (tl->sums.len) {   /* first: a reader of the chunk knows its hashes */
+		snprintf(member, sizeof(member), "timeline/sha256.%04u", tl->seq);
+		ret = run_emit(r, "timeline", member, &tl->sums);
+		capbuf_reset(&tl->sums);
+	}
+	snprintf(member, sizeof(member), "timeline/bodyfile.%04u", tl->seq);
+	int e = run_emit(r, "timeline", member, &tl->body);
+	capbuf_reset(&tl->body);
+	return ret < 0 ? ret : e;
 }
 
 /* listing/<path>.NNNN.jsonl: cut every 16 MiB so memory stays bounded */
@@ -94,7 +102,8 @@ int timeline_visit(void *vctx, const struct walk_entry *e)
 {
 	struct plan_ctx *c = vctx;
 	const struct statx *st = e->st;
-	char sha[65] = "0", mode[13];
+	char sha[65] = "", mode[13];
+	struct capbuf *body = &c->tl->body;
 
 	if (c->s->hash_exec && S_ISREG(st->stx_mode) && (st->stx_mode & 0111) &&
 	    in_binary_dir(e->path, e->path_len)) {
@@ -102,29 +111,33 @@ int timeline_visit(void *vctx, const struct walk_entry *e)
 		uint64_t n;
 		if (fd >= 0) {
 			if (sha256_fd(fd, HASH_EXEC_CAP, sha, &n) < 0)
-				snprintf(sha, sizeof(sha), "0");
+				sha[0] = '\0';
 			close(fd);
 		}
 	}
 	mode_string(st->stx_mode, mode);
-	capbuf_printf(c->body, "%s|", sha);
-	body_name(c->body, e->path, e->path_len);
+	size_t name_at = body->len + 2;   /* after "0|" */
+	capbuf_addstr(body, "0|");   /* the MD5 column: plaso accepts 0 or MD5 only */
+	body_name(body, e->path, e->path_len);
+	if (sha[0])   /* "<sha256>  <name>", the name as the bodyfile has it */
+		capbuf_printf(&c->tl->sums, "%s  %.*s\n", sha, (int)(body->len - name_at),
+			      body->buf + name_at);
 	if (S_ISLNK(st->stx_mode)) {
 		char *t = NULL;
 		size_t tl;
 		if (host_readlink(e->dirfd, e->name, &t, &tl) == 0) {
-			capbuf_addstr(c->body, " -> ");
-			body_name(c->body, t, tl);
+			capbuf_addstr(body, " -> ");
+			body_name(body, t, tl);
 		}
 		free(t);
 	}
-	capbuf_printf(c->body, "|%" PRIu64 "|%s|%u|%u|%" PRIu64 "|%lld|%lld|%lld|%lld\n",
+	capbuf_printf(body, "|%" PRIu64 "|%s|%u|%u|%" PRIu64 "|%lld|%lld|%lld|%lld\n",
 		      (uint64_t)st->stx_ino, mode, st->stx_uid, st->stx_gid,
 		      (uint64_t)st->stx_size, (long long)st->stx_atime.tv_sec,
 		      (long long)st->stx_mtime.tv_sec, (long long)st->stx_ctime.tv_sec,
 		      (st->stx_mask & STATX_BTIME) ? (long long)st->stx_btime.tv_sec : 0LL);
-	if (c->body->len > BODY_CHUNK - 65536)
-		return emit_body_chunk(c->r, c->body, c->body_seq) < 0 ? -EIO : 0;
+	if (body->len > BODY_CHUNK - 65536 || c->tl->sums.len > BODY_CHUNK - 65536)
+		return emit_body_chunk(c->r, c->tl) < 0 ? -EIO : 0;
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "profile.h"
 #include "run.h"
 #include "walk.h"
+#include "walksteps.h"
 
 #define HASH_EXEC_CAP (1ull << 30)
 
@@ -26,8 +27,7 @@ struct plan_ctx {
 	uint64_t skipped_total;        /* tree, list: files left out by max-total */
 	uint64_t skipped_bytes;        /* ... and their bytes (up to max-file each) */
 	struct capbuf *listing;
-	struct capbuf *body;           /* timeline chunk being filled */
-	unsigned *body_seq;
+	struct timeline_out *tl;       /* timeline chunk being filled */
 	int fatal;
 };
 
@@ -37,6 +37,6 @@ int list_visit(void *vctx, const struct walk_entry *e);
 int timeline_visit(void *vctx, const struct walk_entry *e);
 /* the last listing member of a list step; the bodyfile chunk being filled */
 int emit_listing_chunk(struct plan_ctx *c);
-int emit_body_chunk(struct run *r, struct capbuf *body, unsigned *seq);
+int emit_body_chunk(struct run *r, struct timeline_out *tl);
 
 #endif

@@ -59,9 +59,9 @@ static void log_left_out(struct run *r, const char *what, const struct step *s,
 			c->skipped_total, c->skipped_bytes);
 }
 
-int walk_step(struct run *r, const struct step *s, struct capbuf *body, unsigned *seq)
+int walk_step(struct run *r, const struct step *s, struct timeline_out *tl)
 {
-	struct plan_ctx c = { .r = r, .s = s, .body = body, .body_seq = seq };
+	struct plan_ctx c = { .r = r, .s = s, .tl = tl };
 	int ret = 0;
 
 	switch (s->kind) {
@@ -94,8 +94,21 @@ int walk_step(struct run *r, const struct step *s, struct capbuf *body, unsigned
 	return ret;
 }
 
-int walk_body_flush(struct run *r, struct capbuf *body, unsigned *seq)
+int walk_body_flush(struct run *r, struct timeline_out *tl)
 {
-	return emit_body_chunk(r, body, seq);
+	return emit_body_chunk(r, tl);
+}
+
+void timeline_out_init(struct timeline_out *tl)
+{
+	capbuf_init(&tl->body, BODY_CHUNK);
+	capbuf_init(&tl->sums, BODY_CHUNK);
+	tl->seq = 0;
+}
+
+void timeline_out_release(struct timeline_out *tl)
+{
+	capbuf_release(&tl->body);
+	capbuf_release(&tl->sums);
 }
 
