@@ -133,6 +133,10 @@ int report_member_end(void *ctx, const char *rel);
 /* After the read: the process tree, the socket owners, the findings' flags. */
 void report_link(struct rbundle *b);
 
+/* A clock since boot of run.json's clocks ("monotonic", "boottime"), in
+ * seconds, as any format has it (report_pages.c). */
+double clock_s(json_t *clocks, const char *name);
+
 /* The page of n bundles (report_html.c); -errno when it cannot be written. */
 int report_html(FILE *out, struct rbundle *b, size_t n);
 

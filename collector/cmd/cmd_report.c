@@ -115,9 +115,8 @@ static void summary(const struct rbundle *o)
 	line(o, "collected: %s to %s, status %s", shown(str(r, "started_at", NULL)).s,
 	     shown(str(r, "finished_at", NULL)).s, shown(str(r, "status", NULL)).s);
 	json_t *cs = json_object_get(json_object_get(r, "clocks"), "start");
-	line(o, "clocks:    realtime %s, monotonic %s, boottime %s (at the start)",
-	     shown(str(cs, "realtime", NULL)).s, shown(str(cs, "monotonic", NULL)).s,
-	     shown(str(cs, "boottime", NULL)).s);
+	line(o, "clocks:    realtime %s, monotonic %.9f s, boottime %.9f s (at the start)",
+	     shown(str(cs, "realtime", NULL)).s, clock_s(cs, "monotonic"), clock_s(cs, "boottime"));
 	line(o, "collector: %s %s (sha256 %s), profile %s", shown(str(r, "tool", "name")).s,
 	     shown(str(r, "tool", "version")).s, shown(str(r, "tool", "sha256")).s,
 	     shown(str(r, "profile", NULL)).s);

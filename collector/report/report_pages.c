@@ -21,6 +21,18 @@ static void kv(struct page *p, const char *k, const char *v)
 	h_raw(p, "</tr>\n");
 }
 
+/* A clock since boot in seconds: <name>_ns (irsnap-bundle/3) or the
+ * "seconds.nanoseconds" text of /1 and /2. */
+double clock_s(json_t *clocks, const char *name)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "%s_ns", name);
+	json_t *ns = json_object_get(clocks, key);
+	if (json_is_integer(ns))
+		return (double)json_integer_value(ns) / 1e9;
+	return jstr(clocks, name) ? strtod(jstr(clocks, name), NULL) : 0;
+}
+
 void sec_summary(struct page *p)
 {
 	const struct rbundle *b = p->b;
@@ -52,11 +64,12 @@ void sec_summary(struct page *p)
 	kv(p, "collection finished", rs(p, "finished_at", NULL));
 	kv(p, "status", rs(p, "status", NULL));
 	kv(p, "clock realtime at start", jstr(cs, "realtime"));
-	kv(p, "clock monotonic at start", jstr(cs, "monotonic"));
-	kv(p, "clock boottime at start", jstr(cs, "boottime"));
+	double mono = clock_s(cs, "monotonic"), boot = clock_s(cs, "boottime");
+	snprintf(buf, sizeof(buf), "%.9f s", mono);
+	kv(p, "clock monotonic at start", buf);
+	snprintf(buf, sizeof(buf), "%.9f s", boot);
+	kv(p, "clock boottime at start", buf);
 	int64_t rt = rfc3339_secs(jstr(cs, "realtime"));
-	double mono = jstr(cs, "monotonic") ? strtod(jstr(cs, "monotonic"), NULL) : 0;
-	double boot = jstr(cs, "boottime") ? strtod(jstr(cs, "boottime"), NULL) : 0;
 	h_raw(p, "<tr><th>clocks' skew</th><td>");
 	if (rt != INT64_MIN && boot > 0) {
 		h_raw(p, "booted at ");

@@ -299,17 +299,16 @@ void clocks_read(struct clocks *c)
 json_t *clocks_json(const struct clocks *c)
 {
 	json_t *o = json_object();
-	char buf[48];
 
 	if (!o)
 		return NULL;
+	/* an instant: RFC 3339; a clock since boot: integer nanoseconds (exact,
+	 * where a JSON number of seconds would lose them past 2^53 ns) */
 	json_set_time(o, "realtime", &c->realtime);
-	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)c->monotonic.tv_sec,
-		 c->monotonic.tv_nsec);
-	json_set_str(o, "monotonic", buf);
-	snprintf(buf, sizeof(buf), "%lld.%09ld", (long long)c->boottime.tv_sec,
-		 c->boottime.tv_nsec);
-	json_set_str(o, "boottime", buf);
+	json_set_int(o, "monotonic_ns", (int64_t)c->monotonic.tv_sec * 1000000000LL +
+		     c->monotonic.tv_nsec);
+	json_set_int(o, "boottime_ns", (int64_t)c->boottime.tv_sec * 1000000000LL +
+		     c->boottime.tv_nsec);
 	return o;
 }
 

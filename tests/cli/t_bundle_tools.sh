@@ -56,6 +56,14 @@ check "run.json counts artifacts = index lines" \
 	[ "$(j .counts.artifacts)" = "$(wc -l <"$BDIR/index.jsonl")" ]
 check "times are RFC 3339 UTC with Z" bash -c "jq -r '.started_at, .finished_at, .clocks.start.realtime' '$BDIR/run.json' |
 	grep -Evq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$' && exit 1 || exit 0"
+check "clocks since boot are integer nanoseconds, boottime at least monotonic" jq -e '.clocks.start |
+	(.monotonic_ns | type) == "number" and .monotonic_ns == (.monotonic_ns | floor) and
+	.boottime_ns >= .monotonic_ns and (has("monotonic") | not)' "$BDIR/run.json" >/dev/null
+awk -F: '{print $1 ":" $3 ":" $4}' /etc/passwd >"$T_DIR/pw.want"
+jq -r '"\(.name):\(.uid):\(.gid)"' "$BDIR/system/users.jsonl" >"$T_DIR/pw.got"
+check "users.jsonl: uid and gid numbers, as /etc/passwd has them" test_cmp "$T_DIR/pw.want" "$T_DIR/pw.got"
+check "... numbers, not text" jq -e -s 'all(.[]; (.uid | type) == "number" and (.gid | type) == "number")' \
+	"$BDIR/system/users.jsonl" >/dev/null
 check "started_at is within a minute of date -u" bash -c "
 	s=\$(date -u -d \"\$(jq -r .started_at '$BDIR/run.json')\" +%s) && n=\$(date -u +%s) &&
 	[ \$((n - s)) -ge 0 ] && [ \$((n - s)) -lt 60 ]"

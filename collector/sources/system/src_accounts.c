@@ -30,6 +30,26 @@ static const char *const home_files[] = {
 	".profile", ".zshrc", ".zprofile", ".config/autostart", ".local/share/recently-used.xbel",
 };
 
+/* A uid or gid: a number when the field is one (0 to 2^32 - 1, decimal
+ * digits only), else null and the field's bytes as <key>_raw. */
+static void id_field(struct jw *w, const char *key, const char *s, size_t n)
+{
+	uint64_t v = 0;
+	bool ok = n > 0 && n <= 10;
+	for (size_t i = 0; ok && i < n; i++) {
+		ok = s[i] >= '0' && s[i] <= '9';
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (ok && v <= 0xffffffffu) {
+		jw_int(w, key, (int64_t)v);
+		return;
+	}
+	char raw[16];
+	snprintf(raw, sizeof(raw), "%s_raw", key);
+	jw_null(w, key);
+	jw_bytes(w, raw, s, n);
+}
+
 /* One JSON line per passwd(5)/group(5) line, every field exact. */
 static void parse_lines(const char *buf, size_t len, bool users, struct capbuf *out,
 			struct strset *homes)
@@ -54,7 +74,10 @@ static void parse_lines(const char *buf, size_t len, bool users, struct capbuf *
 				jw_null(&w, keys[k]);
 				continue;
 			}
-			jw_bytes(&w, keys[k], f, (size_t)(fe - f));
+			if (strcmp(keys[k], "uid") == 0 || strcmp(keys[k], "gid") == 0)
+				id_field(&w, keys[k], f, (size_t)(fe - f));
+			else
+				jw_bytes(&w, keys[k], f, (size_t)(fe - f));
 			if (users && k == 5 && homes && fe > f && *f == '/' &&
 			    !memchr(f, '\0', (size_t)(fe - f))) {
 				/* the whole home: a cut one names another folder */
