@@ -18,6 +18,10 @@ int sha256_hex(const void *data, size_t len, char ret[SHA256_HEX_LEN]);
 /* SHA-256 of what an fd yields to EOF, reading at most `cap` bytes:
  * -E2BIG when the cap cut it (the hash is then of the first cap bytes). */
 int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_bytes);
+/* MD5 of the same, for the digests package databases record (dpkg's
+ * md5sums): to compare with them, never to name evidence. */
+#define MD5_HEX_LEN 33
+int md5_fd(int fd, uint64_t cap, char ret[MD5_HEX_LEN], uint64_t *ret_bytes);
 
 /* A running SHA-256: NULL when out of memory; update returns 0 or -EIO;
  * final writes the hex and frees the state (NULL: writes "" and -EIO). */

@@ -33,7 +33,8 @@ enum volatility {
 /* One per source; the table below has a row for each, designated. */
 enum source_id {
 	SRC_SOCKETS, SRC_PROCESSES, SRC_SESSIONS, SRC_NETCONFIG, SRC_KERNEL, SRC_HOST,
-	SRC_SYSTEM_FILES, SRC_ACCOUNTS, SRC_LOGINS, SRC_RESPONDER_FILES,
+	SRC_SYSTEM_FILES, SRC_ACCOUNTS, SRC_LOGINS, SRC_RESPONDER_FILES, SRC_PACKAGES,
+	SRC_PACKAGES_ALL,
 	SRC_COUNT
 };
 
@@ -63,6 +64,8 @@ int src_sessions_collect(struct run *r);
 int src_logins_collect(struct run *r);
 int src_sysfiles_collect(struct run *r);
 int src_userfiles_collect(struct run *r);
+int src_packages_collect(struct run *r);
+int src_packages_all_collect(struct run *r);
 
 /* Host identity for run.json and the bundle name (src_host.c). */
 void hostid_read(struct hostid *h);

@@ -32,6 +32,7 @@ step logins
 tree /var/log max-file 2G max-total 32G max-depth 32
 
 step responder-files
+step packages-all
 
 timeline /bin hash-exec
 timeline /sbin hash-exec

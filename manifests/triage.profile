@@ -66,8 +66,11 @@ tree /var/log max-file 256M max-total 4G max-depth 16
 
 step responder-files
 
+# the packaged programs and libraries against what dpkg recorded for them
+step packages
+
 # file metadata: the timeline of the system trees, with SHA-256 of every
-# executable in a bin, sbin or libexec directory in the hash column
+# executable in a bin, sbin or libexec directory beside it
 timeline /bin hash-exec
 timeline /sbin hash-exec
 timeline /etc

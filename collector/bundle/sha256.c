@@ -19,7 +19,9 @@ int sha256_hex(const void *data, size_t len, char ret[SHA256_HEX_LEN])
 	return 0;
 }
 
-int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_bytes)
+/* A digest (of `len` bytes) of what fd yields, at most cap bytes, as hex. */
+static int digest_fd(const EVP_MD *alg, unsigned len, int fd, uint64_t cap, char *ret,
+		     uint64_t *ret_bytes)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char md[EVP_MAX_MD_SIZE], *buf = malloc(1u << 16);
@@ -27,7 +29,7 @@ int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_byte
 	uint64_t done = 0;
 	int r = 0;
 
-	if (!ctx || !buf || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+	if (!ctx || !buf || EVP_DigestInit_ex(ctx, alg, NULL) != 1) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -57,17 +59,27 @@ int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_byte
 		}
 		done += (uint64_t)n;
 	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32) {
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != len) {
 		r = -EIO;
 		goto out;
 	}
-	hex_encode(ret, md, 32);
+	hex_encode(ret, md, len);
 	if (ret_bytes)
 		*ret_bytes = done;
 out:
 	EVP_MD_CTX_free(ctx);
 	free(buf);
 	return r;
+}
+
+int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_bytes)
+{
+	return digest_fd(EVP_sha256(), 32, fd, cap, ret, ret_bytes);
+}
+
+int md5_fd(int fd, uint64_t cap, char ret[MD5_HEX_LEN], uint64_t *ret_bytes)
+{
+	return digest_fd(EVP_md5(), 16, fd, cap, ret, ret_bytes);
 }
 
 struct sha256_run *sha256_run_new(void)

@@ -1,8 +1,9 @@
 /*
  * checks_host.c - the checks of the kernel (taint, modules in one view,
  * lockdown), of the interfaces (promiscuous) and of the loader's search
- * path (ld.so.conf) (findings.h; README "Findings" says what each looks at
- * and what a benign cause can be).
+ * path (ld.so.conf) and of the packaged programs (package-verify.jsonl)
+ * (findings.h; README "Findings" says what each looks at and what a benign
+ * cause can be).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,7 +172,47 @@ static void ldconf_file(struct findings *f, const char *m, json_t *rec, const ch
 	}
 }
 
+/* ---- the packaged programs and libraries -------------------------------- */
+
+static void package_file(struct findings *f, const char *m, json_t *rec, const char *b,
+			 size_t n)
+{
+	const char *kind = rec_str(rec, "kind"), *path = rec_str(rec, "path");
+	const char *pkg = rec_str(rec, "package");
+	(void)b; (void)n;
+	if (!kind || !path)
+		return;
+	json_t *seen = json_object();
+	static const char *const keys[] = { "kind", "package", "architecture", "path", "conffile",
+		"expected_digest", "found_digest", "found_sha256", "size", "mode", NULL };
+	for (int i = 0; keys[i]; i++)
+		if (json_object_get(rec, keys[i]))
+			json_object_set(seen, keys[i], json_object_get(rec, keys[i]));
+	json_t *ev = ev_list(ev_str(m, "path", path));
+	if (strcmp(kind, "unowned") == 0) {
+		finding(f, "unowned_system_executable", SEV_MEDIUM, "T1036.005", seen, ev,
+			"%s: an executable in a system folder that no installed package owns", path);
+	} else if (rec_true(rec, "conffile")) {
+		finding(f, "package_conffile_changed", SEV_INFO, NULL, seen, ev,
+			"%s: a configuration file of %s differs from the packaged one (%s; "
+			"expected after local changes)", path, pkg ? pkg : "?", kind);
+	} else {
+		/* code (an executable, a library, a module) replaced is the attack;
+		 * data changed or a file gone is more often an update outside dpkg */
+		const char *mode = rec_str(rec, "mode");
+		bool code = (mode && strtol(mode, NULL, 8) & 0111) || strstr(path, ".so") ||
+			    strstr(path, ".ko");
+		bool high = code && (strcmp(kind, "digest") == 0 || strcmp(kind, "not-regular") == 0);
+		finding(f, "package_file_modified", high ? SEV_HIGH : SEV_LOW, "T1554", seen, ev,
+			"%s of package %s is %s", path, pkg ? pkg : "?",
+			strcmp(kind, "digest") == 0 ? "not what the package installed (another MD5)" :
+			strcmp(kind, "missing") == 0 ? "missing" : strcmp(kind, "not-regular") == 0 ?
+			"no longer a regular file" : "unreadable");
+	}
+}
+
 const struct check checks_host[] = {
+	{ "package_file", "system/package-verify.jsonl", { NULL }, false, package_file, NULL },
 	{ "kernel", "system/kernel.json", { NULL }, true, kernel_json, NULL },
 	{ "interface_promiscuous", "system/net/*/links.jsonl", { "\"promiscuous\":true", NULL },
 	  false, link_promisc, NULL },

@@ -162,6 +162,13 @@ for scale in $SCALES; do
 	/usr/bin/time -f '%e %M' -o "$W/t" "$IRSNAP" report -o "$W/report.html" "$W/vol.tar" 2>/dev/null
 	printf '  %-44s %8s s %10s KiB   (%s bytes)\n' "report -o page.html, one bundle" $(cat "$W/t") \
 		"$(stat -c %s "$W/report.html" 2>/dev/null)"
+	if command -v chromium >/dev/null; then   # the page opened: load, layout, its script
+		CDP_NO_SHOTS=1 python3 "$top/tests/cli/cdp.py" "$W/report.html" "$W/shots" \
+			'document.querySelectorAll("li").length' >"$W/cdp.json" 2>/dev/null
+		printf '  %-44s %8s s   (%s processes in the tree)\n' \
+			"headless Chromium: navigation to load event" \
+			"$(jq -r .load_seconds "$W/cdp.json" 2>/dev/null)" "$(jq -r .result "$W/cdp.json" 2>/dev/null)"
+	fi
 	unload
 	if [ "$scale" != idle ]; then
 		echo "  each peer alone against the matching irsnap source (its own load):"

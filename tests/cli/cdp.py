@@ -4,7 +4,8 @@ the DevTools protocol (--remote-debugging-pipe: JSON messages ending in NUL
 on fds 3 and 4, so no websocket library is needed) and print one JSON
 object: every dialog the page opened (alert/confirm/prompt), every console
 message, uncaught exception and log entry (CSP violations are log entries),
-the page's Content-Security-Policy as the DOM has it, the result of
+the page's Content-Security-Policy as the DOM has it, the seconds from
+navigation to the load event, the result of
 JS_EXPR evaluated in the page after load (JSON text), and the screenshot
 files written, one per <section>, into SHOTS_DIR.
 
@@ -96,8 +97,11 @@ def main():
             b.send(m, session=s)
         b.send("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900,
                "deviceScaleFactor": 1, "mobile": False}, session=s)
+        t0 = time.time()
         b.send("Page.navigate", {"url": "file://" + page}, session=s)
-        b.wait(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == s)
+        b.wait(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == s,
+               timeout=300)
+        load = time.time() - t0
         time.sleep(0.5)   # onload handlers, timers a planted script might set
         dialogs = []
 
@@ -111,10 +115,11 @@ def main():
         csp = ev("(document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]')"
                  "||{}).content||null")
         files = []
-        ids = ev("Array.from(document.querySelectorAll('section')).map(e=>e.id)")
+        ids = [] if os.environ.get("CDP_NO_SHOTS") else \
+            ev("Array.from(document.querySelectorAll('section')).map(e=>e.id)")
         for i in ids[:40]:
-            r = ev("(function(){var e=document.getElementById(%s);e.querySelectorAll('details')"
-                   ".forEach(d=>d.open=true);var r=e.getBoundingClientRect();"
+            r = ev("(function(){var e=document.getElementById(%s),d=e.querySelectorAll('details');"
+                   "if(d.length<200)d.forEach(x=>x.open=true);var r=e.getBoundingClientRect();"
                    "return [r.left+scrollX,r.top+scrollY,r.width,r.height];})()" % json.dumps(i))
             clip = {"x": r[0], "y": r[1], "width": max(r[2], 1), "height": min(max(r[3], 1), 4000),
                     "scale": 1}
@@ -132,6 +137,7 @@ def main():
             "exceptions": [m["params"] for m in b.events if m.get("method") == "Runtime.exceptionThrown"],
             "log": [m["params"]["entry"] for m in b.events if m.get("method") == "Log.entryAdded"],
             "csp": csp,
+            "load_seconds": round(load, 3),
             "result": result,
             "shots": files,
         }

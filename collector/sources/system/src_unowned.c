@@ -1,0 +1,111 @@
+/*
+ * src_unowned.c - executables in the system's bin and sbin folders that no
+ * installed package lists (packages_int.h): a dropped tool or a binary put
+ * beside the packaged ones. Links are not followed (update-alternatives
+ * makes many); only regular files with an execute bit are recorded, with
+ * their SHA-256. And the usr-merge aliases both files read paths through.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hostfile.h"
+#include "jsonw.h"
+#include "packages_int.h"
+#include "sha256.h"
+#include "banned.h"
+
+static const char *const alias_dirs[6] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+
+void pkgs_find_aliases(struct pkgs *k)
+{
+	for (int i = 0; i < 6; i++) {
+		char path[16], want[32], *t = NULL;
+		size_t tl;
+		snprintf(path, sizeof(path), "/%s", alias_dirs[i]);
+		snprintf(want, sizeof(want), "usr/%s", alias_dirs[i]);
+		k->alias[i] = host_readlink(AT_FDCWD, path, &t, &tl) == 0 &&
+			      (strcmp(t, want) == 0 || (t[0] == '/' && strcmp(t + 1, want) == 0));
+		free(t);
+	}
+}
+
+void pkgs_on_disk(const struct pkgs *k, const char *path, char *out, size_t size)
+{
+	for (int i = 0; i < 6; i++) {
+		size_t n = strlen(alias_dirs[i]);
+		if (k->alias[i] && path[0] == '/' && strncmp(path + 1, alias_dirs[i], n) == 0 &&
+		    (path[1 + n] == '/' || path[1 + n] == '\0')) {
+			snprintf(out, size, "/usr%s", path);
+			return;
+		}
+	}
+	snprintf(out, size, "%s", path);
+}
+
+static void one_dir(struct pkgs *k, const char *dir)
+{
+	DIR *d = host_opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[4096], disk[4096], sha[SHA256_HEX_LEN] = "";
+		struct statx st;
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (statx(dirfd(d), e->d_name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) < 0 ||
+		    !S_ISREG(st.stx_mode) || !(st.stx_mode & 0111))
+			continue;
+		pkgs_on_disk(k, path, disk, sizeof(disk));
+		if (strset_has(&k->owned, disk))
+			continue;
+		int fd = host_open(dirfd(d), e->d_name, 0, NULL, NULL);
+		if (fd >= 0) {
+			sha256_fd(fd, HASH_CAP, sha, NULL);
+			close(fd);
+		}
+		char mode[8];
+		snprintf(mode, sizeof(mode), "%04o", st.stx_mode & 07777);
+		struct jw w;
+		jw_begin(&w, &k->ver.buf);
+		jw_str(&w, "kind", "unowned");
+		jw_null(&w, "package");
+		jw_str(&w, "path", path);
+		jw_str(&w, "found_sha256", sha[0] ? sha : NULL);
+		jw_int(&w, "size", (int64_t)st.stx_size);
+		jw_str(&w, "mode", mode);
+		jw_int(&w, "uid", st.stx_uid);
+		jw_int(&w, "gid", st.stx_gid);
+		jw_end(&w);
+		spool_flush(&k->ver);
+		k->unowned++;
+	}
+	closedir(d);
+}
+
+void unowned_executables(struct pkgs *k)
+{
+	/* /usr/local is the administrator's, where unpackaged is the rule */
+	static const char *const dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin" };
+	for (size_t i = 0; i < k->ndiv; i++) {   /* a diverted file is owned where it went */
+		char from[4096], to[4096];
+		if (!k->div[i].from || !k->div[i].to)
+			continue;
+		pkgs_on_disk(k, k->div[i].from, from, sizeof(from));
+		pkgs_on_disk(k, k->div[i].to, to, sizeof(to));
+		if (strset_has(&k->owned, from))
+			strset_add(&k->owned, to);
+	}
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if ((i == 2 && k->alias[0]) || (i == 3 && k->alias[1]))
+			continue;   /* the same folder as /usr/bin, /usr/sbin */
+		one_dir(k, dirs[i]);
+	}
+}
