@@ -10,7 +10,8 @@
 # large = 8,000 processes + 50,000 sockets. Then the wtmp (100,000 records)
 # and logs (1 GiB) scales through bench_logins.sh and bench_logs.sh, and the
 # 1M-file timeline (with the HTML report and export of its bundle) through
-# bench_timeline.sh.
+# bench_timeline.sh, and package verification against dpkg -V and debsums
+# through bench_packages.sh.
 # The load is created here and exactly it is removed afterwards.
 #
 # For each process/socket scale it reports medians of: irsnap's volatile
@@ -27,7 +28,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 IRSNAP=${IRSNAP:-$top/build/release/irsnap}
 RUNS=${RUNS:-3}
 SCALES=${SCALES:-"idle small large"}
-EXTRA=${EXTRA-"logins logs timeline"}
+EXTRA=${EXTRA-"logins logs timeline packages"}
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (ss -p, lsof and the load need it)"; exit 77; }
 for t in ps ss lsof who last lastb tar sha256sum python3; do
 	command -v $t >/dev/null || { echo "bench: needs $t"; exit 77; }
@@ -181,6 +182,7 @@ for e in $EXTRA; do
 	logins) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_logins.sh" 2>/dev/null ;;
 	logs) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_logs.sh" 2>/dev/null ;;
 	timeline) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_timeline.sh" 2>/dev/null ;;
+	packages) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_packages.sh" 2>/dev/null ;;
 	esac
 done
 echo

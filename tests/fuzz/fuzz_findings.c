@@ -18,7 +18,7 @@ static const char *const members[] = {
 	"fs/etc/ld.so.preload", "logins/anomalies.jsonl", "volatile/sessions-anomalies.jsonl",
 	"index.jsonl", "system/kernel.json", "system/net/1/links.jsonl", "fs/etc/ld.so.conf",
 	"fs/etc/ld.so.conf.d/x.conf", "timeline/bodyfile.0001", "listing/tmp.0001.jsonl",
-	"logins/wtmp.jsonl", "logins/btmp.jsonl",
+	"logins/wtmp.jsonl", "logins/btmp.jsonl", "system/package-verify.jsonl",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -20,7 +20,7 @@ CC=clang cmake -S "$top" -B "$b" -DIRSNAP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev
 
 c=$b/corpus
 rm -rf "$c" "$b/findings"
-mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report}
+mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report,dpkg}
 irsnap=$top/build/release/irsnap
 if [ -x "$irsnap" ]; then
 	printf 'profile seed\nstep host\ncopy /etc/hostname\n' >"$b/seed.profile"
@@ -102,11 +102,14 @@ done
 cp /proc/self/mountinfo "$c/mountinfo/self"
 printf '30 21 0:50 / /a\\040b rw shared:7 master:2 - fuse.sshfs u@h:/ rw\n31 1 0:5 / / rw - nfs4 s:/ rw\n' \
 	>"$c/mountinfo/crafted"
+# this machine's dpkg database: the head of its status file, an md5sums file
+[ -f /var/lib/dpkg/status ] && head -c 200000 /var/lib/dpkg/status >"$c/dpkg/status-head"
+[ -f /var/lib/dpkg/info/coreutils.md5sums ] && cp /var/lib/dpkg/info/coreutils.md5sums "$c/dpkg/"
 # the exporter reads what the findings engine reads, in the same segments
 cp "$c"/findings/* "$c/export/" 2>/dev/null
 cp "$c"/findings/* "$c/report/" 2>/dev/null
 for t in verify procfs netproc netlink utmp logind profile accounts sqlite unpack mountinfo findings \
-	export report; do
+	export report dpkg; do
 	s=$secs; [ "$t" = verify ] && s=$vsecs
 	mkdir -p "$b/findings/$t"
 	if "$b/fuzz_$t" -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
