@@ -26,7 +26,8 @@
 #include "verify.h"
 
 #define RP_PROCS 20000u        /* processes in the tree */
-#define RP_SOCKS 20000u        /* sockets in the tables */
+#define RP_SOCKS 20000u        /* sockets kept (owners, pivots, the draft) */
+#define RP_TABLE_ROWS 2000u    /* rows of one socket table on the page */
 #define RP_FILES 24u           /* open files listed per process */
 #define RP_LOGINS 20000u       /* login records in the timeline */
 #define RP_BODY 5000u          /* timeline rows in the window */

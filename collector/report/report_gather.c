@@ -46,9 +46,9 @@ static enum rmember kind_of(struct rbundle *b, const char *rel)
 	};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		if (strcmp(rel, fixed[i].name) == 0)
-			return fixed[i].k;
+			return b->model || fixed[i].k == RM_FINDINGS ? fixed[i].k : RM_NONE;
 	if (!b->model)
-		return RM_NONE;
+		return RM_NONE;   /* --text: the findings are all it shows */
 	long long ns;
 	char what[16];
 	int end = 0;

@@ -57,7 +57,7 @@ static void socks(struct page *p, int64_t ns, bool listeners)
 {
 	const struct rsock *s = p->b->socks.v;
 	char id[64];
-	size_t shown = 0;
+	size_t shown = 0, left = 0;
 
 	snprintf(id, sizeof(id), "%s-%lld", listeners ? "listen" : "conn", (long long)ns);
 	for (size_t i = 0; i < p->b->socks.n; i++) {
@@ -65,6 +65,10 @@ static void socks(struct page *p, int64_t ns, bool listeners)
 		    (!listeners && s[i].proto && strcmp(s[i].proto, "unix") == 0 &&
 		     (!s[i].owners || !s[i].owners[0])))
 			continue;
+		if (shown >= RP_TABLE_ROWS) {   /* a browser lays a table out whole */
+			left++;
+			continue;
+		}
 		if (!shown++) {
 			h_fmt(p, "<h3>%s</h3>\n", listeners ? "Listeners" : "Connections and other "
 			      "sockets");
@@ -78,6 +82,10 @@ static void socks(struct page *p, int64_t ns, bool listeners)
 	}
 	if (shown)
 		h_raw(p, "</tbody></table>\n");
+	if (left)
+		h_fmt(p, "<p class=\"over\">%zu more not shown (the page's cap of %u rows a table; "
+		      "volatile/sockets.jsonl and irsnap export have them all)</p>\n", left,
+		      RP_TABLE_ROWS);
 }
 
 static void json_cell(struct page *p, json_t *rec, const char *key)

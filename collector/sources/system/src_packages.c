@@ -27,6 +27,7 @@
 #include "hostfile.h"
 #include "jsonw.h"
 #include "sha256.h"
+#include "slowmounts.h"
 #include "source.h"
 #include "spool.h"
 #include "strset.h"
@@ -147,6 +148,10 @@ static void check_file(struct pkgs *k, const struct dpkg_pkg *p, const char *lis
 		return;
 	k->checked++;
 	pkgs_on_disk(k, path, disk, sizeof(disk));
+	if (slowmounts_path(disk, NULL, 0)) {   /* a FUSE or network mount: never waited on */
+		mismatch(k, p, path, "unreadable", conffile, want, NULL, NULL, NULL);
+		return;
+	}
 	if (statx(AT_FDCWD, disk, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) < 0) {
 		mismatch(k, p, path, errno == ENOENT || errno == ENOTDIR ? "missing" : "unreadable",
 			 conffile, want, NULL, NULL, NULL);
@@ -233,7 +238,7 @@ static void check_listed(struct pkgs *k, const struct dpkg_pkg *p, const struct 
 		if (strset_has(summed, path) || (!k->all && !system_dir(at)))
 			continue;
 		pkgs_on_disk(k, at, disk, sizeof(disk));
-		if (statx(AT_FDCWD, disk, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) < 0 &&
+		if (!slowmounts_path(disk, NULL, 0) && statx(AT_FDCWD, disk, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) < 0 &&
 		    (errno == ENOENT || errno == ENOTDIR))
 			mismatch(k, p, at, "missing", false, NULL, NULL, NULL, NULL);
 	}
