@@ -56,6 +56,7 @@ struct profile {
 	uint64_t images_total;     /* bytes of process images copied, 0: DEFAULT_IMAGES_TOTAL */
 	unsigned images_ms;        /* and the time reading them, 0: DEFAULT_IMAGES_SECONDS */
 	unsigned findings_window_days;   /* persistence changed this recently (findings.h) */
+	char *packages_root;       /* packages-root DIR: the package databases under DIR */
 };
 
 /* Parse profile text. On error returns -EINVAL with `err` filled. */

@@ -82,7 +82,10 @@ struct run {
 	uint64_t images_total, images_used;
 	/* the findings (findings.h): the persistence window, the checks' time */
 	unsigned findings_window_days;
-	double findings_seconds;         /* 0: no findings made */
+	double findings_seconds;
+	/* the packages sources' root: NULL, the live system (the profile's
+	 * packages-root, for a mounted image or a test root) */
+	const char *packages_root;         /* 0: no findings made */
 	unsigned images_skipped;
 	/* and the time reading them may take, all together (ns; any thread) */
 	uint64_t images_ns_budget, images_ns_used;

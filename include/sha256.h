@@ -22,6 +22,11 @@ int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_byte
  * md5sums): to compare with them, never to name evidence. */
 #define MD5_HEX_LEN 33
 int md5_fd(int fd, uint64_t cap, char ret[MD5_HEX_LEN], uint64_t *ret_bytes);
+/* The digest an rpm header names (MD5, SHA1, SHA224, SHA256, SHA384,
+ * SHA512), likewise: -EINVAL for another name. */
+#define DIGEST_HEX_MAX 129
+int digest_named_fd(const char *name, int fd, uint64_t cap, char ret[DIGEST_HEX_MAX],
+		    uint64_t *ret_bytes);
 
 /* A running SHA-256: NULL when out of memory; update returns 0 or -EIO;
  * final writes the hex and frees the state (NULL: writes "" and -EIO). */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sha256.h"
@@ -80,6 +81,21 @@ int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_byte
 int md5_fd(int fd, uint64_t cap, char ret[MD5_HEX_LEN], uint64_t *ret_bytes)
 {
 	return digest_fd(EVP_md5(), 16, fd, cap, ret, ret_bytes);
+}
+
+int digest_named_fd(const char *name, int fd, uint64_t cap, char ret[DIGEST_HEX_MAX],
+		    uint64_t *ret_bytes)
+{
+	static const struct { const char *name; const EVP_MD *(*md)(void); unsigned len; } algs[] = {
+		{ "MD5", EVP_md5, 16 }, { "SHA1", EVP_sha1, 20 }, { "SHA224", EVP_sha224, 28 },
+		{ "SHA256", EVP_sha256, 32 }, { "SHA384", EVP_sha384, 48 },
+		{ "SHA512", EVP_sha512, 64 },
+	};
+	ret[0] = '\0';
+	for (size_t i = 0; name && i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (strcmp(name, algs[i].name) == 0)
+			return digest_fd(algs[i].md(), algs[i].len, fd, cap, ret, ret_bytes);
+	return -EINVAL;
 }
 
 struct sha256_run *sha256_run_new(void)

@@ -316,7 +316,7 @@ int cmd_collect(int argc, char **argv)
 		free(opt.files);
 		return EXIT_USAGE;
 	}
-	r.profile = prof.name;
+	r.profile = prof.name, r.packages_root = prof.packages_root;
 	r.findings_window_days = prof.findings_window_days ? prof.findings_window_days :
 				 FINDINGS_WINDOW_DAYS;
 	r.budget_seconds = prof.budget_seconds;

@@ -180,11 +180,13 @@ static void package_file(struct findings *f, const char *m, json_t *rec, const c
 	const char *kind = rec_str(rec, "kind"), *path = rec_str(rec, "path");
 	const char *pkg = rec_str(rec, "package");
 	(void)b; (void)n;
-	if (!kind || !path)
-		return;
+	if (!kind || !path || strcmp(kind, "state") == 0)
+		return;   /* state: rpm's "(replaced)", nothing changed */
 	json_t *seen = json_object();
-	static const char *const keys[] = { "kind", "package", "architecture", "path", "conffile",
-		"expected_digest", "found_digest", "found_sha256", "size", "mode", NULL };
+	static const char *const keys[] = { "kind", "manager", "package", "version",
+		"architecture", "path", "conffile", "rpm_verify", "digest_algorithm",
+		"expected_digest", "found_digest", "found_sha256", "size", "mode", "expected_mode",
+		NULL };
 	for (int i = 0; keys[i]; i++)
 		if (json_object_get(rec, keys[i]))
 			json_object_set(seen, keys[i], json_object_get(rec, keys[i]));
@@ -198,16 +200,23 @@ static void package_file(struct findings *f, const char *m, json_t *rec, const c
 			"expected after local changes)", path, pkg ? pkg : "?", kind);
 	} else {
 		/* code (an executable, a library, a module) replaced is the attack;
-		 * data changed or a file gone is more often an update outside dpkg */
-		const char *mode = rec_str(rec, "mode");
-		bool code = (mode && strtol(mode, NULL, 8) & 0111) || strstr(path, ".so") ||
-			    strstr(path, ".ko");
+		 * data changed, a file gone or an attribute rpm records changed
+		 * (mode, owner, time) is more often an update outside the manager */
+		const char *mode = rec_str(rec, "mode"), *want = rec_str(rec, "expected_mode");
+		long fm = mode ? strtol(mode, NULL, 8) : 0, wm = want ? strtol(want, NULL, 8) : 0;
+		bool code = (fm | wm) & 0111 || strstr(path, ".so") || strstr(path, ".ko");
 		bool high = code && (strcmp(kind, "digest") == 0 || strcmp(kind, "not-regular") == 0);
-		finding(f, "package_file_modified", high ? SEV_HIGH : SEV_LOW, "T1554", seen, ev,
-			"%s of package %s is %s", path, pkg ? pkg : "?",
-			strcmp(kind, "digest") == 0 ? "not what the package installed (another MD5)" :
+		/* rpm records modes: a SUID or SGID bit the package did not set */
+		bool suid = want && strcmp(kind, "attributes") == 0 && (fm & ~wm & 06000);
+		const char *rv = rec_str(rec, "rpm_verify");
+		finding(f, "package_file_modified", high || suid ? SEV_HIGH : SEV_LOW,
+			suid ? "T1548.001" : "T1554", seen, ev, "%s of package %s is %s%s%s", path,
+			pkg ? pkg : "?",
+			strcmp(kind, "digest") == 0 ? "not what the package installed (another digest)" :
 			strcmp(kind, "missing") == 0 ? "missing" : strcmp(kind, "not-regular") == 0 ?
-			"no longer a regular file" : "unreadable");
+			"no longer a regular file" : suid ? "SUID or SGID now, and the package did not "
+			"make it so" : strcmp(kind, "attributes") == 0 ? "changed" : "unreadable",
+			rv ? "; rpm -V: " : "", rv ? rv : "");
 	}
 }
 

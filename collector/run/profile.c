@@ -147,6 +147,17 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 			p.findings_window_days = (unsigned)v;
 			continue;
 		}
+		if (strcmp(w[0], "packages-root") == 0) {
+			if (n != 2 || w[1][0] != '/' || strlen(w[1]) >= 1024 || p.packages_root)
+				FAIL("%s: line %u: 'packages-root' takes one absolute path (of at most "
+				     "1023 bytes), once", origin, lineno);
+			size_t l = strlen(w[1]);
+			while (l > 1 && w[1][l - 1] == '/')
+				w[1][--l] = '\0';
+			if (!(p.packages_root = strdup(strcmp(w[1], "/") == 0 ? "" : w[1])))
+				FAIL("%s: out of memory", origin);
+			continue;
+		}
 		if (strcmp(w[0], "fs-deadline") == 0) {
 			uint64_t v;
 			if (n != 2 || parse_size(w[1], &v) < 0 || v == 0 || v > 600)
@@ -275,5 +286,6 @@ void profile_free(struct profile *p)
 	free(p->steps);
 	free(p->name);
 	free(p->origin);
+	free(p->packages_root);
 	memset(p, 0, sizeof(*p));
 }

@@ -17,6 +17,7 @@
 
 struct pkgs {
 	struct run *r;
+	const char *root;          /* "" (the live system) or the profile's packages-root */
 	bool all;
 	bool alias[6];             /* /bin, /sbin, /lib, /lib32, /lib64, /libx32 -> usr/ */
 	struct capbuf out;         /* packages.jsonl */
@@ -30,9 +31,14 @@ struct pkgs {
 	long packages, with_files, bad_names;
 };
 
+/* bin, sbin, lib*, libexec, under / or /usr (the modules tree is in lib). */
+bool pkgs_system_dir(const char *path);
+/* The rpm database under the root, if there is one (src_rpm.c). */
+void rpm_packages(struct pkgs *k);
 /* Which of /bin, /sbin, /lib* are links to usr/<the same> (usr-merge). */
 void pkgs_find_aliases(struct pkgs *k);
-/* The path to read for a packaged path: /usr/x for /x under an alias. */
+/* The path to read for a packaged path: the root's /usr/x for /x under an
+ * alias, else the root's /x. */
 void pkgs_on_disk(const struct pkgs *k, const char *path, char *out, size_t size);
 /* Regular executables in the bin and sbin folders no package lists, into
  * k->ver as records of kind "unowned" (src_unowned.c). */

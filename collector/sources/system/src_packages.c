@@ -38,8 +38,7 @@
 #define STATUS_CAP (256u << 20)
 #define INFO_CAP (64u << 20)
 
-/* bin, sbin, lib*, libexec, under / or /usr (the modules tree is in lib). */
-static bool system_dir(const char *p)
+bool pkgs_system_dir(const char *p)
 {
 	if (strncmp(p, "/usr/", 5) == 0)
 		p += 4;
@@ -70,6 +69,7 @@ static void mismatch(struct pkgs *k, const struct dpkg_pkg *p, const char *path,
 	struct jw w;
 	jw_begin(&w, &k->ver.buf);
 	jw_str(&w, "kind", kind);
+	jw_str(&w, "manager", "dpkg");
 	jw_bytes(&w, "package", p->package.s, p->package.n);
 	jw_bytes(&w, "architecture", p->architecture.s ? p->architecture.s : "",
 		 p->architecture.s ? p->architecture.n : 0);
@@ -97,12 +97,13 @@ static void mismatch(struct pkgs *k, const struct dpkg_pkg *p, const char *path,
 static void read_diversions(struct pkgs *k)
 {
 	struct capbuf cb;
-	char *line[3];
+	char *line[3], path[4200];
 	int n = 0;
 
 	capbuf_init(&cb, 16u << 20);
-	if (host_read_small(AT_FDCWD, DPKG_DIR "/diversions", &cb) == 0 && cb.buf) {
-		host_copy(k->r, "packages", DPKG_DIR "/diversions", 16u << 20, COPY_LENIENT);
+	snprintf(path, sizeof(path), "%s" DPKG_DIR "/diversions", k->root);
+	if (host_read_small(AT_FDCWD, path, &cb) == 0 && cb.buf) {
+		host_copy(k->r, "packages", path, 16u << 20, COPY_LENIENT);
 		for (char *l = cb.buf, *end = cb.buf + cb.len; l < end;) {
 			char *nl = memchr(l, '\n', (size_t)(end - l));
 			if (nl)
@@ -140,11 +141,11 @@ static const char *diverted(const struct pkgs *k, const struct dpkg_pkg *p, cons
 static void check_file(struct pkgs *k, const struct dpkg_pkg *p, const char *listed,
 		       const char *want, bool conffile)
 {
-	char disk[4096], md5[MD5_HEX_LEN] = "", sha[SHA256_HEX_LEN] = "";
+	char disk[4200], md5[MD5_HEX_LEN] = "", sha[SHA256_HEX_LEN] = "";
 	struct statx st;
 	const char *path = diverted(k, p, listed);
 
-	if (!k->all && !system_dir(path))
+	if (!k->all && !pkgs_system_dir(path))
 		return;
 	k->checked++;
 	pkgs_on_disk(k, path, disk, sizeof(disk));
@@ -185,11 +186,12 @@ static int info_file(struct pkgs *k, const struct dpkg_pkg *p, const char *what,
 		if (pass == 0 && !p->architecture.s)
 			continue;
 		if (pass == 0)
-			snprintf(path, size, DPKG_DIR "/info/%.*s:%.*s.%s", (int)p->package.n,
-				 p->package.s, (int)p->architecture.n, p->architecture.s, what);
+			snprintf(path, size, "%s" DPKG_DIR "/info/%.*s:%.*s.%s", k->root,
+				 (int)p->package.n, p->package.s, (int)p->architecture.n,
+				 p->architecture.s, what);
 		else
-			snprintf(path, size, DPKG_DIR "/info/%.*s.%s", (int)p->package.n,
-				 p->package.s, what);
+			snprintf(path, size, "%s" DPKG_DIR "/info/%.*s.%s", k->root,
+				 (int)p->package.n, p->package.s, what);
 		capbuf_reset(cb);
 		int r = host_read_small(AT_FDCWD, path, cb);
 		if (r == -ENOENT)
@@ -202,7 +204,7 @@ static int info_file(struct pkgs *k, const struct dpkg_pkg *p, const char *what,
 
 static void own_list(struct pkgs *k, const struct capbuf *cb)
 {
-	char disk[4096];
+	char disk[4200];
 	for (const char *l = cb->buf, *end = cb->buf + cb->len; l && l < end;) {
 		const char *nl = memchr(l, '\n', (size_t)(end - l));
 		size_t n = (size_t)((nl ? nl : end) - l);
@@ -222,7 +224,7 @@ static void own_list(struct pkgs *k, const struct capbuf *cb)
 static void check_listed(struct pkgs *k, const struct dpkg_pkg *p, const struct capbuf *list,
 			 const struct strset *summed)
 {
-	char disk[4096], path[4096];
+	char disk[4200], path[4096];
 	struct statx st;
 	if (!list->buf)
 		return;
@@ -235,7 +237,7 @@ static void check_listed(struct pkgs *k, const struct dpkg_pkg *p, const struct 
 		memcpy(path, line, n);
 		path[n] = '\0';
 		const char *at = diverted(k, p, path);
-		if (strset_has(summed, path) || (!k->all && !system_dir(at)))
+		if (strset_has(summed, path) || (!k->all && !pkgs_system_dir(at)))
 			continue;
 		pkgs_on_disk(k, at, disk, sizeof(disk));
 		if (!slowmounts_path(disk, NULL, 0) && statx(AT_FDCWD, disk, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) < 0 &&
@@ -248,7 +250,7 @@ static void verify_package(struct pkgs *k, const struct dpkg_pkg *p)
 {
 	struct capbuf cb, list;
 	struct strset summed = { 0 };
-	char path[1024];
+	char path[4600];
 
 	capbuf_init(&cb, INFO_CAP);
 	capbuf_init(&list, INFO_CAP);
@@ -313,6 +315,7 @@ static int one_package(void *ctx, const struct dpkg_pkg *p)
 
 	k->packages++;
 	jw_begin(&w, &k->out);
+	jw_str(&w, "manager", "dpkg");
 	jw_int(&w, "offset", (int64_t)p->offset);
 	field(&w, "name", &p->package);
 	field(&w, "version", &p->version);
@@ -340,37 +343,57 @@ static int one_package(void *ctx, const struct dpkg_pkg *p)
 	return 0;
 }
 
+/* dpkg's database under the root, if there is one: false when not. */
+static bool dpkg_packages(struct pkgs *k)
+{
+	struct capbuf status;
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s" DPKG_DIR "/status", k->root);
+	capbuf_init(&status, STATUS_CAP);
+	int e = host_read_small(AT_FDCWD, path, &status);
+	if (e == -ENOENT) {
+		capbuf_release(&status);
+		return false;
+	}
+	host_copy(k->r, "packages", path, STATUS_CAP, COPY_OPTIONAL);
+	if (e < 0 && e != -E2BIG) {
+		run_source_failed(k->r, "packages", path, e, "read the dpkg status");
+		capbuf_release(&status);
+		return true;
+	}
+	read_diversions(k);
+	dpkg_status_parse(status.buf ? status.buf : "", status.len, one_package, k);
+	if (status.truncated)
+		run_log(k->r, "packages: '%s' is over its cap: the rest is not read", path);
+	capbuf_release(&status);
+	return true;
+}
+
 static int collect(struct run *r, bool all)
 {
-	struct pkgs k = { .r = r, .all = all };
-	struct capbuf status;
+	struct pkgs k = { .r = r, .all = all, .root = r->packages_root ? r->packages_root : "" };
 	int ret = 0;
 
-	capbuf_init(&status, STATUS_CAP);
-	int e = host_read_small(AT_FDCWD, DPKG_DIR "/status", &status);
-	if (e == -ENOENT) {
-		run_log(r, "packages: no dpkg database (" DPKG_DIR "/status): not a Debian system");
-		capbuf_release(&status);
-		return 0;
-	}
-	host_copy(r, "packages", DPKG_DIR "/status", STATUS_CAP, COPY_OPTIONAL);
-	if (e < 0 && e != -E2BIG) {
-		run_source_failed(r, "packages", DPKG_DIR "/status", e, "read the dpkg status");
-		capbuf_release(&status);
-		return 0;
-	}
+	if (k.root[0])
+		run_log(r, "packages: the databases and files under '%s' (the profile's "
+			"packages-root), not the running system's", k.root);
 	pkgs_find_aliases(&k);
-	read_diversions(&k);
 	capbuf_init(&k.out, 256u << 20);
 	spool_init(&k.ver);
-	dpkg_status_parse(status.buf ? status.buf : "", status.len, one_package, &k);
-	unowned_executables(&k);
-	run_log(r, "packages: %ld packages (%ld with files, %ld with a name that is not "
-		"Debian's), %llu files listed, %llu and %llu conffiles checked (%s), %llu "
-		"mismatches, %llu unowned executables; %llu packages not verified: the time "
-		"budget%s", k.packages, k.with_files, k.bad_names, k.files, k.checked, k.conffiles,
-		all ? "every file" : "the system folders", k.bad, k.unowned, k.skipped_time,
-		status.truncated ? "; the status file is over its cap: the rest is not read" : "");
+	bool dpkg = dpkg_packages(&k);
+	unsigned long long dpkg_checked = k.checked;
+	rpm_packages(&k);
+	if (dpkg || k.packages)
+		unowned_executables(&k);
+	else
+		run_log(r, "packages: no dpkg (" DPKG_DIR "/status) or rpm database here");
+	run_log(r, "packages: %ld packages (%ld with files verified, %ld with a name that is not "
+		"Debian's), %llu files listed, %llu dpkg and %llu rpm files and %llu conffiles "
+		"checked (%s), %llu mismatches, %llu unowned executables; %llu packages not "
+		"verified: the time budget", k.packages, k.with_files, k.bad_names, k.files,
+		dpkg_checked, k.checked - dpkg_checked, k.conffiles,
+		all ? "every file" : "the system folders", k.bad, k.unowned, k.skipped_time);
 	ret = run_emit(r, "packages", "system/packages.jsonl", &k.out);
 	if (ret == 0)
 		ret = spool_emit(r, "packages", "system/package-verify.jsonl", &k.ver);
@@ -382,7 +405,6 @@ static int collect(struct run *r, bool all)
 		free(k.div[i].by);
 	}
 	free(k.div);
-	capbuf_release(&status);
 	strset_free(&k.owned);
 	return ret;
 }

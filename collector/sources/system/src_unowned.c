@@ -24,9 +24,9 @@ static const char *const alias_dirs[6] = { "bin", "sbin", "lib", "lib32", "lib64
 void pkgs_find_aliases(struct pkgs *k)
 {
 	for (int i = 0; i < 6; i++) {
-		char path[16], want[32], *t = NULL;
+		char path[4200], want[32], *t = NULL;
 		size_t tl;
-		snprintf(path, sizeof(path), "/%s", alias_dirs[i]);
+		snprintf(path, sizeof(path), "%s/%s", k->root, alias_dirs[i]);
 		snprintf(want, sizeof(want), "usr/%s", alias_dirs[i]);
 		k->alias[i] = host_readlink(AT_FDCWD, path, &t, &tl) == 0 &&
 			      (strcmp(t, want) == 0 || (t[0] == '/' && strcmp(t + 1, want) == 0));
@@ -40,22 +40,24 @@ void pkgs_on_disk(const struct pkgs *k, const char *path, char *out, size_t size
 		size_t n = strlen(alias_dirs[i]);
 		if (k->alias[i] && path[0] == '/' && strncmp(path + 1, alias_dirs[i], n) == 0 &&
 		    (path[1 + n] == '/' || path[1 + n] == '\0')) {
-			snprintf(out, size, "/usr%s", path);
+			snprintf(out, size, "%s/usr%s", k->root, path);
 			return;
 		}
 	}
-	snprintf(out, size, "%s", path);
+	snprintf(out, size, "%s%s", k->root, path);
 }
 
 static void one_dir(struct pkgs *k, const char *dir)
 {
-	DIR *d = host_opendir(dir);
+	char at[4200];
+	snprintf(at, sizeof(at), "%s%s", k->root, dir);
+	DIR *d = host_opendir(at);
 	struct dirent *e;
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		char path[4096], disk[4096], sha[SHA256_HEX_LEN] = "";
+		char path[4096], disk[4200], sha[SHA256_HEX_LEN] = "";
 		struct statx st;
 		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
 			continue;
@@ -76,6 +78,7 @@ static void one_dir(struct pkgs *k, const char *dir)
 		struct jw w;
 		jw_begin(&w, &k->ver.buf);
 		jw_str(&w, "kind", "unowned");
+		jw_null(&w, "manager");
 		jw_null(&w, "package");
 		jw_str(&w, "path", path);
 		jw_str(&w, "found_sha256", sha[0] ? sha : NULL);
@@ -95,7 +98,7 @@ void unowned_executables(struct pkgs *k)
 	/* /usr/local is the administrator's, where unpackaged is the rule */
 	static const char *const dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin" };
 	for (size_t i = 0; i < k->ndiv; i++) {   /* a diverted file is owned where it went */
-		char from[4096], to[4096];
+		char from[4200], to[4200];
 		if (!k->div[i].from || !k->div[i].to)
 			continue;
 		pkgs_on_disk(k, k->div[i].from, from, sizeof(from));
