@@ -27,9 +27,9 @@ const struct source irsnap_sources[SRC_COUNT] = {
 	[SRC_RESPONDER_FILES] = { .name = "responder-files", .rank = VOL_RESPONDER, .collect = src_userfiles_collect,
 	  .what = "fs/: raw copies of the files named with --file" },
 	[SRC_PACKAGES] = { .name = "packages", .rank = VOL_METADATA, .collect = src_packages_collect,
-	  .what = "system/packages.jsonl, package-verify.jsonl: dpkg's database read natively; the files of the system folders against their recorded MD5, unowned executables" },
+	  .what = "system/packages.jsonl, package-verify.jsonl: dpkg's database and the SQLite rpmdb read natively; the files of the system folders checked as dpkg -V and rpm -V do, unowned executables" },
 	[SRC_PACKAGES_ALL] = { .name = "packages-all", .rank = VOL_METADATA, .collect = src_packages_all_collect,
-	  .what = "as packages, every packaged file checked (dpkg -V)" },
+	  .what = "as packages, every packaged file checked (dpkg -V, rpm -Va)" },
 };
 _Static_assert(sizeof(irsnap_sources) / sizeof(irsnap_sources[0]) == SRC_COUNT,
 	       "one row per enum source_id");

@@ -22,6 +22,8 @@ bad_profile "a relative path" 1 "'copy' needs an absolute path" $'copy etc/passw
 bad_profile "a bad size" 2 "'tree' does not take 'max-file'" $'step host\ntree /etc max-file 12Q\n'
 bad_profile "an option of another directive" 1 "'tree' does not take 'hash-exec'" $'tree /etc hash-exec\n'
 bad_profile "a bad budget" 1 "'budget' takes a number of seconds" $'budget soon\nstep host\n'
+bad_profile "a relative packages-root" 1 "'packages-root' takes one absolute path" $'packages-root mnt/disk\nstep packages\n'
+bad_profile "packages-root twice" 2 "'packages-root' takes one absolute path" $'packages-root /a\npackages-root /b\nstep packages\n'
 "$IRSNAP" collect -o "$OUT/bad.tar" "${OUT_FLAGS[@]}" --profile nosuch 2>"$T_DIR/bad.err"
 check "an unknown profile name: exit 2, names the built-ins" bash -c "[ $? = 2 ] && grep -q 'built in: triage, full, minimal' '$T_DIR/bad.err'"
 printf '# nothing\n' >"$T_DIR/empty.profile"

@@ -38,17 +38,6 @@
 #define STATUS_CAP (256u << 20)
 #define INFO_CAP (64u << 20)
 
-bool pkgs_system_dir(const char *p)
-{
-	if (strncmp(p, "/usr/", 5) == 0)
-		p += 4;
-	if (*p != '/')
-		return false;
-	p++;
-	return strncmp(p, "bin/", 4) == 0 || strncmp(p, "sbin/", 5) == 0 ||
-	       strncmp(p, "lib", 3) == 0;   /* lib/, lib64/, libexec/, lib/modules/ */
-}
-
 /* Debian policy's package names and architectures: nothing that can leave
  * the info folder. */
 static bool safe_name(const char *s, size_t n)

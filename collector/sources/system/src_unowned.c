@@ -3,7 +3,8 @@
  * installed package lists (packages_int.h): a dropped tool or a binary put
  * beside the packaged ones. Links are not followed (update-alternatives
  * makes many); only regular files with an execute bit are recorded, with
- * their SHA-256. And the usr-merge aliases both files read paths through.
+ * their SHA-256. And the paths the packages sources share: the usr-merge
+ * aliases they read packaged paths through, the system folders.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +33,17 @@ void pkgs_find_aliases(struct pkgs *k)
 			      (strcmp(t, want) == 0 || (t[0] == '/' && strcmp(t + 1, want) == 0));
 		free(t);
 	}
+}
+
+bool pkgs_system_dir(const char *p)
+{
+	if (strncmp(p, "/usr/", 5) == 0)
+		p += 4;
+	if (*p != '/')
+		return false;
+	p++;
+	return strncmp(p, "bin/", 4) == 0 || strncmp(p, "sbin/", 5) == 0 ||
+	       strncmp(p, "lib", 3) == 0;   /* lib/, lib64/, libexec/, lib/modules/ */
 }
 
 void pkgs_on_disk(const struct pkgs *k, const char *path, char *out, size_t size)
