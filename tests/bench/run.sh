@@ -11,7 +11,8 @@
 # and logs (1 GiB) scales through bench_logins.sh and bench_logs.sh, and the
 # 1M-file timeline (with the HTML report and export of its bundle) through
 # bench_timeline.sh, and package verification against dpkg -V and debsums
-# through bench_packages.sh.
+# through bench_packages.sh, and against rpm -Va (a 1.5 GB test root)
+# through bench_rpm.sh.
 # The load is created here and exactly it is removed afterwards.
 #
 # For each process/socket scale it reports medians of: irsnap's volatile
@@ -28,7 +29,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 IRSNAP=${IRSNAP:-$top/build/release/irsnap}
 RUNS=${RUNS:-3}
 SCALES=${SCALES:-"idle small large"}
-EXTRA=${EXTRA-"logins logs timeline packages"}
+EXTRA=${EXTRA-"logins logs timeline packages rpm"}
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (ss -p, lsof and the load need it)"; exit 77; }
 for t in ps ss lsof who last lastb tar sha256sum python3; do
 	command -v $t >/dev/null || { echo "bench: needs $t"; exit 77; }
@@ -183,6 +184,7 @@ for e in $EXTRA; do
 	logs) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_logs.sh" 2>/dev/null ;;
 	timeline) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_timeline.sh" 2>/dev/null ;;
 	packages) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_packages.sh" 2>/dev/null ;;
+	rpm) echo; RUNS=$RUNS IRSNAP=$IRSNAP bash "$top/tests/bench/bench_rpm.sh" 2>/dev/null ;;
 	esac
 done
 echo
