@@ -37,6 +37,10 @@ int host_link_in_path(int dirfd, const char *path, char **ret_link);
 /* opendir() for a host directory, never through a symlink (O_NOFOLLOW). */
 #include <dirent.h>
 DIR *host_opendir(const char *path);
+/* lstat(2) that follows no link anywhere in the path (the last component
+ * may be one: it is what is stat'ed): -ELOOP for a link before it. No
+ * open for I/O; the caller keeps slow mounts away (slowmounts.h). */
+int host_lstat(int dirfd, const char *path, struct statx *st);
 /* The target of a symlink, NUL-terminated, malloc'ed. */
 int host_readlink(int dirfd, const char *path, char **ret, size_t *ret_len);
 /* Read a small host file (a /proc or /etc value) into cb: -E2BIG if capped. */

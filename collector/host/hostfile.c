@@ -147,6 +147,16 @@ DIR *host_opendir(const char *path)
 	return d;
 }
 
+int host_lstat(int dirfd, const char *path, struct statx *st)
+{
+	int pfd = open_nofollow(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return pfd;
+	int r = statx_fd(pfd, st);
+	close(pfd);
+	return r;
+}
+
 int host_readlink(int dirfd, const char *path, char **ret, size_t *ret_len)
 {
 	char *buf = malloc(LINK_MAX_BYTES + 1);

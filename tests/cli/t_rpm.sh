@@ -211,6 +211,24 @@ check "a dirindex past the dirnames: the package is listed, its files refused, s
 	logline blobs 'rpm package irsnap-a (hnum [0-9]*): its file list: file 0 names dirname 999 of'
 check "... and nothing verified from either" [ "$(jq -s 'map(select(.manager == "rpm")) | length' "$BDIR/system/package-verify.jsonl")" = 0 ]
 
+copyroot dots
+python3 - "$T_DIR/dots/var/lib/rpm/rpmdb.sqlite" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+h = dict(con.execute("SELECT key, hnum FROM Name"))["irsnap-a"]
+b = con.execute("SELECT blob FROM Packages WHERE hnum=?", (h,)).fetchone()[0]
+assert b.count(b"/usr/bin/\0") == 1
+con.execute("UPDATE Packages SET blob=? WHERE hnum=?", (b.replace(b"/usr/bin/\0", b"/../../b/\0"), h))
+con.commit()
+con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+con.close()
+PY
+timeout 120 "$IRSNAP" collect -o "$OUT/dots.tar" "${OUT_FLAGS[@]}" --profile "$T_DIR/dots.profile" 2>"$OUT/dots.err"
+extract dots || fail "no bundle with a '..' dirname"
+check "a dirname with '..' (out of the root): each of its files refused and said" [ "$(jq -r \
+	'select(.path | startswith("/../../b/")) | "\(.kind) \(.error)"' "$BDIR/system/package-verify.jsonl" | sort -u)" = \
+	"unreadable a '..' in the path: not followed" ]
+
 for bad in truncated fifo symlink; do
 	copyroot "$bad"
 	d=$T_DIR/$bad/var/lib/rpm/rpmdb.sqlite

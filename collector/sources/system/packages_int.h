@@ -27,12 +27,16 @@ struct pkgs {
 		char *from, *to, *by;
 	} *div;
 	size_t ndiv;
+	const char *why;           /* the next mismatch record's error, if any */
 	unsigned long long files, checked, bad, skipped_time, conffiles, unowned;
 	long packages, with_files, bad_names;
 };
 
 /* bin, sbin, lib*, libexec, under / or /usr (the modules tree is in lib). */
 bool pkgs_system_dir(const char *path);
+/* Why a packaged path is not looked at: a '..' component (it could leave
+ * the root), or NULL. */
+const char *pkgs_unsafe_path(const char *path);
 /* The rpm database under the root, if there is one (src_rpm.c). */
 void rpm_packages(struct pkgs *k);
 /* Which of /bin, /sbin, /lib* are links to usr/<the same> (usr-merge). */

@@ -208,16 +208,19 @@ int rpmv_file(void *ctx, const struct rpmfile *f)
 	k->checked++;
 	pkgs_on_disk(k, path, disk, sizeof(disk));
 	o.want_mode = f->mode;
-	if (slowmounts_path(disk, NULL, 0)) {
+	if ((o.why = pkgs_unsafe_path(path)) || slowmounts_path(disk, NULL, 0)) {
 		o.kind = "unreadable";
-		o.why = "on a FUSE or network file system: not waited on";
+		if (!o.why)
+			o.why = "on a FUSE or network file system: not waited on";
 		record(v, path, f, &o);
 		return 0;
 	}
-	if (statx(AT_FDCWD, disk, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &o.st) < 0) {
-		if (!(f->flags & (RPMF_MISSINGOK | RPMF_GHOST))) {
-			o.kind = errno == ENOENT || errno == ENOTDIR ? "missing" : "unreadable";
-			o.why = errno == ENOENT ? NULL : strerror(errno);
+	int e = host_lstat(AT_FDCWD, disk, &o.st);
+	if (e < 0) {
+		if (!(f->flags & (RPMF_MISSINGOK | RPMF_GHOST)) || e == -ELOOP) {
+			o.kind = e == -ENOENT || e == -ENOTDIR ? "missing" : "unreadable";
+			o.why = e == -ENOENT ? NULL : e == -ELOOP ?
+				"a symbolic link in the path: not followed" : strerror(-e);
 			record(v, path, f, &o);
 		}
 		return 0;
@@ -231,8 +234,8 @@ int rpmv_file(void *ctx, const struct rpmfile *f)
 		o.want_gid = 0;
 		o.want_mode &= ~(uint32_t)S_ISGID;
 	}
-	if (S_ISDIR(f->mode) && S_ISLNK(o.st.stx_mode))
-		dir_link(disk, &o);
+	if (S_ISDIR(f->mode) && S_ISLNK(o.st.stx_mode) && !k->root[0])
+		dir_link(disk, &o);   /* under another root its target could be outside it */
 	uint32_t got = o.st.stx_mode;
 	if (S_ISLNK(got))
 		flags &= ~(unsigned)V_MODE;

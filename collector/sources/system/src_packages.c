@@ -68,6 +68,9 @@ static void mismatch(struct pkgs *k, const struct dpkg_pkg *p, const char *path,
 	jw_str(&w, "expected_digest", want);
 	jw_str(&w, "found_digest", md5 && md5[0] ? md5 : NULL);
 	jw_str(&w, "found_sha256", sha && sha[0] ? sha : NULL);
+	if (k->why)
+		jw_str(&w, "error", k->why);
+	k->why = NULL;
 	if (st) {
 		char mode[8];
 		snprintf(mode, sizeof(mode), "%04o", st->stx_mode & 07777);
@@ -138,12 +141,16 @@ static void check_file(struct pkgs *k, const struct dpkg_pkg *p, const char *lis
 		return;
 	k->checked++;
 	pkgs_on_disk(k, path, disk, sizeof(disk));
-	if (slowmounts_path(disk, NULL, 0)) {   /* a FUSE or network mount: never waited on */
+	if ((k->why = pkgs_unsafe_path(path)) || slowmounts_path(disk, NULL, 0)) {
+		if (!k->why)   /* a FUSE or network mount: never waited on */
+			k->why = "on a FUSE or network file system: not waited on";
 		mismatch(k, p, path, "unreadable", conffile, want, NULL, NULL, NULL);
 		return;
 	}
-	if (statx(AT_FDCWD, disk, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) < 0) {
-		mismatch(k, p, path, errno == ENOENT || errno == ENOTDIR ? "missing" : "unreadable",
+	int e = host_lstat(AT_FDCWD, disk, &st);
+	if (e < 0) {
+		k->why = e == -ELOOP ? "a symbolic link in the path: not followed" : NULL;
+		mismatch(k, p, path, e == -ENOENT || e == -ENOTDIR ? "missing" : "unreadable",
 			 conffile, want, NULL, NULL, NULL);
 		return;
 	}
@@ -229,8 +236,10 @@ static void check_listed(struct pkgs *k, const struct dpkg_pkg *p, const struct 
 		if (strset_has(summed, path) || (!k->all && !pkgs_system_dir(at)))
 			continue;
 		pkgs_on_disk(k, at, disk, sizeof(disk));
-		if (!slowmounts_path(disk, NULL, 0) && statx(AT_FDCWD, disk, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) < 0 &&
-		    (errno == ENOENT || errno == ENOTDIR))
+		if (pkgs_unsafe_path(at) || slowmounts_path(disk, NULL, 0))
+			continue;   /* said only where a digest is to be checked */
+		int e = host_lstat(AT_FDCWD, disk, &st);
+		if (e == -ENOENT || e == -ENOTDIR)
 			mismatch(k, p, at, "missing", false, NULL, NULL, NULL, NULL);
 	}
 }
@@ -347,7 +356,10 @@ static bool dpkg_packages(struct pkgs *k)
 	}
 	host_copy(k->r, "packages", path, STATUS_CAP, COPY_OPTIONAL);
 	if (e < 0 && e != -E2BIG) {
-		run_source_failed(k->r, "packages", path, e, "read the dpkg status");
+		run_source_failed(k->r, "packages", path, e, e == -ELOOP ?
+				  "read the dpkg status (a symbolic link: not followed)" :
+				  e == -EFTYPE_NOT_REGULAR ? "read the dpkg status (not a regular "
+				  "file: never opened)" : "read the dpkg status");
 		capbuf_release(&status);
 		return true;
 	}

@@ -46,6 +46,14 @@ bool pkgs_system_dir(const char *p)
 	       strncmp(p, "lib", 3) == 0;   /* lib/, lib64/, libexec/, lib/modules/ */
 }
 
+const char *pkgs_unsafe_path(const char *path)
+{
+	for (const char *c = path; (c = strstr(c, "..")); c += 2)
+		if ((c == path || c[-1] == '/') && (c[2] == '/' || c[2] == '\0'))
+			return "a '..' in the path: not followed";
+	return NULL;
+}
+
 void pkgs_on_disk(const struct pkgs *k, const char *path, char *out, size_t size)
 {
 	for (int i = 0; i < 6; i++) {
