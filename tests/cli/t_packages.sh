@@ -61,4 +61,14 @@ check "finding: the replaced binary, high, T1554" [ "$(jq -r 'select(.check == "
 	.seen.path == "/usr/bin/jq") | "\(.severity) \(.technique)"' "$F")" = "high T1554" ]
 check "finding: the planted executable, medium" [ "$(jq -r 'select(.check == "unowned_system_executable"
 	and .seen.path == "/usr/bin/irsnap-planted") | .severity' "$F")" = medium ]
+# the time budget: a second of it, and dpkg -V takes ten here
+printf 'profile pk-budget\nbudget 1\nstep packages-all\n' >"$T_DIR/b.profile"
+collect budget --profile "$T_DIR/b.profile"
+extract budget || fail "no bundle under a budget"
+check "a 1 s budget: the packages not verified are counted in the work log" \
+	grep -q 'packages: .*; [1-9][0-9]* packages not verified: the time budget' "$BDIR/acquisition.log"
+check "... run.json: partial, stopped by the time budget" [ "$(jq -r '"\(.status) \(.stopped_by)"' \
+	"$BDIR/run.json")" = "partial time budget" ]
+check "... no executable called unowned for a list left unread" bash -c "! jq -e 'select(.kind == \"unowned\")' \
+	'$BDIR/system/package-verify.jsonl' >/dev/null && grep -q 'not looked for' '$BDIR/acquisition.log'"
 finish

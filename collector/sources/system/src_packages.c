@@ -332,11 +332,11 @@ static int one_package(void *ctx, const struct dpkg_pkg *p)
 	}
 	if (!files)
 		return 0;
-	k->with_files++;
 	if (run_should_stop(k->r)) {
 		k->skipped_time++;
 		return 0;
 	}
+	k->with_files++;
 	verify_package(k, p);
 	return 0;
 }
@@ -385,7 +385,10 @@ static int collect(struct run *r, bool all)
 	bool dpkg = dpkg_packages(&k);
 	unsigned long long dpkg_checked = k.checked;
 	rpm_packages(&k);
-	if (dpkg || k.packages)
+	if (k.skipped_time)   /* their lists unread: every executable of theirs would be "unowned" */
+		run_log(r, "packages: executables no package owns not looked for: %llu packages' "
+			"lists were not read (the time budget)", k.skipped_time);
+	else if (dpkg || k.packages)
 		unowned_executables(&k);
 	else
 		run_log(r, "packages: no dpkg (" DPKG_DIR "/status) or rpm database here");
