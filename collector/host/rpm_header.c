@@ -133,7 +133,7 @@ const char **rpmhdr_strv(const struct rpmhdr_tag *t)
 }
 
 struct farray {
-	uint32_t tag, type;        /* type 0: any integer type */
+	uint32_t tag, type;        /* the type the entry must have */
 	const char *name;
 	struct rpmhdr_tag t;
 	bool have;

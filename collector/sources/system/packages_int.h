@@ -42,8 +42,8 @@ void rpm_packages(struct pkgs *k);
 /* Which of /bin, /sbin, /lib* are links to usr/<the same> (usr-merge). */
 void pkgs_find_aliases(struct pkgs *k);
 /* The path to read for a packaged path: the root's /usr/x for /x under an
- * alias, else the root's /x. */
-void pkgs_on_disk(const struct pkgs *k, const char *path, char *out, size_t size);
+ * alias, else the root's /x; false when that does not fit in out. */
+bool pkgs_on_disk(const struct pkgs *k, const char *path, char *out, size_t size);
 /* Regular executables in the bin and sbin folders no package lists, into
  * k->ver as records of kind "unowned" (src_unowned.c). */
 void unowned_executables(struct pkgs *k);

@@ -206,12 +206,13 @@ int rpmv_file(void *ctx, const struct rpmfile *f)
 	else if (f->state == RPMFS_WRONGCOLOR)
 		flags &= ~(unsigned)(V_DIGEST | V_SIZE | V_MTIME | V_RDEV);
 	k->checked++;
-	pkgs_on_disk(k, path, disk, sizeof(disk));
+	bool fits = pkgs_on_disk(k, path, disk, sizeof(disk));
 	o.want_mode = f->mode;
-	if ((o.why = pkgs_unsafe_path(path)) || slowmounts_path(disk, NULL, 0)) {
+	if ((o.why = pkgs_unsafe_path(path)) || !fits || slowmounts_path(disk, NULL, 0)) {
 		o.kind = "unreadable";
 		if (!o.why)
-			o.why = "on a FUSE or network file system: not waited on";
+			o.why = fits ? "on a FUSE or network file system: not waited on" :
+				"a path too long under the root: not looked at";
 		record(v, path, f, &o);
 		return 0;
 	}

@@ -140,10 +140,11 @@ static void check_file(struct pkgs *k, const struct dpkg_pkg *p, const char *lis
 	if (!k->all && !pkgs_system_dir(path))
 		return;
 	k->checked++;
-	pkgs_on_disk(k, path, disk, sizeof(disk));
-	if ((k->why = pkgs_unsafe_path(path)) || slowmounts_path(disk, NULL, 0)) {
+	bool fits = pkgs_on_disk(k, path, disk, sizeof(disk));
+	if ((k->why = pkgs_unsafe_path(path)) || !fits || slowmounts_path(disk, NULL, 0)) {
 		if (!k->why)   /* a FUSE or network mount: never waited on */
-			k->why = "on a FUSE or network file system: not waited on";
+			k->why = fits ? "on a FUSE or network file system: not waited on" :
+				 "a path too long under the root: not looked at";
 		mismatch(k, p, path, "unreadable", conffile, want, NULL, NULL, NULL);
 		return;
 	}
@@ -208,8 +209,8 @@ static void own_list(struct pkgs *k, const struct capbuf *cb)
 			char path[4096];
 			memcpy(path, l, n);
 			path[n] = '\0';
-			pkgs_on_disk(k, path, disk, sizeof(disk));
-			strset_add(&k->owned, disk);
+			if (pkgs_on_disk(k, path, disk, sizeof(disk)))
+				strset_add(&k->owned, disk);
 		}
 		l += n + 1;
 	}
@@ -235,8 +236,8 @@ static void check_listed(struct pkgs *k, const struct dpkg_pkg *p, const struct 
 		const char *at = diverted(k, p, path);
 		if (strset_has(summed, path) || (!k->all && !pkgs_system_dir(at)))
 			continue;
-		pkgs_on_disk(k, at, disk, sizeof(disk));
-		if (pkgs_unsafe_path(at) || slowmounts_path(disk, NULL, 0))
+		if (!pkgs_on_disk(k, at, disk, sizeof(disk)) || pkgs_unsafe_path(at) ||
+		    slowmounts_path(disk, NULL, 0))
 			continue;   /* said only where a digest is to be checked */
 		int e = host_lstat(AT_FDCWD, disk, &st);
 		if (e == -ENOENT || e == -ENOTDIR)
@@ -366,7 +367,7 @@ static bool dpkg_packages(struct pkgs *k)
 	read_diversions(k);
 	dpkg_status_parse(status.buf ? status.buf : "", status.len, one_package, k);
 	if (status.truncated)
-		run_log(k->r, "packages: '%s' is over its cap: the rest is not read", path);
+		run_log(k->r, "packages: '%s' is over its cap: the rest is not read", shown(path).s);
 	capbuf_release(&status);
 	return true;
 }
@@ -378,7 +379,7 @@ static int collect(struct run *r, bool all)
 
 	if (k.root[0])
 		run_log(r, "packages: the databases and files under '%s' (the profile's "
-			"packages-root), not the running system's", k.root);
+			"packages-root), not the running system's", shown(k.root).s);
 	pkgs_find_aliases(&k);
 	capbuf_init(&k.out, 256u << 20);
 	spool_init(&k.ver);

@@ -45,8 +45,8 @@ static int count_file(void *ctx, const struct rpmfile *f)
 		return 0;
 	if (strset_add(&v->seen, path) == 0)
 		strset_add(&v->shared, path);
-	pkgs_on_disk(v->k, path, disk, sizeof(disk));
-	strset_add(&v->k->owned, disk);
+	if (pkgs_on_disk(v->k, path, disk, sizeof(disk)))
+		strset_add(&v->k->owned, disk);
 	v->k->files++;
 	return 0;
 }
@@ -149,16 +149,16 @@ static void read_db(struct pkgs *k, struct rpmv *v, sqlite3 *db, const char *pat
 			if (!v->algo) {
 				badfiles++;
 				run_log(k->r, "packages: rpm package %s: a digest algorithm irsnap does "
-					"not know: its files are not verified", v->name ? v->name : "?");
+					"not know: its files are not verified", shown(v->name ? v->name : "?").s);
 			} else if (rpmhdr_files(&h, rpmv_file, v, why, sizeof(why)) < 0) {
 				badfiles++;
 				run_log(k->r, "packages: rpm package %s (hnum %lld): its file list: %s",
-					v->name ? v->name : "?", (long long)sqlite3_column_int64(st, 0),
+					shown(v->name ? v->name : "?").s, (long long)sqlite3_column_int64(st, 0),
 					why);
 			}
 		}
 		if (rc != SQLITE_DONE)
-			run_log(k->r, "packages: '%s': reading the Packages table stopped: %s", path,
+			run_log(k->r, "packages: '%s': reading the Packages table stopped: %s", shown(path).s,
 				sqlite3_errstr(rc));
 		sqlite3_reset(st);
 	}
@@ -179,7 +179,7 @@ static void old_format(struct pkgs *k)
 			continue;
 		host_copy(k->r, "packages", p, RPMDB_CAP, COPY_OPTIONAL);
 		run_log(k->r, "packages: '%s': an rpm database in Berkeley DB or ndb form, copied "
-			"raw and not read (irsnap reads the SQLite rpmdb of rpm 4.16 and later)", p);
+			"raw and not read (irsnap reads the SQLite rpmdb of rpm 4.16 and later)", shown(p).s);
 	}
 }
 
@@ -224,7 +224,7 @@ void rpm_packages(struct pkgs *k)
 		close(walfd);
 	if (r == 0)
 		r = sqlite_image_open(&img, &sdb);
-	run_log(k->r, "packages: rpm database '%s': %s; WAL: %u valid frames, %u applied%s%s", db,
+	run_log(k->r, "packages: rpm database '%s': %s; WAL: %u valid frames, %u applied%s%s", shown(db).s,
 		r == 0 ? "read from memory" : strerror(-r), rep.frames, rep.applied,
 		rep.problem[0] ? ": " : "", rep.problem);
 	if (r < 0) {

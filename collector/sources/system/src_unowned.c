@@ -54,17 +54,19 @@ const char *pkgs_unsafe_path(const char *path)
 	return NULL;
 }
 
-void pkgs_on_disk(const struct pkgs *k, const char *path, char *out, size_t size)
+bool pkgs_on_disk(const struct pkgs *k, const char *path, char *out, size_t size)
 {
+	const char *usr = "";
 	for (int i = 0; i < 6; i++) {
 		size_t n = strlen(alias_dirs[i]);
 		if (k->alias[i] && path[0] == '/' && strncmp(path + 1, alias_dirs[i], n) == 0 &&
 		    (path[1 + n] == '/' || path[1 + n] == '\0')) {
-			snprintf(out, size, "%s/usr%s", k->root, path);
-			return;
+			usr = "/usr";
+			break;
 		}
 	}
-	snprintf(out, size, "%s%s", k->root, path);
+	int n = snprintf(out, size, "%s%s%s", k->root, usr, path);
+	return n >= 0 && (size_t)n < size;
 }
 
 static void one_dir(struct pkgs *k, const char *dir)
@@ -85,8 +87,7 @@ static void one_dir(struct pkgs *k, const char *dir)
 		if (statx(dirfd(d), e->d_name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) < 0 ||
 		    !S_ISREG(st.stx_mode) || !(st.stx_mode & 0111))
 			continue;
-		pkgs_on_disk(k, path, disk, sizeof(disk));
-		if (strset_has(&k->owned, disk))
+		if (!pkgs_on_disk(k, path, disk, sizeof(disk)) || strset_has(&k->owned, disk))
 			continue;
 		int fd = host_open(dirfd(d), e->d_name, 0, NULL, NULL);
 		if (fd >= 0) {
@@ -121,9 +122,8 @@ void unowned_executables(struct pkgs *k)
 		char from[4200], to[4200];
 		if (!k->div[i].from || !k->div[i].to)
 			continue;
-		pkgs_on_disk(k, k->div[i].from, from, sizeof(from));
-		pkgs_on_disk(k, k->div[i].to, to, sizeof(to));
-		if (strset_has(&k->owned, from))
+		if (pkgs_on_disk(k, k->div[i].from, from, sizeof(from)) &&
+		    pkgs_on_disk(k, k->div[i].to, to, sizeof(to)) && strset_has(&k->owned, from))
 			strset_add(&k->owned, to);
 	}
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
