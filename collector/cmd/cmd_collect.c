@@ -395,7 +395,7 @@ int cmd_collect(int argc, char **argv)
 		run_log(&r, "views: pid %d (irsnap-nshold, a child holding nothing but this "
 			"mount namespace) ends with irsnap, and the kernel frees the private "
 			"procfs in its exit, not in irsnap's", iso.holder);
-	else if (iso.private_proc)
+	else if (iso.private_proc && !iso.proc_bound)
 		run_log(&r, "views: no child to hold the mount namespace (fork: %s): the private "
 			"procfs is freed in irsnap's own exit", strerror(iso.holder_err));
 	install_signals();

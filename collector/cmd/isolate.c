@@ -1,5 +1,6 @@
 /* isolate.c - irsnap's own mount namespace, procfs and read-only view (isolate.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -8,7 +9,9 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/mount.h>
 
@@ -19,6 +22,7 @@
 #ifndef PROC_SUPER_MAGIC
 #define PROC_SUPER_MAGIC 0x9fa0
 #endif
+#define PROC_ROOT_INO 1   /* fs/proc/root.c: the inode of a procfs's root */
 
 /* Keep the mountinfo lines whose mount point (field 5) is /proc or below. */
 static char *proc_lines(const char *text, size_t len)
@@ -97,6 +101,109 @@ static pid_t hold_namespace(void)
 		pause();
 }
 
+/* Whether the super options of mount MNT_ID (mountinfo(5): after " - ",
+ * the fs type, the source, then them) hide entries: subset= hides all but
+ * the pids, hidepid= hides processes from a collector that lacks ptrace's
+ * rights. */
+static bool hides_entries(int procfd, unsigned long long mnt_id)
+{
+	struct capbuf mi;
+	bool hides = true;   /* unread: not known sound */
+
+	capbuf_init(&mi, 4u << 20);
+	int fd = openat(procfd, "self/mountinfo", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		goto done;
+	int r = capbuf_read_fd(&mi, fd);
+	close(fd);
+	if (r < 0 && r != -E2BIG)
+		goto done;
+	for (const char *l = mi.buf, *end = mi.buf + mi.len; l && l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t n = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		char *q;
+		if (strtoull(l, &q, 10) == mnt_id && q != l && *q == ' ') {
+			const char *sep = memmem(l, n, " - ", 3);
+			if (!sep)
+				break;
+			char line[4096];
+			size_t k = n - (size_t)(sep - l);
+			if (k >= sizeof(line))
+				break;
+			memcpy(line, sep, k);
+			line[k] = '\0';
+			hides = strstr(line, "subset=") ||
+				(strstr(line, "hidepid=") && !strstr(line, "hidepid=0") &&
+				 !strstr(line, "hidepid=off"));
+			break;
+		}
+		l = nl ? nl + 1 : end;
+	}
+done:
+	capbuf_release(&mi);
+	return hides;
+}
+
+/* Why the mount now at /proc is not the whole procfs of irsnap's pid
+ * namespace with nothing hidden, or NULL when it is: a procfs (statfs),
+ * its root and not a folder bound there (the root's inode), the pid
+ * namespace's own (its self link names irsnap's pid), and no option that
+ * hides entries. An intruder can mount any of these over /proc. */
+static const char *proc_unsound(void)
+{
+	struct statfs sf;
+	struct statx sx;
+	char self[32], want[32];
+	const char *why = NULL;
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return "cannot open it";
+	snprintf(want, sizeof(want), "%d", (int)getpid());
+	ssize_t n = readlinkat(fd, "self", self, sizeof(self) - 1);
+	if (n >= 0)
+		self[n] = '\0';
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+		why = "not a procfs";
+	else if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sx) < 0 ||
+		 !(sx.stx_mask & STATX_MNT_ID))
+		why = "its mount id is not known";
+	else if (sx.stx_ino != PROC_ROOT_INO)
+		why = "a folder of a procfs, not its root";
+	else if (n < 0 || strcmp(self, want) != 0)
+		why = "the procfs of another pid namespace";
+	else if (hides_entries(fd, sx.stx_mnt_id))
+		why = "mounted with an option that hides entries (subset=, hidepid=)";
+	close(fd);
+	return why;
+}
+
+/* The procfs the host mounted at /proc, bound alone over it: the kernel's
+ * own instance (its dentries already made, so no lookup allocates) and
+ * none of the mounts on or under it, which a bind without MS_REC does not
+ * carry. 0, or -errno with *ret_why set when it is not to be used (the
+ * bind is undone then). */
+static int bind_host_proc(const char **ret_why)
+{
+	const char *why = proc_unsound();   /* the host's mount, before the bind */
+
+	if (why) {
+		*ret_why = why;
+		return -EINVAL;
+	}
+	if (mount("/proc", "/proc", NULL, MS_BIND, NULL) < 0) {
+		*ret_why = "the bind failed";
+		return -errno;
+	}
+	why = proc_unsound();
+	if (why) {
+		(void)umount2("/proc", MNT_DETACH);
+		*ret_why = why;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int setattr(const char *path, unsigned long long set, unsigned long long clr)
 {
 #ifdef SYS_mount_setattr
@@ -130,10 +237,17 @@ void isolate_views(struct isolation *iso)
 		snprintf(iso->fs_view, sizeof(iso->fs_view), "%s", iso->proc_view);
 		return;
 	}
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
+	const char *why = NULL;
+	if (bind_host_proc(&why) == 0) {
+		iso->private_proc = true;
+		iso->proc_bound = true;
+		snprintf(iso->proc_view, sizeof(iso->proc_view), "private: the host's procfs "
+			 "bound alone over /proc in irsnap's own mount namespace, without the "
+			 "mounts on or under it");
+	} else if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
 		iso->private_proc = true;
 		snprintf(iso->proc_view, sizeof(iso->proc_view), "private: a procfs mounted for "
-			 "irsnap in its own mount namespace, over the host's /proc");
+			 "irsnap in its own mount namespace, over the host's /proc (%s)", why);
 	} else {
 		snprintf(iso->proc_view, sizeof(iso->proc_view), "host: no procfs of its own (%s)",
 			 strerror(errno));
@@ -147,7 +261,7 @@ void isolate_views(struct isolation *iso)
 		snprintf(iso->fs_view, sizeof(iso->fs_view), "host: mounts not made read-only "
 			 "(mount_setattr: %s): reads use O_NOATIME where allowed", strerror(-r));
 	}
-	if (iso->private_proc) {
+	if (iso->private_proc && !iso->proc_bound) {   /* a bind has no instance to free */
 		iso->holder = hold_namespace();
 		iso->holder_err = iso->holder < 0 ? errno : 0;
 	}

@@ -11,8 +11,11 @@
  *
  * After the output is opened and before any thread starts, isolate_views()
  * unshares the mount namespace (nothing propagates back: every mount is
- * made private first), mounts a fresh procfs over /proc, which carries none
- * of the host's overmounts, and makes every mount read-only and noatime
+ * made private first), gives itself a /proc that carries none of the
+ * host's overmounts — the host's procfs bound alone over /proc (no MS_REC)
+ * when the mount at /proc is the whole procfs of irsnap's pid namespace
+ * with nothing hidden, else a procfs mounted for irsnap — and makes every
+ * mount read-only and noatime
  * (mount_setattr, AT_RECURSIVE): no read can change an access time and no
  * write can reach a host file system, enforced by the kernel. The output's
  * fd was opened before, through the host's mount, and stays writable.
@@ -36,6 +39,7 @@ struct isolation {
 	char *mountinfo, *mounts;  /* the host's mount table, read before leaving it */
 	bool mountinfo_cut, mounts_cut;   /* over 16 MiB: the copies end there */
 	bool private_ns, private_proc, readonly;
+	bool proc_bound;   /* the host's procfs bound alone, not a new instance */
 	/* a child holding the private namespace, so that its teardown is not
 	 * in irsnap's exit (isolate.c); -1: none */
 	int holder, holder_err;
