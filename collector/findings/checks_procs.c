@@ -61,6 +61,15 @@ static void proc_views(struct findings *f, const char *m, json_t *rec, const cha
 			mp ? mp : "?");
 		return;
 	}
+	if (strcmp(kind, "mount-in-irsnap-view") == 0) {
+		finding(f, "proc_mount_in_view", SEV_HIGH, "T1014", seen_of(rec,
+			(const char *const[]){ "mountinfo", NULL }), ev_list(ev_member(m)),
+			"a mount was made on irsnap's own /proc while it read: a process entered "
+			"irsnap's mount namespace to cover what it reads");
+		if (pid > 0)
+			flag_process(f, pid, -1, SEV_HIGH, "proc_mount_in_view");
+		return;
+	}
 	json_t *s = json_deep_copy(rec);
 	finding(f, "proc_view_differs", SEV_HIGH, "T1014", s, ev_list(ev_record(m, "pid", pid,
 		NULL, 0)), "pid %lld: %s (the host's /proc hides or forges it; irsnap's own "

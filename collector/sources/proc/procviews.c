@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jsonx.h"
@@ -145,6 +146,65 @@ static void mounts(struct capbuf *out, const char *text, unsigned *nmounts)
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+}
+
+/* Mounts made on irsnap's own /proc after it was made: only another
+ * process that entered irsnap's mount namespace (setns, as root) can
+ * make one, to cover a file irsnap opens after its folder was checked.
+ * Every mount whose parent is the view's mount, or such a mount, in the
+ * namespace's mountinfo: one record each. */
+static void view_mounts(int priv, struct capbuf *out, unsigned *n)
+{
+	struct statx sx;
+	struct capbuf mi;
+	uint64_t ids[64];
+	size_t nids = 0;
+
+	if (priv < 0 || statx(priv, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return;
+	ids[nids++] = sx.stx_mnt_id;
+	capbuf_init(&mi, 16u << 20);
+	if (proc_read(priv, "self/mountinfo", &mi) < 0 && !mi.len) {
+		capbuf_release(&mi);
+		return;
+	}
+	/* a child may be listed before its parent: passes until none is new */
+	for (bool grew = true; grew && nids < sizeof(ids) / sizeof(ids[0]);) {
+		grew = false;
+		for (const char *p = mi.buf, *end = mi.buf + mi.len; p && p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			char *q;
+			uint64_t id = strtoull(p, &q, 10), parent = strtoull(q, NULL, 10);
+			bool in = false, under = false;
+			for (size_t k = 0; k < nids; k++) {
+				in |= ids[k] == id;
+				under |= ids[k] == parent;
+			}
+			if (under && !in && nids < sizeof(ids) / sizeof(ids[0])) {
+				ids[nids++] = id;
+				grew = true;
+				json_t *o = json_object();
+				json_set_str(o, "kind", "mount-in-irsnap-view");
+				json_set_bytes(o, "mountinfo", p, len);
+				/* the pid whose folder it covers (field 5: /proc/<pid>...) */
+				const char *mp = p;
+				for (int k = 0; k < 4 && mp; k++) {
+					mp = memchr(mp, ' ', (size_t)(p + len - mp));
+					mp = mp ? mp + 1 : NULL;
+				}
+				if (mp && p + len - mp > 6 && memcmp(mp, "/proc/", 6) == 0 &&
+				    mp[6] >= '1' && mp[6] <= '9')
+					json_set_int(o, "pid", strtol(mp + 6, NULL, 10));
+				json_append_line(out, o);
+				json_decref(o);
+				(*n)++;
+			}
+			p = nl ? nl + 1 : NULL;
+		}
+	}
+	capbuf_release(&mi);
 }
 
 /* ---- the pid space, probed without readdir (issue 14, item 2) ---------- */
@@ -296,7 +356,7 @@ static void *probe_thread(void *v)
 
 struct views {
 	struct capbuf out;
-	unsigned ndiff, nmounts;
+	unsigned ndiff, nmounts, nview_mounts;
 	size_t npids;
 };
 
@@ -335,6 +395,8 @@ void *proc_views_read(struct run *r)
 		capbuf_add(&vw->out, pj.out.buf, pj.out.len);
 	capbuf_release(&pj.out);
 	free(pids);
+	if (r->host_procfd >= 0)   /* a private view: what was mounted on it */
+		view_mounts(priv, &vw->out, &vw->nview_mounts);
 	close(priv);
 	if (r->host_proc_mounts)
 		mounts(&vw->out, r->host_proc_mounts, &vw->nmounts);
@@ -349,8 +411,9 @@ int proc_views(struct run *r)
 	if (!vw)
 		return 0;
 	run_log(r, "processes: /proc views: %zu pids in the private view, %u missing or "
-		"different in the host's, %u host mounts on or under /proc", vw->npids, vw->ndiff,
-		vw->nmounts);
+		"different in the host's, %u host mounts on or under /proc, %u mounts made on "
+		"irsnap's own /proc while it read", vw->npids, vw->ndiff, vw->nmounts,
+		vw->nview_mounts);
 	int ret = run_emit(r, "processes", "volatile/proc-views.jsonl", &vw->out);
 	capbuf_release(&vw->out);
 	free(vw);
