@@ -7,6 +7,7 @@ step processes
 step sessions
 step netconfig
 step kernel
+step kmsg
 step host
 step system-files
 step accounts

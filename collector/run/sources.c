@@ -16,6 +16,8 @@ const struct source irsnap_sources[SRC_COUNT] = {
 	  .what = "system/net/<netns>/: interfaces, addresses, routes, neighbours (rtnetlink) and /proc/net files" },
 	[SRC_KERNEL] = { .name = "kernel", .rank = VOL_SYSTEM, .collect = src_kernel_collect,
 	  .what = "system/kernel.json and system/proc/: taint, lockdown, cmdline, sysctls, modules (two views), mounts, swaps, block devices" },
+	[SRC_KMSG] = { .name = "kmsg", .rank = VOL_SYSTEM, .collect = src_kmsg_collect,
+	  .what = "system/kmsg.jsonl and kmsg.raw: every record of the kernel's log ring, not cleared" },
 	[SRC_HOST] = { .name = "host", .rank = VOL_SYSTEM, .collect = src_host_collect,
 	  .what = "system/host.json: uname, hostname, machine-id, boot_id, uptime, boot time, clocks" },
 	[SRC_SYSTEM_FILES] = { .name = "system-files", .rank = VOL_SYSTEM, .collect = src_sysfiles_collect,

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Trust no field an intruder can cover (issue 14, item 3). Where irsnap may
-# not mount a procfs of its own (here: a user namespace), it reads the
+# not make a /proc of its own (here: a user namespace that inherits a
+# mount under /proc, locked), it reads the
 # host's /proc, and an intruder can bind-mount a forged stat over a
 # process's: one naming pid 1 and flagged a kernel thread (PF_KTHREAD), as
 # the red team did to a python listener. The record must say the stat names
@@ -29,7 +30,30 @@ echo "$P" >"$T/pid"
 echo $? >"$T/rc"
 kill "$P"
 EOS
-unshare --user --map-root-user --mount bash "$T_DIR/forge.sh" "$T_DIR" "$IRSNAP" "$OUT" ||
+# First with no mount under /proc that the user namespace inherits locked:
+# irsnap binds the host's procfs alone there, and the forged stat is not
+# in its view at all.
+mkdir -p "$T_DIR/u"
+unshare --mount --propagation private bash -c \
+	'umount -R /proc/sys/fs/binfmt_misc 2>/dev/null; exec unshare --user --map-root-user --mount bash "$@"' \
+	sh "$T_DIR/forge.sh" "$T_DIR" "$IRSNAP" "$OUT" ||
+	skip "cannot bind-mount over /proc in a user namespace here"
+if [ "$(cat "$T_DIR/seen")" = "1 " ] && extract f; then
+	P=$(cat "$T_DIR/pid")
+	R=$(jq -c "select(.pid == $P)" "$BDIR/volatile/processes.jsonl")
+	expect "unlocked user namespace: the host's procfs is bound alone" \
+		'jq -e ".views.proc | startswith(\"private: the host\")" "$BDIR/run.json" >/dev/null'
+	expect "... and the record is the true one (no forged pid, no kernel-thread flag)" \
+		'[ "$(jq -r .stat_pid <<<"$R")" = null ] && [ "$(jq -r .kernel_thread <<<"$R")" = false ] &&
+		 [ "$(jq -r .comm <<<"$R")" = python3 ]'
+fi
+rm -rf "$OUT/f.tar" "$OUT/f.d" "$T_DIR/seen" "$T_DIR/pid" "$T_DIR/rc"
+# Then with a mount under /proc made before the user namespace: it is
+# locked there, the kernel refuses a bind of /proc without it (EINVAL) and
+# a new procfs (EPERM), and irsnap reads the host's view.
+unshare --mount --propagation private bash -c \
+	'mount -t tmpfs irsnap-lock /proc/tty && exec unshare --user --map-root-user --mount bash "$@"' \
+	sh "$T_DIR/forge.sh" "$T_DIR" "$IRSNAP" "$OUT" ||
 	skip "cannot bind-mount over /proc in a user namespace here"
 P=$(cat "$T_DIR/pid")
 check "control: the host's /proc shows the forged stat" [ "$(cat "$T_DIR/seen")" = "1 " ]

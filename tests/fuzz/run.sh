@@ -20,7 +20,7 @@ CC=clang cmake -S "$top" -B "$b" -DIRSNAP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev
 
 c=$b/corpus
 rm -rf "$c" "$b/findings"
-mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report,dpkg,rpmhdr}
+mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report,dpkg,rpmhdr,kmsg}
 irsnap=$top/build/release/irsnap
 if [ -x "$irsnap" ]; then
 	printf 'profile seed\nstep host\ncopy /etc/hostname\n' >"$b/seed.profile"
@@ -105,11 +105,25 @@ printf '30 21 0:50 / /a\\040b rw shared:7 master:2 - fuse.sshfs u@h:/ rw\n31 1 0
 # this machine's dpkg database: the head of its status file, an md5sums file
 [ -f /var/lib/dpkg/status ] && head -c 200000 /var/lib/dpkg/status >"$c/dpkg/status-head"
 [ -f /var/lib/dpkg/info/coreutils.md5sums ] && cp /var/lib/dpkg/info/coreutils.md5sums "$c/dpkg/"
+# kernel log records: this machine's first ones, and crafted ones
+if [ -r /dev/kmsg ]; then
+	python3 - "$c/kmsg" <<'PY' 2>/dev/null
+import os, sys
+fd = os.open('/dev/kmsg', os.O_RDONLY | os.O_NONBLOCK)
+for i in range(40):
+    try:
+        rec = os.read(fd, 16384)
+    except OSError:
+        break
+    open('%s/rec%d' % (sys.argv[1], i), 'wb').write(rec)
+PY
+fi
+printf '6,1234,5678,c,more;a\\x1b[31m\\xzz\\x5\n SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n' >"$c/kmsg/crafted"
 # the exporter reads what the findings engine reads, in the same segments
 cp "$c"/findings/* "$c/export/" 2>/dev/null
 cp "$c"/findings/* "$c/report/" 2>/dev/null
 for t in verify procfs netproc netlink utmp logind profile accounts sqlite unpack mountinfo findings \
-	export report dpkg rpmhdr; do
+	export report dpkg rpmhdr kmsg; do
 	s=$secs; [ "$t" = verify ] && s=$vsecs
 	mkdir -p "$b/findings/$t"
 	if "$b/fuzz_$t" -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

@@ -1,0 +1,83 @@
+#!/bin/bash
+# The kernel's log (issue 18, item 2): system/kmsg.jsonl against util-linux
+# `dmesg -x --json`, record for record (facility, level, time in
+# microseconds, the message's exact bytes), with a hostile record the test
+# writes to the log (an escape sequence, a backslash, bytes that are not
+# UTF-8); nothing is cleared (the ring holds as many records after as
+# before); a file bound over /dev/kmsg in a private mount namespace is
+# refused, and the ring is read with syslog(2) instead.
+#
+# Why -x: `dmesg --json` without it prints "pri" as facility | level with
+# the facility not shifted (util-linux 2.38: user.warn, 12, prints as 5);
+# its names (-x) are right.
+. "$(dirname "$0")/lib.sh"
+need dmesg; need python3; need jq; need unshare
+need_root "writing a record to the kernel's log, reading it whole"
+[ -w /dev/kmsg ] || skip "no writable /dev/kmsg"
+dmesg -x --json >/dev/null 2>&1 || skip "this dmesg has no --json"
+marker="irsnap-kmsg-$$-$RANDOM"
+printf '<4>%s: a\x1b[31m b\\c \xff\xfe end\n' "$marker" >/dev/kmsg
+dmesg -x --json >"$T_DIR/before.json"
+printf 'profile k\nstep kmsg\n' >"$T_DIR/k.profile"
+collect k --profile "$T_DIR/k.profile"
+dmesg -x --json >"$T_DIR/after.json"
+check "collect exits 0" [ "$RC" = 0 ]
+extract k || { fail "no bundle"; finish; }
+check "the bundle verifies" "$IRSNAP" verify "$OUT/k.tar" >/dev/null
+K=$BDIR/system/kmsg.jsonl
+check "kmsg.raw is archived" [ -s "$BDIR/system/kmsg.raw" ]
+python3 - "$K" "$T_DIR/before.json" "$T_DIR/after.json" "$marker" <<'PY' >"$T_DIR/cmp.out"
+import base64, json, sys
+k_path, before, after, marker = sys.argv[1:]
+def load_dmesg(p):
+    with open(p, encoding='utf-8', errors='surrogateescape') as f:
+        d = json.load(f)['dmesg']
+    return [(r['fac'], r['pri'], round(r['time'] * 1e6), r['msg'].encode('utf-8', 'surrogateescape'))
+            for r in d]
+mine = []
+for line in open(k_path, encoding='utf-8'):
+    r = json.loads(line)
+    msg = base64.b64decode(r['msg_b64']) if 'msg_b64' in r else r['msg'].encode()
+    mine.append((r['facility_name'], r['level_name'], r['usec'], msg))
+A, B = load_dmesg(before), load_dmesg(after)
+print('records', len(mine), len(A), len(B))
+print('equal_prefix', mine == B[:len(mine)])
+print('covers_before', len(mine) >= len(A) and mine[:len(A)] == A)
+hostile = [m for m in mine if m[3].startswith(marker.encode())]
+print('hostile', len(hostile) == 1 and hostile[0][3] == marker.encode() + b': a\x1b[31m b\\c \xff\xfe end'
+      and hostile[0][:2] == ('user', 'warn'))
+if mine != B[:len(mine)]:
+    for i, (x, y) in enumerate(zip(mine, B)):
+        if x != y:
+            print('first difference', i, x, y)
+            break
+PY
+cat "$T_DIR/cmp.out" | head -3
+check "every record equals dmesg -x --json's, in order" grep -qx 'equal_prefix True' "$T_DIR/cmp.out"
+check "every record dmesg saw before is there (none cleared)" grep -qx 'covers_before True' "$T_DIR/cmp.out"
+check "the hostile record: its exact bytes, user.warn" grep -qx 'hostile True' "$T_DIR/cmp.out"
+expect "nothing cleared: dmesg after holds at least as many records" \
+	'[ "$(jq ".dmesg | length" "$T_DIR/after.json")" -ge "$(jq ".dmesg | length" "$T_DIR/before.json")" ]'
+expect "sequence numbers rise by one (no record skipped)" \
+	'jq -s "[.[].seq] | . as \$s | [range(1; length) | \$s[.] - \$s[. - 1]] | all(. == 1)" "$K" | grep -qx true'
+expect "the time is the boot time plus the record's microseconds (RFC 3339, Z)" \
+	'jq -r "select(.seq == 0) | .time" "$K" | grep -qE "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$"'
+
+# a forged /dev/kmsg: a regular file of made-up records bound over it
+cat >"$T_DIR/forge.sh" <<'EOS'
+T=$1 IRSNAP=$2 OUT=$3
+printf '6,0,0,-;forged record\n' >"$T/fake"
+mount --bind "$T/fake" /dev/kmsg || exit 3
+"$IRSNAP" collect -o "$OUT/f.tar" --allow-host-output --profile "$T/k.profile" 2>"$OUT/f.err"
+echo $? >"$T/f.rc"
+EOS
+unshare --mount --propagation private bash "$T_DIR/forge.sh" "$T_DIR" "$IRSNAP" "$OUT"
+expect "forged /dev/kmsg: collect exits 0" '[ "$(cat "$T_DIR/f.rc")" = 0 ]'
+extract f || { fail "no bundle"; finish; }
+check "forged /dev/kmsg: the work log says it is not the kernel's device" \
+	grep -q "kmsg: /dev/kmsg is not the kernel's log device" "$BDIR/acquisition.log"
+check "forged /dev/kmsg: no record read from it" [ ! -e "$BDIR/system/kmsg.jsonl" ]
+check "forged /dev/kmsg: the ring read with syslog(2) has the test's record" \
+	grep -aq "$marker" "$BDIR/system/kmsg.syslog"
+check "forged /dev/kmsg: and not the forged one" bash -c "! grep -aq 'forged record' '$BDIR/system/kmsg.syslog'"
+finish
