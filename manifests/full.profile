@@ -8,6 +8,7 @@ step sessions
 step netconfig
 step kernel
 step kmsg
+step mounts
 step host
 step system-files
 step accounts

@@ -10,6 +10,7 @@ step sessions
 step netconfig
 step kernel
 step kmsg
+step mounts
 step host
 step system-files
 step accounts
