@@ -25,6 +25,7 @@ check "collect exits 0" [ "$RC" = 0 ]
 extract k || { fail "no bundle"; finish; }
 check "the bundle verifies" "$IRSNAP" verify "$OUT/k.tar" >/dev/null
 K=$BDIR/system/kmsg.jsonl
+check "every member is strict JSON (no key twice)" python3 "$(dirname "$0")/jsonstrict.py" "$BDIR"
 check "kmsg.raw is archived" [ -s "$BDIR/system/kmsg.raw" ]
 python3 - "$K" "$T_DIR/before.json" "$T_DIR/after.json" "$marker" <<'PY' >"$T_DIR/cmp.out"
 import base64, json, sys

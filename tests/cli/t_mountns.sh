@@ -36,6 +36,7 @@ check "collect exits 0" [ "$RC" = 0 ]
 extract m || { fail "no bundle"; finish; }
 check "the bundle verifies" "$IRSNAP" verify "$OUT/m.tar" >/dev/null
 M=$BDIR/system/mounts.jsonl
+check "every member is strict JSON (no key twice)" python3 "$(dirname "$0")/jsonstrict.py" "$BDIR"
 expect "the test's namespace ($NS) is in mounts.jsonl" \
 	'[ "$(jq -r "select(.mnt_ns == $NS) | .mount_id" "$M" | wc -l)" -gt 0 ]'
 expect "its raw mountinfo is beside it" '[ -s "$BDIR/system/mountns/$NS/mountinfo" ]'

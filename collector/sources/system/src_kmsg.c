@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +44,45 @@ struct kstate {
 	char *msg;                       /* unescaped message, KMSG_REC_MAX */
 };
 
-/* The dictionary ("KEY=VALUE" lines) as an object of byte strings. */
+/* Whether every dictionary line is KEY=VALUE with a key of [A-Za-z0-9_]
+ * (at most 63 bytes) met once: only then are the keys JSON keys. */
+static bool dict_plain(const char *d, size_t n)
+{
+	const char *keys[64];
+	size_t lens[64], nk = 0;
+
+	for (const char *p = d, *end = d + n; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *eq = memchr(p, '=', (size_t)(le - p));
+		if (!eq || eq == p || eq - p > 63 || nk == 64)
+			return false;
+		for (const char *c = p; c < eq; c++)
+			if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+			      (*c >= '0' && *c <= '9') || *c == '_'))
+				return false;
+		for (size_t i = 0; i < nk; i++)
+			if (lens[i] == (size_t)(eq - p) && memcmp(keys[i], p, lens[i]) == 0)
+				return false;
+		keys[nk] = p;
+		lens[nk++] = (size_t)(eq - p);
+		if (nl && (nl + 1 >= end || nl[1] != ' '))
+			return false;
+		p = nl ? nl + 2 : end;
+	}
+	return true;
+}
+
+/* The dictionary ("KEY=VALUE" lines) as an object of byte strings, or
+ * its bytes as they are (dict_raw) when its keys cannot be JSON keys. */
 static void dict_json(struct jw *w, const char *d, size_t n)
 {
 	struct jw sub;
 
+	if (!dict_plain(d, n)) {
+		jw_bytes(w, "dict_raw", d, n);
+		return;
+	}
 	jw_object(w, "dict", &sub);
 	for (const char *p = d, *end = d + n; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
