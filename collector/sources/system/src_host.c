@@ -90,6 +90,47 @@ static int proc_boot_time(int64_t *ret)
 	return r;
 }
 
+/* The time zone's name (issue 18, item 9): the first line of
+ * /etc/timezone (Debian), else what /etc/localtime links to after
+ * "zoneinfo/" (systemd's timedatectl names it so); both kept as they are,
+ * with where the name came from. The host's files, never TZ or tzset(). */
+static json_t *timezone_json(void)
+{
+	json_t *tz = json_object();
+	struct capbuf cb;
+	char *link = NULL;
+	size_t link_len = 0;
+	const char *name = NULL;
+	size_t name_len = 0;
+	const char *from = NULL;
+
+	capbuf_init(&cb, 4096);
+	if (host_read_small(AT_FDCWD, "/etc/timezone", &cb) == 0 && cb.buf) {
+		json_set_bytes(tz, "etc_timezone", cb.buf, cb.len);
+		name = cb.buf;
+		name_len = strcspn(cb.buf, "\n");
+		from = "/etc/timezone";
+	}
+	if (host_readlink(AT_FDCWD, "/etc/localtime", &link, &link_len) == 0 && link) {
+		json_set_bytes(tz, "localtime_link", link, link_len);
+		const char *z = memmem(link, link_len, "zoneinfo/", 9);
+		if (!name_len && z) {
+			name = z + 9;
+			name_len = link_len - (size_t)(name - link);
+			from = "/etc/localtime";
+		}
+	}
+	if (name_len) {
+		json_set_bytes(tz, "name", name, name_len);
+		json_set_str(tz, "name_from", from);
+	} else {
+		json_set_new(tz, "name", json_null());
+	}
+	free(link);
+	capbuf_release(&cb);
+	return tz;
+}
+
 int src_host_collect(struct run *r)
 {
 	struct hostid h;
@@ -135,6 +176,7 @@ int src_host_collect(struct run *r)
 		json_set_new(o, "boot_time", json_null());
 	}
 	json_set_int(o, "clock_ticks_per_second", procps_hertz_get());
+	json_set_new(o, "timezone", timezone_json());
 	struct clocks now;
 	clocks_read(&now);
 	json_set_new(o, "clocks", clocks_json(&now));
