@@ -5,7 +5,8 @@
 # writes to the log (an escape sequence, a backslash, bytes that are not
 # UTF-8); nothing is cleared (the ring holds as many records after as
 # before); a file bound over /dev/kmsg in a private mount namespace is
-# refused, and the ring is read with syslog(2) instead.
+# refused, and the ring is read with syslog(2) instead; so is a /dev/kmsg
+# on a stalled FUSE file system, which is never opened.
 #
 # Why -x: `dmesg --json` without it prints "pri" as facility | level with
 # the facility not shifted (util-linux 2.38: user.warn, 12, prints as 5);
@@ -81,4 +82,35 @@ check "forged /dev/kmsg: no record read from it" [ ! -e "$BDIR/system/kmsg.jsonl
 check "forged /dev/kmsg: the ring read with syslog(2) has the test's record" \
 	grep -aq "$marker" "$BDIR/system/kmsg.syslog"
 check "forged /dev/kmsg: and not the forged one" bash -c "! grep -aq 'forged record' '$BDIR/system/kmsg.syslog'"
+# a FUSE file system over /dev (bindfs) whose server is stopped: /dev/kmsg
+# is not even opened there, so the collection cannot wait on it
+if command -v bindfs >/dev/null && [ -c /dev/fuse ]; then
+	cat >"$T_DIR/fuse.sh" <<'EOS'
+T=$1 IRSNAP=$2 OUT=$3
+mkdir -p "$T/fdev" && printf '6,0,0,-;forged record\n' >"$T/fdev/kmsg" || exit 3
+# in the foreground: a daemonizing bindfs opens /dev/null through its own
+# mount, and waits on itself
+bindfs -f -o nonempty "$T/fdev" /dev & B=$!
+for _ in $(seq 100); do grep -q " /dev fuse" /proc/self/mounts && break; sleep 0.05; done
+grep -q " /dev fuse" /proc/self/mounts || { kill $B; exit 3; }
+kill -STOP $B   # the server stops answering: an open of /dev/kmsg would wait for ever
+timeout 60 "$IRSNAP" collect -o "$OUT/u.tar" --allow-host-output --profile "$T/k.profile" 2>"$OUT/u.err"
+echo $? >"$T/u.rc"
+kill -CONT $B
+fusermount -u /dev 2>/dev/null || umount -l /dev
+wait $B
+EOS
+	timeout 120 unshare --mount --propagation private bash "$T_DIR/fuse.sh" "$T_DIR" "$IRSNAP" "$OUT"
+	expect "FUSE /dev: collect exits 0" '[ "$(cat "$T_DIR/u.rc")" = 0 ]'
+	if extract u; then
+		check "FUSE /dev: /dev/kmsg is refused, the ring read with syslog(2)" \
+			grep -q "kmsg: /dev/kmsg is not the kernel's log device" "$BDIR/acquisition.log"
+		check "FUSE /dev: the ring has the test's record, not the forged one" \
+			bash -c "grep -aq '$marker' '$BDIR/system/kmsg.syslog' && ! grep -aq 'forged record' '$BDIR/system/kmsg.syslog'"
+	else
+		fail "FUSE /dev: no bundle"
+	fi
+else
+	echo "note: no bindfs or /dev/fuse: the FUSE /dev case is not run"
+fi
 finish

@@ -9,8 +9,10 @@
  * FIFO or another device put at /dev/kmsg is refused (the kernel's log is
  * character device 1:11) and the log is read with syslog(2)'s READ_ALL
  * instead (system/kmsg.syslog: the text of the whole ring, without
- * sequence numbers or dictionaries). Nothing here can block: the device is
- * non-blocking and the syscall copies what is in memory.
+ * sequence numbers or dictionaries). Nothing here can block: a /dev/kmsg
+ * on a file system that may wait on a server (a FUSE file bound there) is
+ * not opened, the device is non-blocking, and the syscall copies what is
+ * in memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,7 @@
 
 #include "jsonw.h"
 #include "kmsg.h"
+#include "slowmounts.h"
 #include "source.h"
 #include "textutil.h"
 #include "banned.h"
@@ -147,7 +150,11 @@ static void one_record(struct kstate *k, const char *rec, size_t n)
 static int read_kmsg(struct kstate *k)
 {
 	struct stat st;
-	char *buf;
+	char *buf, type[48];
+
+	/* a FUSE file bound over it would make even the open wait on its server */
+	if (slowmounts_path("/dev/kmsg", type, sizeof(type)))
+		return -ENODEV;
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
