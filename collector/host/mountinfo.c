@@ -77,8 +77,9 @@ int mountinfo_parse(const char *line, size_t n, struct mi_line *ret)
 			opt_start = o.s;
 		opt_end = o.s + o.n;
 	}
-	if (opt_start)
-		m.optional = (struct mi_field){ opt_start, (size_t)(opt_end - opt_start) };
+	/* no field is NULL: an empty one points at the empty string */
+	m.optional = opt_start ? (struct mi_field){ opt_start, (size_t)(opt_end - opt_start) } :
+		     (struct mi_field){ "", 0 };
 	if (!next(&p, end, &m.fstype) || !next(&p, end, &m.source))
 		return -EINVAL;
 	if (!next(&p, end, &m.super_options))
