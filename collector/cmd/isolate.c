@@ -17,6 +17,7 @@
 
 #include "capbuf.h"
 #include "isolate.h"
+#include "mountinfo.h"
 #include "banned.h"
 
 #ifndef PROC_SUPER_MAGIC
@@ -121,20 +122,14 @@ static bool hides_entries(int procfd, unsigned long long mnt_id)
 	for (const char *l = mi.buf, *end = mi.buf + mi.len; l && l < end;) {
 		const char *nl = memchr(l, '\n', (size_t)(end - l));
 		size_t n = nl ? (size_t)(nl - l) : (size_t)(end - l);
-		char *q;
-		if (strtoull(l, &q, 10) == mnt_id && q != l && *q == ' ') {
-			const char *sep = memmem(l, n, " - ", 3);
-			if (!sep)
-				break;
-			char line[4096];
-			size_t k = n - (size_t)(sep - l);
-			if (k >= sizeof(line))
-				break;
-			memcpy(line, sep, k);
-			line[k] = '\0';
-			hides = strstr(line, "subset=") ||
-				(strstr(line, "hidepid=") && !strstr(line, "hidepid=0") &&
-				 !strstr(line, "hidepid=off"));
+		struct mi_line m;
+		if (mountinfo_parse(l, n, &m) == 0 && m.id == mnt_id) {
+			/* the super options only: the source is whatever the mounter named */
+			const struct mi_field *so = &m.super_options;
+			hides = memmem(so->s, so->n, "subset=", 7) ||
+				(memmem(so->s, so->n, "hidepid=", 8) &&
+				 !memmem(so->s, so->n, "hidepid=0", 9) &&
+				 !memmem(so->s, so->n, "hidepid=off", 11));
 			break;
 		}
 		l = nl ? nl + 1 : end;

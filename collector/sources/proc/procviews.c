@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "jsonx.h"
+#include "mountinfo.h"
 #include "procfs.h"
 #include "procsrc.h"
 #include "pscan.h"
@@ -175,28 +176,27 @@ static void view_mounts(int priv, struct capbuf *out, unsigned *n)
 		for (const char *p = mi.buf, *end = mi.buf + mi.len; p && p < end;) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			char *q;
-			uint64_t id = strtoull(p, &q, 10), parent = strtoull(q, NULL, 10);
+			struct mi_line m;
+			if (mountinfo_parse(p, len, &m) < 0) {
+				p = nl ? nl + 1 : NULL;
+				continue;
+			}
 			bool in = false, under = false;
 			for (size_t k = 0; k < nids; k++) {
-				in |= ids[k] == id;
-				under |= ids[k] == parent;
+				in |= ids[k] == m.id;
+				under |= ids[k] == m.parent;
 			}
 			if (under && !in && nids < sizeof(ids) / sizeof(ids[0])) {
-				ids[nids++] = id;
+				ids[nids++] = m.id;
 				grew = true;
 				json_t *o = json_object();
 				json_set_str(o, "kind", "mount-in-irsnap-view");
 				json_set_bytes(o, "mountinfo", p, len);
-				/* the pid whose folder it covers (field 5: /proc/<pid>...) */
-				const char *mp = p;
-				for (int k = 0; k < 4 && mp; k++) {
-					mp = memchr(mp, ' ', (size_t)(p + len - mp));
-					mp = mp ? mp + 1 : NULL;
-				}
-				if (mp && p + len - mp > 6 && memcmp(mp, "/proc/", 6) == 0 &&
-				    mp[6] >= '1' && mp[6] <= '9')
-					json_set_int(o, "pid", strtol(mp + 6, NULL, 10));
+				/* the pid whose folder it covers: /proc/<pid>... */
+				const struct mi_field *mp = &m.mount_point;
+				if (mp->n > 6 && memcmp(mp->s, "/proc/", 6) == 0 &&
+				    mp->s[6] >= '1' && mp->s[6] <= '9')
+					json_set_int(o, "pid", strtol(mp->s + 6, NULL, 10));
 				json_append_line(out, o);
 				json_decref(o);
 				(*n)++;
