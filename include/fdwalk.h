@@ -44,6 +44,12 @@ struct fd_gone {              /* an fd on a regular file with no name left (nlin
 	uint64_t dev, ino, size;
 };
 
+struct fd_bpf {               /* an fd on a bpf program, map or link (src_bpf.c) */
+	int pid, fd;
+	uint32_t id;                 /* prog_id, map_id or link_id of its fdinfo */
+	char kind;                   /* 'p', 'm' or 'l' */
+};
+
 struct fd_comm {              /* the comm of a process that owns sockets */
 	int pid;
 	unsigned len, exe_len;
@@ -63,6 +69,8 @@ struct fd_part {
 	size_t ncomm, acomm;
 	struct fd_gone *gone;
 	size_t ngone, agone;
+	struct fd_bpf *bpf;
+	size_t nbpf, abpf;
 	unsigned nfds;
 };
 
@@ -76,6 +84,8 @@ struct fd_table {
 	size_t ncomm;
 	struct fd_gone *gone;         /* in walk order (pid order) */
 	size_t ngone;
+	struct fd_bpf *bpf;           /* in walk order (pid order) */
+	size_t nbpf;
 	unsigned nfds;
 	struct fd_part acc;           /* merged parts, before fdwalk_finish */
 	bool done;                    /* the walk is complete: reuse it */

@@ -11,6 +11,7 @@ step netconfig
 step kernel
 step kmsg
 step mounts
+step bpf
 step host
 step system-files
 step accounts

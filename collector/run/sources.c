@@ -20,6 +20,8 @@ const struct source irsnap_sources[SRC_COUNT] = {
 	  .what = "system/kmsg.jsonl and kmsg.raw: every record of the kernel's log ring, not cleared" },
 	[SRC_MOUNTS] = { .name = "mounts", .rank = VOL_SYSTEM, .collect = src_mountns_collect,
 	  .what = "system/mounts.jsonl and mountns/<inode>/mountinfo: the mount table of every mount namespace" },
+	[SRC_BPF] = { .name = "bpf", .rank = VOL_SYSTEM, .collect = src_bpf_collect,
+	  .what = "system/bpf/: every loaded eBPF program, map and link, pins and holders" },
 	[SRC_HOST] = { .name = "host", .rank = VOL_SYSTEM, .collect = src_host_collect,
 	  .what = "system/host.json: uname, hostname, machine-id, boot_id, uptime, boot time, clocks" },
 	[SRC_SYSTEM_FILES] = { .name = "system-files", .rank = VOL_SYSTEM, .collect = src_sysfiles_collect,

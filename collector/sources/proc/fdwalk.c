@@ -54,8 +54,34 @@ static void classify(struct jw *w, const char *t, size_t n)
 		memcmp(t + n - (sizeof(del) - 1), del, sizeof(del) - 1) == 0);
 }
 
-/* fdinfo's position, flags and mount: the mount id (or -1) returned. */
-static int add_fdinfo(int dirfd, const char *fdname, struct jw *w)
+/* A bpf object's id from its fdinfo: "prog_id", "map_id", "link_id". */
+static void note_bpf(struct fd_part *t, const char *info, const char *link, size_t len,
+		     int pid, int fd, struct jw *w)
+{
+	static const char *const kinds[][2] = {
+		{ "anon_inode:bpf-prog", "prog_id" }, { "anon_inode:bpf-map", "map_id" },
+		{ "anon_inode:bpf_link", "link_id" },
+	};
+	size_t n;
+
+	for (size_t k = 0; k < 3; k++) {
+		if (len != strlen(kinds[k][0]) || memcmp(link, kinds[k][0], len) != 0)
+			continue;
+		const char *v = proc_status_field(info, kinds[k][1], &n);
+		if (!v)
+			return;
+		uint32_t id = (uint32_t)strtoul(v, NULL, 10);
+		jw_int(w, kinds[k][1], id);
+		if (vec_reserve((void **)&t->bpf, &t->abpf, t->nbpf + 1, sizeof(*t->bpf)))
+			t->bpf[t->nbpf++] = (struct fd_bpf){ pid, fd, id, "pml"[k] };
+		return;
+	}
+}
+
+/* fdinfo's position, flags and mount: the mount id (or -1) returned; a bpf
+ * object's id noted. */
+static int add_fdinfo(struct fd_part *t, int dirfd, const char *fdname, const char *link,
+		      size_t len, int pid, struct jw *w)
 {
 	int mnt = -1;
 	char path[300];
@@ -65,18 +91,20 @@ static int add_fdinfo(int dirfd, const char *fdname, struct jw *w)
 	snprintf(path, sizeof(path), "fdinfo/%s", fdname);
 	capbuf_init(&cb, FDINFO_CAP);
 	if (proc_read_once(dirfd, path, &cb) == 0 || cb.len) {
-		const char *t = cb.buf ? cb.buf : "";
-		const char *v = proc_status_field(t, "pos", &n);
+		const char *info = cb.buf ? cb.buf : "";
+		const char *v = proc_status_field(info, "pos", &n);
 		if (v)
 			jw_int(w, "pos", (int64_t)strtoll(v, NULL, 10));
-		v = proc_status_field(t, "flags", &n);
+		v = proc_status_field(info, "flags", &n);
 		if (v)
 			jw_bytes(w, "flags", v, n);
-		v = proc_status_field(t, "mnt_id", &n);
+		v = proc_status_field(info, "mnt_id", &n);
 		if (v) {
 			mnt = (int)strtol(v, NULL, 10);
 			jw_int(w, "mnt_id", mnt);
 		}
+		if (len > 14 && memcmp(link, "anon_inode:bpf", 14) == 0)
+			note_bpf(t, info, link, len, pid, (int)strtol(fdname, NULL, 10), w);
 	}
 	capbuf_release(&cb);
 	return mnt;
@@ -147,6 +175,7 @@ void fdpart_free(struct fd_part *p)
 	free(p->fail);
 	free(p->comm);
 	free(p->gone);
+	free(p->bpf);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -209,7 +238,7 @@ int fdwalk_pid(struct fd_part *t, int pdir, int pid)
 		 * system calls per fd on a host with tens of thousands of sockets */
 		if (!sock && !has_prefix(link, len, "pipe:[")) {
 			struct stat st;
-			int mnt = add_fdinfo(pdir, de->d_name, &w);
+			int mnt = add_fdinfo(t, pdir, de->d_name, link, len, pid, &w);
 			bool guarded;
 			if (stat_target(pdir, fdd, de->d_name, link, mnt, &st, &w, &guarded) == 0) {
 				char dev[32];
@@ -276,8 +305,12 @@ void fdwalk_merge(struct fd_table *t, struct fd_part *p)
 		memcpy(a->gone + a->ngone, p->gone, p->ngone * sizeof(*p->gone));
 		a->ngone += p->ngone;
 	}
+	if (p->nbpf && vec_reserve((void **)&a->bpf, &a->abpf, a->nbpf + p->nbpf, sizeof(*a->bpf))) {
+		memcpy(a->bpf + a->nbpf, p->bpf, p->nbpf * sizeof(*p->bpf));
+		a->nbpf += p->nbpf;
+	}
 	t->nfds += p->nfds;
-	p->nown = p->nfail = p->ncomm = p->ngone = 0;
+	p->nown = p->nfail = p->ncomm = p->ngone = p->nbpf = 0;
 	p->nfds = 0;
 	capbuf_reset(&p->records);
 }
@@ -340,6 +373,8 @@ void fdwalk_finish(struct fd_table *t)
 	t->ncomm = t->acc.ncomm;
 	t->gone = t->acc.gone;
 	t->ngone = t->acc.ngone;
+	t->bpf = t->acc.bpf;
+	t->nbpf = t->acc.nbpf;
 	if (t->ncomm)
 		qsort(t->comm, t->ncomm, sizeof(*t->comm), comm_cmp);
 	if (t->nown)
