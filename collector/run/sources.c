@@ -13,7 +13,7 @@ const struct source irsnap_sources[SRC_COUNT] = {
 	[SRC_SESSIONS] = { .name = "sessions", .rank = VOL_SESSION, .collect = src_sessions_collect,
 	  .what = "volatile/sessions.*: who is logged in, from /run/utmp (raw copy under fs/)" },
 	[SRC_NETCONFIG] = { .name = "netconfig", .rank = VOL_SYSTEM, .collect = src_netconfig_collect,
-	  .what = "system/net/<netns>/: interfaces, addresses, routes, neighbours (rtnetlink) and /proc/net files" },
+	  .what = "system/net/<netns>/: interfaces, addresses, routes, neighbours (rtnetlink), nftables, iptables, conntrack, /proc/net files" },
 	[SRC_KERNEL] = { .name = "kernel", .rank = VOL_SYSTEM, .collect = src_kernel_collect,
 	  .what = "system/kernel.json and system/proc/: taint, lockdown, cmdline, sysctls, modules (two views), mounts, swaps, block devices" },
 	[SRC_KMSG] = { .name = "kmsg", .rank = VOL_SYSTEM, .collect = src_kmsg_collect,

@@ -20,7 +20,7 @@ CC=clang cmake -S "$top" -B "$b" -DIRSNAP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev
 
 c=$b/corpus
 rm -rf "$c" "$b/findings"
-mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report,dpkg,rpmhdr,kmsg}
+mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report,dpkg,rpmhdr,kmsg,netfilter}
 irsnap=$top/build/release/irsnap
 if [ -x "$irsnap" ]; then
 	printf 'profile seed\nstep host\ncopy /etc/hostname\n' >"$b/seed.profile"
@@ -123,7 +123,7 @@ printf '6,1234,5678,c,more;a\\x1b[31m\\xzz\\x5\n SUBSYSTEM=pci\n DEVICE=+pci:000
 cp "$c"/findings/* "$c/export/" 2>/dev/null
 cp "$c"/findings/* "$c/report/" 2>/dev/null
 for t in verify procfs netproc netlink utmp logind profile accounts sqlite unpack mountinfo findings \
-	export report dpkg rpmhdr kmsg; do
+	export report dpkg rpmhdr kmsg netfilter; do
 	s=$secs; [ "$t" = verify ] && s=$vsecs
 	mkdir -p "$b/findings/$t"
 	if "$b/fuzz_$t" -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "jsonw.h"
+#include "netsrc.h"
 #include "nlquery.h"
 #include "procfs.h"
 #include "source.h"
@@ -333,6 +334,8 @@ int src_netconfig_collect(struct run *r)
 			    strcmp(queries[q + 1].name, queries[q].name) == 0)
 				q++;
 		}
+		if (entered && ret == 0)
+			ret = netfilter_ns(r, procfd, pid[i], ino[i]);
 		if (i > 0 && entered && (self < 0 || setns(self, CLONE_NEWNET) < 0))
 			run_log(r, "netconfig: cannot return to irsnap's own network namespace");
 	}

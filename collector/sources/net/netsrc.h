@@ -17,5 +17,8 @@ void sock_owners_json(struct run *r, uint64_t ino, struct capbuf *out, struct ca
  * (/proc/<pid>/net/netlink, copied raw too), as JSON Lines into `out`
  * (netlink_socks.c). 0, or an archiving error. */
 int netlink_socks(struct run *r, int procfd, int pid, uint64_t netns, struct capbuf *out);
+/* The firewall and conntrack of the namespace irsnap is in (net_filter.c):
+ * `pid` a process inside it, `ino` its inode. 0, or an archiving error. */
+int netfilter_ns(struct run *r, int procfd, int pid, uint64_t ino);
 
 #endif

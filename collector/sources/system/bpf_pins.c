@@ -61,8 +61,8 @@ static void walk_pins(struct bstate *b, int dir, char *path, size_t plen, size_t
 		path[plen] = '/';
 		memcpy(path + plen + 1, de->d_name, nl + 1);
 		if (de->d_type == DT_DIR && depth < PIN_DEPTH) {
-			int sub = openat(dirfd(d), de->d_name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC);
+			int fl = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOATIME;
+			int sub = openat(dirfd(d), de->d_name, fl | O_CLOEXEC);
 			if (sub >= 0)
 				walk_pins(b, sub, path, plen + 1 + nl, cap, depth + 1);
 		} else if (de->d_type == DT_REG) {

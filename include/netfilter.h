@@ -1,0 +1,37 @@
+/*
+ * netfilter.h - the firewall and connection-tracking state of the network
+ * namespace irsnap is in (issue 18, items 3 and 4), read through
+ * NETLINK_NETFILTER and the legacy iptables socket options, decoded by
+ * irsnap itself (Debian ships no static libmnl for libnftnl to link).
+ *
+ * Each dump keeps the netlink messages exactly as the kernel sent them
+ * (`raw`: a stream of nlmsghdr-aligned messages) and their decoding as
+ * JSON Lines (`out`). The *_parse functions decode such a stream: what the
+ * dumps use, and what the fuzz targets feed.
+ */
+#ifndef IRSNAP_NETFILTER_H
+#define IRSNAP_NETFILTER_H
+
+#include <stddef.h>
+
+#include "capbuf.h"
+
+/* ctnetlink: every conntrack entry of the namespace. 0 or -errno. */
+int conntrack_dump(struct capbuf *raw, struct capbuf *out);
+int conntrack_parse(const void *buf, size_t len, struct capbuf *out);
+
+/* nf_tables: tables, chains, sets (with their elements), rules, objects,
+ * flow tables. 0 or -errno (of the first dump that failed; the others
+ * are still read). */
+int nftables_dump(struct capbuf *raw, struct capbuf *out);
+int nftables_parse(const void *buf, size_t len, struct capbuf *out);
+
+/* Legacy x_tables: the table `name` ("filter") of family `af` (AF_INET,
+ * AF_INET6): its blob as IPT_SO_GET_ENTRIES gives it, with the info
+ * header first (struct ipt_getinfo), into `raw`; 0 or -errno. */
+int xtables_read(int af, const char *name, struct capbuf *raw);
+/* That blob in iptables-save -c's text (`save`) and as JSON Lines, one
+ * rule per line (`out`). 0 or -EINVAL. */
+int xtables_parse(int af, const void *buf, size_t len, struct capbuf *save, struct capbuf *out);
+
+#endif
