@@ -12,6 +12,8 @@ step kernel
 step kmsg
 step mounts
 step bpf
+step sysctl
+step stacks
 step host
 step system-files
 step accounts

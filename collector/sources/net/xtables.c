@@ -253,7 +253,7 @@ static void one_rule(const char *table, const struct xt_chain *ch, size_t nch, c
 	for (unsigned off = sizeof(*e); off + sizeof(struct xt_entry_match) <= e->target_offset;) {
 		const struct xt_entry_match *m = (const void *)((const char *)e + off);
 		unsigned ms = m->u.match_size;
-		if (ms < sizeof(*m) || off + ms > e->target_offset)
+		if (ms < sizeof(*m) || ms % XT_ALIGN(1) || off + ms > e->target_offset)
 			break;
 		char name[XT_EXTENSION_MAXNAMELEN + 1];
 		memcpy(name, m->u.user.name, XT_EXTENSION_MAXNAMELEN);
@@ -357,7 +357,9 @@ int xtables_parse(int af, const void *buf, size_t len, struct capbuf *save, stru
 	memcpy(b, blob, size);
 	for (size_t off = 0; off + sizeof(struct ipt_entry) <= size && noffs < MAX_ENTRIES;) {
 		const struct ipt_entry *e = (const void *)(b + off);
-		if (off % __alignof__(struct ipt_entry) || e->next_offset < sizeof(*e) ||
+		/* the kernel aligns every entry, match and target (XT_ALIGN) */
+		if (off % XT_ALIGN(1) || e->next_offset % XT_ALIGN(1) ||
+		    e->target_offset % XT_ALIGN(1) || e->next_offset < sizeof(*e) ||
 		    e->target_offset < sizeof(*e) ||
 		    e->target_offset + sizeof(struct xt_entry_target) > e->next_offset ||
 		    off + e->next_offset > size) {
