@@ -160,7 +160,7 @@ static int one_prog(struct bstate *b, int fd, struct capbuf *out)
 	uint32_t xl = info.xlated_prog_len;
 	bool want_x = xl && xl <= XLATED_MAX && b->xlated_total + xl <= XLATED_TOTAL;
 	if (want_x)
-		insns = malloc(xl);
+		insns = calloc(1, xl);
 	struct bpf_prog_info again;
 	memset(&again, 0, sizeof(again));
 	again.nr_map_ids = nmaps;
@@ -170,8 +170,14 @@ static int one_prog(struct bstate *b, int fd, struct capbuf *out)
 		again.xlated_prog_insns = (uint64_t)(uintptr_t)insns;
 	}
 	uint32_t len2 = sizeof(again);
+	bool refused = false;
 	if (bpfobj_info(fd, &again, &len2) < 0) {
 		nmaps = 0;
+		refused = true;
+	}
+	/* the kernel withholds the instructions (bpf_dump_raw_ok(): kptr_restrict)
+	 * by clearing the pointer: nothing was written into ours */
+	if (refused || !again.xlated_prog_insns || again.xlated_prog_len == 0) {
 		free(insns);
 		insns = NULL;
 	}
@@ -333,7 +339,7 @@ static int walk_kind(struct bstate *b, enum bpfobj_kind k, const char *member, i
 	struct capbuf out;
 	uint32_t id = 0;
 	unsigned n = 0, gone = 0;
-	int e, ret = 0;
+	int e = -ENOENT, ret = 0;
 
 	capbuf_init(&out, BPF_JSON_CAP);
 	while (ret == 0 && n + gone < OBJS_MAX && !run_should_stop(b->r) &&
