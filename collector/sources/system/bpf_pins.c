@@ -17,6 +17,7 @@
 #include "bpfsrc.h"
 #include "mountinfo.h"
 #include "procfs.h"
+#include "slowmounts.h"
 #include "vec.h"
 #include "banned.h"
 
@@ -106,6 +107,14 @@ void bpf_find_pins(struct bstate *b)
 		    memcmp(m.fstype.s, "bpf", 3) == 0 && m.mount_point.n < PATH_MAX) {
 			size_t pl = mountinfo_unescape(m.mount_point.s, m.mount_point.n, path);
 			path[pl] = '\0';
+			char type[48];
+			/* a bpffs mounted under a FUSE or network folder: reaching it
+			 * would wait on that server */
+			if (slowmounts_path(path, type, sizeof(type))) {
+				run_log(b->r, "bpf: a bpffs under a %s mount is not walked", type);
+				p = nl ? nl + 1 : p + n;
+				continue;
+			}
 			int dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC);
 			if (dir >= 0)
 				walk_pins(b, dir, path, pl == 1 ? 0 : pl, PATH_MAX, 0);
