@@ -90,6 +90,8 @@ void jw_text(struct capbuf *cb, const char *s, size_t n);
  * null for the others; as jsonx.h's json_set_bytes_array. */
 void jw_bytes_array(struct jw *w, const char *key, const char *const *items,
 		    const size_t *lens, size_t n);
+/* "key":"<lowercase hex of n bytes>": binary kept whole (no key_b64). */
+void jw_hex(struct jw *w, const char *key, const void *p, size_t n);
 /* A nested object: "key":{ ... } written through `sub` (same buffer). */
 void jw_object(struct jw *w, const char *key, struct jw *sub);
 void jw_object_end(struct jw *sub);

@@ -197,3 +197,19 @@ void jw_raw(struct jw *w, const char *k, const char *json)
 	key(w, k);
 	capbuf_addstr(w->cb, json);
 }
+
+void jw_hex(struct jw *w, const char *k, const void *p, size_t n)
+{
+	char buf[2 * 64 + 1];
+	char *hex = n <= 64 ? buf : malloc(2 * n + 1);
+
+	if (!hex) {
+		w->cb->truncated = true;   /* as a record the cap cut */
+		return;
+	}
+	hex_encode(hex, p, n);
+	key(w, k);
+	jw_quote(w->cb, hex, 2 * n);
+	if (hex != buf)
+		free(hex);
+}

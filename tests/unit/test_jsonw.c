@@ -91,6 +91,24 @@ int main(void)
 	jw_raw(&w, "r", "[1,2]");
 	jw_end(&w);
 	CHECK(strcmp(cb.buf, "{\"s\":null,\"t\":true,\"r\":[1,2]}\n") == 0);
+
+	/* binary as hex: short (on the stack) and long (allocated) alike */
+	unsigned char bin[100];
+	for (size_t i = 0; i < sizeof(bin); i++)
+		bin[i] = (unsigned char)(i * 37 + 1);
+	for (size_t n = 0; n <= sizeof(bin); n += 33) {
+		capbuf_reset(&cb);
+		jw_begin(&w, &cb);
+		jw_hex(&w, "h", bin, n);
+		jw_end(&w);
+		json_t *o = json_loadb(cb.buf, cb.len, 0, &err);
+		const char *h = o ? json_string_value(json_object_get(o, "h")) : NULL;
+		int ok = h && strlen(h) == 2 * n;
+		for (size_t i = 0; ok && i < n; i++)
+			ok = hex_digit(h[2 * i]) * 16 + hex_digit(h[2 * i + 1]) == bin[i];
+		CHECK(ok);
+		json_decref(o);
+	}
 	capbuf_release(&cb);
 	return tap_done("jsonw");
 }

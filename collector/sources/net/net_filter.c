@@ -22,6 +22,7 @@
 #include "netfilter.h"
 #include "netsrc.h"
 #include "procfs.h"
+#include "textutil.h"
 #include "banned.h"
 
 #define NF_JSON_CAP (256u << 20)
@@ -78,15 +79,15 @@ static int legacy(struct run *r, int procfd, int pid, uint64_t ino, int af, cons
 		snprintf(src, sizeof(src), "getsockopt %s_SO_GET_ENTRIES %s",
 			 af == AF_INET ? "IPT" : "IP6T", p);
 		if (e < 0) {
-			run_log(r, "netconfig: netns %llu: %s: %s", (unsigned long long)ino, src,
-				strerror(-e));
+			run_log(r, "netconfig: netns %llu: %s: %s", (unsigned long long)ino,
+				shown(src).s, strerror(-e));
 		} else {
 			snprintf(member, sizeof(member), "system/net/%llu/%s/%s.blob",
 				 (unsigned long long)ino, dir, p);
 			ret = run_emit_copy(r, "netconfig", member, src, &raw);
 			if (af == AF_INET && xtables_parse(af, raw.buf, raw.len, &save, &out) < 0)
 				run_log(r, "netconfig: netns %llu: iptables table %s: its blob does "
-					"not parse (kept raw)", (unsigned long long)ino, p);
+					"not parse (kept raw)", (unsigned long long)ino, shown(p).s);
 		}
 		capbuf_release(&raw);
 	}

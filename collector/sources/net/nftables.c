@@ -55,14 +55,24 @@ static void put_str(struct jw *w, const char *key, const struct nlattr *a)
 		jw_bytes(w, key, nfa_data(a), nfa_strlen(a));
 }
 
-static void put_hex(struct jw *w, const char *key, const void *p, size_t n)
+/* "attrs":[{"type","hex"}] of the attributes tb[from..NFA_MAX]. */
+static void put_attrs(struct jw *w, const struct nlattr *const *tb, unsigned from)
 {
-	char *hex = malloc(2 * n + 1);
-	if (!hex)
-		return;
-	hex_encode(hex, p, n);
-	jw_ascii(w, key, hex, 2 * n);
-	free(hex);
+	bool first = true;
+
+	jw_key(w, "attrs");
+	capbuf_add(w->cb, "[", 1);
+	for (unsigned t = from; t <= NFA_MAX; t++) {
+		if (!tb[t])
+			continue;
+		capbuf_add(w->cb, first ? "{" : ",{", first ? 1 : 2);
+		first = false;
+		struct jw a = { .cb = w->cb };
+		jw_int(&a, "type", t);
+		jw_hex(&a, "hex", nfa_data(tb[t]), nfa_len(tb[t]));
+		capbuf_add(w->cb, "}", 1);
+	}
+	capbuf_add(w->cb, "]", 1);
 }
 
 static void begin(struct jw *w, struct capbuf *out, const char *kind, int family,
@@ -81,7 +91,7 @@ static void put_verdict(struct jw *w, const struct nlattr *data)
 	nfa_nested(data, d, NFTA_DATA_MAX);
 	if (!d[NFTA_DATA_VERDICT]) {
 		if (d[NFTA_DATA_VALUE])
-			put_hex(w, "value", nfa_data(d[NFTA_DATA_VALUE]), nfa_len(d[NFTA_DATA_VALUE]));
+			jw_hex(w, "value", nfa_data(d[NFTA_DATA_VALUE]), nfa_len(d[NFTA_DATA_VALUE]));
 		return;
 	}
 	nfa_nested(d[NFTA_DATA_VERDICT], v, NFTA_VERDICT_MAX);
@@ -116,20 +126,8 @@ static void put_expr(struct capbuf *out, const struct nlattr *e)
 		jw_int(&w, "packets", (int64_t)nfa_be64(d[NFTA_COUNTER_PACKETS]));
 		jw_int(&w, "bytes", (int64_t)nfa_be64(d[NFTA_COUNTER_BYTES]));
 	}
-	jw_key(&w, "attrs");
-	capbuf_add(out, "[", 1);
-	bool first = true;
-	for (unsigned t = 0; t <= NFA_MAX; t++) {
-		if (!d[t])
-			continue;
-		capbuf_add(out, first ? "{" : ",{", first ? 1 : 2);
-		first = false;
-		struct jw a = { .cb = out };
-		jw_int(&a, "type", t);
-		put_hex(&a, "hex", nfa_data(d[t]), nfa_len(d[t]));
-		capbuf_add(out, "}", 1);
-	}
-	capbuf_add(out, "]}", 2);
+	put_attrs(&w, d, 0);
+	capbuf_add(out, "}", 1);
 }
 
 /* The comment in a rule's user data (libnftnl's TLV: type 0). */
@@ -178,7 +176,7 @@ static void rule_msg(struct capbuf *out, int fam, const struct nlattr **tb)
 	}
 	capbuf_add(out, "]", 1);
 	if (tb[NFTA_RULE_USERDATA])
-		put_hex(&w, "userdata_hex", nfa_data(tb[NFTA_RULE_USERDATA]), nfa_len(tb[NFTA_RULE_USERDATA]));
+		jw_hex(&w, "userdata_hex", nfa_data(tb[NFTA_RULE_USERDATA]), nfa_len(tb[NFTA_RULE_USERDATA]));
 	jw_end(&w);
 }
 
@@ -264,10 +262,10 @@ static void elems_msg(struct capbuf *out, int fam, const struct nlattr **tb)
 		const struct nlattr *k[NFTA_DATA_MAX + 1];
 		nfa_nested(el[NFTA_SET_ELEM_KEY], k, NFTA_DATA_MAX);
 		if (k[NFTA_DATA_VALUE])
-			put_hex(&w, "key", nfa_data(k[NFTA_DATA_VALUE]), nfa_len(k[NFTA_DATA_VALUE]));
+			jw_hex(&w, "key", nfa_data(k[NFTA_DATA_VALUE]), nfa_len(k[NFTA_DATA_VALUE]));
 		nfa_nested(el[NFTA_SET_ELEM_KEY_END], k, NFTA_DATA_MAX);
 		if (k[NFTA_DATA_VALUE])
-			put_hex(&w, "key_end", nfa_data(k[NFTA_DATA_VALUE]), nfa_len(k[NFTA_DATA_VALUE]));
+			jw_hex(&w, "key_end", nfa_data(k[NFTA_DATA_VALUE]), nfa_len(k[NFTA_DATA_VALUE]));
 		if (el[NFTA_SET_ELEM_DATA]) {
 			jw_key(&w, "data");
 			capbuf_add(out, "{", 1);
@@ -294,20 +292,7 @@ static void other_msg(struct capbuf *out, int fam, const char *kind, const struc
 	struct jw w;
 	begin(&w, out, kind, fam, tb[1]);       /* NFTA_OBJ_TABLE, NFTA_FLOWTABLE_TABLE */
 	put_str(&w, "name", tb[2]);             /* NFTA_OBJ_NAME, NFTA_FLOWTABLE_NAME */
-	jw_key(&w, "attrs");
-	capbuf_add(out, "[", 1);
-	bool first = true;
-	for (unsigned t = 3; t <= NFA_MAX; t++) {
-		if (!tb[t])
-			continue;
-		capbuf_add(out, first ? "{" : ",{", first ? 1 : 2);
-		first = false;
-		struct jw a = { .cb = out };
-		jw_int(&a, "type", t);
-		put_hex(&a, "hex", nfa_data(tb[t]), nfa_len(tb[t]));
-		capbuf_add(out, "}", 1);
-	}
-	capbuf_add(out, "]", 1);
+	put_attrs(&w, tb, 3);
 	jw_end(&w);
 }
 

@@ -187,16 +187,6 @@ static bool save_match(struct capbuf *s, const char *name, const void *data, siz
 	return false;
 }
 
-static void put_hex(struct jw *w, const char *key, const void *p, size_t n)
-{
-	char *hex = malloc(2 * n + 1);
-	if (!hex)
-		return;
-	hex_encode(hex, p, n);
-	jw_ascii(w, key, hex, 2 * n);
-	free(hex);
-}
-
 static const char *verdict_name(int v)
 {
 	return v == -NF_ACCEPT - 1 ? "ACCEPT" : v == -NF_DROP - 1 ? "DROP" :
@@ -267,7 +257,7 @@ static void one_rule(const char *table, const struct xt_chain *ch, size_t nch, c
 		jw_bytes(&mw, "name", name, strlen(name));
 		jw_int(&mw, "revision", m->u.user.revision);
 		jw_bool(&mw, "decoded", ok);
-		put_hex(&mw, "hex", m->data, ms - sizeof(*m));
+		jw_hex(&mw, "hex", m->data, ms - sizeof(*m));
 		capbuf_add(out, "}", 1);
 		off += ms;
 	}
@@ -310,7 +300,7 @@ static void one_rule(const char *table, const struct xt_chain *ch, size_t nch, c
 	} else if (tname[0]) {
 		decoded = false;
 	}
-	put_hex(&w, "target_hex", t->data, tdata);
+	jw_hex(&w, "target_hex", t->data, tdata);
 	jw_bool(&w, "decoded", decoded);
 	if (!decoded)
 		capbuf_add(&line, " # irsnap: options not decoded (see the JSON)", 46);

@@ -18,6 +18,7 @@
 #include "mountinfo.h"
 #include "procfs.h"
 #include "slowmounts.h"
+#include "textutil.h"
 #include "vec.h"
 #include "banned.h"
 
@@ -111,7 +112,7 @@ void bpf_find_pins(struct bstate *b)
 			/* a bpffs mounted under a FUSE or network folder: reaching it
 			 * would wait on that server */
 			if (slowmounts_path(path, type, sizeof(type))) {
-				run_log(b->r, "bpf: a bpffs under a %s mount is not walked", type);
+				run_log(b->r, "bpf: a bpffs under a %s mount is not walked", shown(type).s);
 				p = nl ? nl + 1 : p + n;
 				continue;
 			}

@@ -106,16 +106,6 @@ static void put_type(struct jw *w, const char *name, unsigned t)
 		jw_int(w, "type", t);
 }
 
-static void put_raw(struct jw *w, const void *info, uint32_t len)
-{
-	char *hex = malloc(2 * (size_t)len + 1);
-	if (!hex)
-		return;
-	hex_encode(hex, info, len);
-	jw_ascii(w, "info_hex", hex, 2 * (size_t)len);
-	free(hex);
-}
-
 /* The memlock and frozen lines of our own fd's fdinfo. */
 static void put_fdinfo(struct bstate *b, struct jw *w, int fd, bool frozen)
 {
@@ -224,7 +214,7 @@ static int one_prog(struct bstate *b, int fd, struct capbuf *out)
 		jw_str(&w, "xlated_missing", want_x ? "the kernel did not give the instructions"
 			: "over the cap on instructions kept");
 	}
-	put_raw(&w, &info, len);
+	jw_hex(&w, "info_hex", &info, len);
 	jw_end(&w);
 	int ret = 0;
 	if (insns) {
@@ -265,7 +255,7 @@ static int one_map(struct bstate *b, int fd, struct capbuf *out)
 	if (info.ifindex)
 		jw_int(&w, "ifindex", info.ifindex);
 	add_refs(b, &w, 'm', info.id);
-	put_raw(&w, &info, len);
+	jw_hex(&w, "info_hex", &info, len);
 	jw_end(&w);
 	return 0;
 }
@@ -326,7 +316,7 @@ static int one_link(struct bstate *b, int fd, struct capbuf *out)
 		break;
 	}
 	add_refs(b, &w, 'l', info.id);
-	put_raw(&w, &info, len);
+	jw_hex(&w, "info_hex", &info, len);
 	jw_end(&w);
 	return 0;
 }
