@@ -43,6 +43,7 @@ struct step {
 	uint64_t max_file, max_total;
 	unsigned max_depth;
 	bool hash_exec;
+	bool hash_code;            /* timeline: every executable, library, module */
 	unsigned line;             /* in the profile, for messages */
 };
 

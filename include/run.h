@@ -123,6 +123,10 @@ struct run {
 	struct step_timing *timings;   /* per step, for --stats */
 	size_t ntimings, maxtimings;
 	double volatile_first, volatile_last;   /* the volatile snapshot's span */
+	/* the file system the bundle is written to, when it is not the root's
+	 * (the responder's media): a timeline does not list it; 0: none */
+	uint64_t output_dev;
+	bool output_dev_logged;
 };
 
 enum art_status { ART_OK, ART_PARTIAL, ART_VANISHED, ART_ERROR, ART_STATUSES };

@@ -27,6 +27,17 @@ tree /var/spool/at max-file 1M
 tree /usr/lib/systemd/system max-file 1M max-depth 4
 tree /usr/local/lib/systemd max-file 1M
 tree /run/systemd/system max-file 1M
+tree /usr/lib/systemd/user max-file 1M max-depth 4
+tree /usr/lib/systemd/system-generators max-file 16M
+tree /usr/lib/systemd/user-generators max-file 16M
+tree /run/systemd/transient max-file 1M
+tree /run/systemd/generator max-file 1M
+tree /run/systemd/generator.early max-file 1M
+tree /run/systemd/generator.late max-file 1M
+tree /usr/share/dbus-1 max-file 1M max-depth 4
+tree /usr/share/polkit-1 max-file 1M max-depth 4
+tree /usr/share/initramfs-tools max-file 1M max-depth 8
+copy /boot/grub/grub.cfg max-file 16M
 
 list /tmp copy-exec 64M max-total 2G max-depth 64
 list /var/tmp copy-exec 64M max-total 2G max-depth 64
@@ -35,20 +46,9 @@ list /run copy-exec 16M max-total 256M max-depth 16
 
 step logins
 tree /var/log max-file 2G max-total 32G max-depth 32
+tree /run/log/journal max-file 2G max-total 8G max-depth 4
 
 step responder-files
 step packages-all
 
-timeline /bin hash-exec
-timeline /sbin hash-exec
-timeline /etc
-timeline /boot
-timeline /root
-timeline /home
-timeline /opt hash-exec
-timeline /srv
-timeline /tmp
-timeline /var max-depth 64
-timeline /usr hash-exec max-depth 64
-timeline /lib max-depth 64
-timeline /lib64 max-depth 64
+timeline / hash-code max-depth 64

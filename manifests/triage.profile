@@ -18,46 +18,31 @@ step host
 step system-files
 step accounts
 
-# persistence and configuration, raw
+# persistence and configuration, raw: the whole of /etc (every file up to
+# 1 MiB, links and folders in listing/etc.NNNN.jsonl), then what lives
+# outside it: units, generators, transient units, D-Bus, polkit, the boot
+# loader's and the initramfs' configuration and hooks, cron and at spools
 copy /etc/shadow
 copy /etc/gshadow
-copy /etc/ld.so.conf
-tree /etc/ld.so.conf.d max-file 1M
-copy /etc/localtime
-copy /etc/timezone
-copy /etc/hosts
-copy /etc/resolv.conf
-copy /etc/nsswitch.conf
-copy /etc/fstab
-copy /etc/crontab
-tree /etc/cron.d max-file 1M
-tree /etc/cron.hourly max-file 1M
-tree /etc/cron.daily max-file 1M
-tree /etc/cron.weekly max-file 1M
-tree /etc/cron.monthly max-file 1M
+tree /etc max-file 1M max-total 256M max-depth 16
 tree /var/spool/cron max-file 1M
 tree /var/spool/at max-file 1M
-tree /etc/systemd max-file 1M max-depth 8
 tree /usr/lib/systemd/system max-file 1M max-depth 4
+tree /usr/lib/systemd/user max-file 1M max-depth 4
+tree /usr/lib/systemd/system-generators max-file 4M
+tree /usr/lib/systemd/user-generators max-file 4M
 tree /usr/local/lib/systemd max-file 1M
 tree /run/systemd/system max-file 1M
-tree /etc/init.d max-file 1M
-copy /etc/rc.local
-copy /etc/profile
-tree /etc/profile.d max-file 1M
-copy /etc/bash.bashrc
-copy /etc/environment
-copy /etc/sudoers
-tree /etc/sudoers.d max-file 1M
-tree /etc/ssh max-file 1M
-tree /etc/pam.d max-file 1M
-tree /etc/security max-file 1M
-tree /etc/udev/rules.d max-file 1M
-tree /etc/modprobe.d max-file 1M
-copy /etc/modules
-tree /etc/modules-load.d max-file 1M
-tree /etc/apt/sources.list.d max-file 1M
-copy /etc/apt/sources.list
+tree /run/systemd/transient max-file 1M
+tree /run/systemd/generator max-file 1M
+tree /run/systemd/generator.early max-file 1M
+tree /run/systemd/generator.late max-file 1M
+tree /usr/share/dbus-1/system-services max-file 1M
+tree /usr/share/dbus-1/system.d max-file 1M
+tree /usr/share/polkit-1/rules.d max-file 1M
+tree /usr/share/initramfs-tools/hooks max-file 1M
+tree /usr/share/initramfs-tools/scripts max-file 1M
+copy /boot/grub/grub.cfg max-file 16M
 
 # temporary file systems: everything listed, executables and scripts copied
 list /tmp copy-exec 16M max-total 256M max-depth 32
@@ -68,24 +53,15 @@ list /run copy-exec 4M max-total 64M max-depth 8
 # logs and login history
 step logins
 tree /var/log max-file 256M max-total 4G max-depth 16
+tree /run/log/journal max-file 256M max-total 1G max-depth 4
 
 step responder-files
 
 # the packaged programs and libraries against what dpkg recorded for them
 step packages
 
-# file metadata: the timeline of the system trees, with SHA-256 of every
-# executable in a bin, sbin or libexec directory beside it
-timeline /bin hash-exec
-timeline /sbin hash-exec
-timeline /etc
-timeline /boot
-timeline /root
-timeline /home
-timeline /opt hash-exec
-timeline /srv
-timeline /tmp
-timeline /var max-depth 32
-timeline /usr hash-exec max-depth 32
-timeline /lib max-depth 32
-timeline /lib64 max-depth 32
+# file metadata: the timeline of every local file system from / (with
+# /dev/shm; never /proc, /sys, a pseudo or network file system, or the one
+# the bundle goes to), with SHA-256 of every executable in a bin, sbin or
+# libexec directory beside it
+timeline / hash-exec max-depth 32

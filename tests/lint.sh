@@ -20,6 +20,12 @@ bad=$(grep -nE '\<open(at)?\(' "${SRCS[@]}" | grep -v O_CLOEXEC | grep -v oflags
 if [ -n "$bad" ]; then
 	echo "lint: an open() without O_CLOEXEC:"; echo "$bad"; rc=1
 fi
+# every statx of a path carries AT_NO_AUTOMOUNT: statx, unlike stat,
+# mounts the autofs point it names (a change to the host)
+bad=$(grep -nE '[^_]statx\(' "${SRCS[@]}" | grep -v 'json_statx' | grep -vE 'AT_NO_AUTOMOUNT|AT_EMPTY_PATH')
+if [ -n "$bad" ]; then
+	echo "lint: a statx() without AT_NO_AUTOMOUNT:"; echo "$bad"; rc=1
+fi
 # files small and named for what they do: at most 500 lines
 for f in "${SRCS[@]}" "${HDRS[@]}"; do
 	n=$(wc -l <"$f")

@@ -372,6 +372,10 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	opened = true;
+	struct stat ost, rst;
+	if (fstat(fd, &ost) == 0 && S_ISREG(ost.st_mode) && stat("/", &rst) == 0 &&
+	    ost.st_dev != rst.st_dev)
+		r.output_dev = ost.st_dev;
 	/* the output is open (through the host's mount): now irsnap's own
 	 * namespace, procfs and read-only view, before any thread starts */
 	isolate_views(&iso);

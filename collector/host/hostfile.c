@@ -58,7 +58,7 @@ int host_link_in_path(int dirfd, const char *path, char **ret_link)
 			break;
 		*slash = '\0';
 		struct statx st;
-		if (slash > tmp && statx(dirfd, tmp, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) == 0 &&
+		if (slash > tmp && statx(dirfd, tmp, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &st) == 0 &&
 		    S_ISLNK(st.stx_mode)) {
 			if (ret_link)
 				*ret_link = tmp;
@@ -85,7 +85,7 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	if (path[0] == '/' && slowmounts_path(path, NULL, 0))
 		return -EREMOTE;
 	/* an absent file is absent: no open of any kind is attempted */
-	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &pre) < 0 && errno == ENOENT)
+	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &pre) < 0 && errno == ENOENT)
 		return -ENOENT;
 	/* the type first, through an O_PATH fd (nothing is opened for I/O,
 	 * no device touched), every component resolved without a link */

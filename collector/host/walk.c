@@ -105,8 +105,10 @@ static int walk_dir(struct walker *w, int dfd, uint64_t dev, unsigned depth)
 			continue;
 		}
 		struct statx st;
-		if (statx(dirfd(d), de->d_name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT,
-			  STATX_BASIC_STATS | STATX_BTIME, &st) == 0) {
+		/* AT_NO_AUTOMOUNT: statx, unlike stat, would mount an autofs
+		 * point it names - a change to the host */
+		if (statx(dirfd(d), de->d_name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+			  AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS | STATX_BTIME, &st) == 0) {
 			w->st->entries++;
 			struct walk_entry e = { .dirfd = dirfd(d), .name = de->d_name,
 						.path = w->path.buf, .path_len = w->path.len, .st = &st,
@@ -116,8 +118,9 @@ static int walk_dir(struct walker *w, int dfd, uint64_t dev, unsigned depth)
 				uint64_t sdev = makedev(st.stx_dev_major, st.stx_dev_minor);
 				if (depth + 1 > w->max_depth) {
 					w->st->too_deep++;
-				} else if (excluded_root(w->path.buf)) {
-					w->st->mounts_skipped++;
+				} else if (excluded_root(w->path.buf) ||
+					   (st.stx_attributes & STATX_ATTR_AUTOMOUNT)) {
+					w->st->mounts_skipped++;   /* an automount point: never triggered */
 				} else {
 					int sub = open_dir(dirfd(d), de->d_name);
 					if (sub < 0) {
@@ -140,20 +143,18 @@ static int walk_dir(struct walker *w, int dfd, uint64_t dev, unsigned depth)
 	return ret < 0 ? ret : 0;
 }
 
-int walk_tree(const char *root, unsigned max_depth, walk_fn fn, void *ctx,
-	      struct walk_stats *stats, bool (*stop)(void *arg), void *stop_arg)
+/* One root: checked as walk_tree() says, then walked from `depth`. */
+static int walk_root(struct walker *w, const char *root, unsigned depth)
 {
-	struct walker w = { .stop = stop, .stop_arg = stop_arg, .fn = fn, .ctx = ctx,
-			    .max_depth = max_depth, .st = stats };
 	struct statx st;
 
-	memset(stats, 0, sizeof(*stats));
-	if (excluded_root(root))
-		return -EPERM;
 	if (slowmounts_path(root, NULL, 0))
 		return -EXDEV;
-	if (statx(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &st) < 0)
+	if (statx(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+		  STATX_BASIC_STATS | STATX_BTIME, &st) < 0)
 		return -errno;
+	if (st.stx_attributes & STATX_ATTR_AUTOMOUNT)
+		return -EXDEV;
 	if (!S_ISDIR(st.stx_mode))
 		return -ENOTDIR;
 	int fd = open_dir(AT_FDCWD, root);
@@ -163,11 +164,42 @@ int walk_tree(const char *root, unsigned max_depth, walk_fn fn, void *ctx,
 		close(fd);
 		return -EXDEV;
 	}
+	w->path.len = 0;
+	capbuf_addstr(&w->path, root);
+	while (w->path.len > 1 && w->path.buf[w->path.len - 1] == '/')
+		w->path.buf[--w->path.len] = '\0';
+	if (depth > 1) {   /* /dev/shm below /: the folder itself is an entry too */
+		w->st->entries++;
+		struct walk_entry e = { .dirfd = AT_FDCWD, .name = root, .path = w->path.buf,
+					.path_len = w->path.len, .st = &st, .depth = depth - 1 };
+		int ret = w->fn(w->ctx, &e);
+		if (ret != 0) {
+			close(fd);
+			return ret < 0 ? ret : 0;
+		}
+	}
+	return walk_dir(w, fd, makedev(st.stx_dev_major, st.stx_dev_minor), depth);
+}
+
+int walk_tree(const char *root, unsigned max_depth, walk_fn fn, void *ctx,
+	      struct walk_stats *stats, bool (*stop)(void *arg), void *stop_arg)
+{
+	struct walker w = { .stop = stop, .stop_arg = stop_arg, .fn = fn, .ctx = ctx,
+			    .max_depth = max_depth, .st = stats };
+
+	memset(stats, 0, sizeof(*stats));
+	if (excluded_root(root))
+		return -EPERM;
 	capbuf_init(&w.path, 1u << 20);
-	capbuf_addstr(&w.path, root);
-	while (w.path.len > 1 && w.path.buf[w.path.len - 1] == '/')
-		w.path.buf[--w.path.len] = '\0';
-	int ret = walk_dir(&w, fd, makedev(st.stx_dev_major, st.stx_dev_minor), 1);
+	int ret = walk_root(&w, root, 1);
+	/* from /, /dev is not entered but /dev/shm, a tmpfs anyone can write, is */
+	if (ret == 0 && strspn(root, "/") == strlen(root) && max_depth >= 2 &&
+	    !(stop && stop(stop_arg))) {
+		int e = walk_root(&w, "/dev/shm", 3);
+		if (e < 0 && e != -ENOENT && e != -ENOTDIR && e != -EXDEV && e != -EACCES &&
+		    e != -EPERM)
+			ret = e;   /* the visitor's: the bundle failed */
+	}
 	capbuf_release(&w.path);
 	return ret;
 }

@@ -61,7 +61,7 @@ static void explain_refusal(struct artifact *a, int err, int dirfd, const char *
 		if (a->link_target || host_readlink(dirfd, path, &a->link_target,
 						     &a->link_len) == 0) {
 			a->kind = "symlink";
-			if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS |
+			if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS |
 				  STATX_BTIME, &st) == 0) {
 				a->st = st;
 				a->has_stat = true;
@@ -77,7 +77,7 @@ static void explain_refusal(struct artifact *a, int err, int dirfd, const char *
 		return;
 	}
 	if (err == -EFTYPE_NOT_REGULAR &&
-	    statx(dirfd, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
+	    statx(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME,
 		  &st) == 0) {
 		a->st = st;
 		a->has_stat = true;

@@ -209,6 +209,8 @@ void plan_print(const struct profile *p, FILE *out)
 				s->max_total);
 		if (s->kind == STEP_TIMELINE && s->hash_exec)
 			fprintf(out, " (hash-exec)");
+		if (s->kind == STEP_TIMELINE && s->hash_code)
+			fprintf(out, " (hash-code)");
 		fputc('\n', out);
 	}
 }

@@ -198,6 +198,8 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 			bool has_val = k + 1 < n;
 			if (strcmp(w[k], "hash-exec") == 0 && s.kind == STEP_TIMELINE) {
 				s.hash_exec = true;
+			} else if (strcmp(w[k], "hash-code") == 0 && s.kind == STEP_TIMELINE) {
+				s.hash_code = true;
 			} else if (has_val && strcmp(w[k], "max-file") == 0 &&
 				   (s.kind == STEP_COPY || s.kind == STEP_TREE) && parse_size(w[k + 1], &v) == 0) {
 				s.max_file = v, k++;

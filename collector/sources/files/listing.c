@@ -58,39 +58,47 @@ static void jw_stx_time(struct jw *w, const char *key, const struct statx_timest
 	jw_str(w, key, buf);
 }
 
+/* The fields of one entry's listing line, the jw left open for the step's own. */
+void listing_begin(struct plan_ctx *c, const struct walk_entry *e, struct jw *w)
+{
+	const struct statx *st = e->st;
+	char buf[32];
+
+	jw_begin(w, c->listing);
+	jw_bytes(w, "path", e->path, e->path_len);
+	jw_str(w, "type", file_type_name(st->stx_mode));
+	snprintf(buf, sizeof(buf), "%04o", st->stx_mode & 07777);
+	jw_str(w, "mode", buf);
+	jw_int(w, "uid", st->stx_uid);
+	jw_int(w, "gid", st->stx_gid);
+	jw_int(w, "size", (int64_t)st->stx_size);
+	snprintf(buf, sizeof(buf), "%u:%u", st->stx_dev_major, st->stx_dev_minor);
+	jw_str(w, "dev", buf);
+	jw_int(w, "ino", (int64_t)st->stx_ino);
+	jw_int(w, "nlink", st->stx_nlink);
+	jw_stx_time(w, "atime", &st->stx_atime);
+	jw_stx_time(w, "mtime", &st->stx_mtime);
+	jw_stx_time(w, "ctime", &st->stx_ctime);
+	if (st->stx_mask & STATX_BTIME)
+		jw_stx_time(w, "btime", &st->stx_btime);
+	else
+		jw_null(w, "btime");
+	if (S_ISLNK(st->stx_mode)) {
+		char *t = NULL;
+		size_t tl;
+		if (host_readlink(e->dirfd, e->name, &t, &tl) == 0)
+			jw_bytes(w, "link_target", t, tl);
+		free(t);
+	}
+}
+
 int list_visit(void *vctx, const struct walk_entry *e)
 {
 	struct plan_ctx *c = vctx;
 	const struct statx *st = e->st;
 	struct jw w;
-	char buf[32];
 
-	jw_begin(&w, c->listing);
-	jw_bytes(&w, "path", e->path, e->path_len);
-	jw_str(&w, "type", file_type_name(st->stx_mode));
-	snprintf(buf, sizeof(buf), "%04o", st->stx_mode & 07777);
-	jw_str(&w, "mode", buf);
-	jw_int(&w, "uid", st->stx_uid);
-	jw_int(&w, "gid", st->stx_gid);
-	jw_int(&w, "size", (int64_t)st->stx_size);
-	snprintf(buf, sizeof(buf), "%u:%u", st->stx_dev_major, st->stx_dev_minor);
-	jw_str(&w, "dev", buf);
-	jw_int(&w, "ino", (int64_t)st->stx_ino);
-	jw_int(&w, "nlink", st->stx_nlink);
-	jw_stx_time(&w, "atime", &st->stx_atime);
-	jw_stx_time(&w, "mtime", &st->stx_mtime);
-	jw_stx_time(&w, "ctime", &st->stx_ctime);
-	if (st->stx_mask & STATX_BTIME)
-		jw_stx_time(&w, "btime", &st->stx_btime);
-	else
-		jw_null(&w, "btime");
-	if (S_ISLNK(st->stx_mode)) {
-		char *t = NULL;
-		size_t tl;
-		if (host_readlink(e->dirfd, e->name, &t, &tl) == 0)
-			jw_bytes(&w, "link_target", t, tl);
-		free(t);
-	}
+	listing_begin(c, e, &w);
 	bool copy = c->s->max_file && is_exec_or_script(e->dirfd, e->name, st);
 	uint64_t want = st->stx_size < c->s->max_file ? st->stx_size : c->s->max_file;
 	bool over = copy && c->s->max_total && c->copied + want > c->s->max_total;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 
 #include "copy.h"
 #include "hostfile.h"
@@ -98,46 +100,100 @@ static void body_name(struct capbuf *out, const char *s, size_t n)
 	capbuf_release(&esc);
 }
 
+/* Shared libraries and kernel modules by name: *.so, *.so.N..., *.ko[.xz|.zst|.gz]. */
+static bool is_code_name(const char *name)
+{
+	size_t n = strlen(name);
+	static const char *const ko[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+	for (size_t i = 0; i < sizeof(ko) / sizeof(ko[0]); i++) {
+		size_t k = strlen(ko[i]);
+		if (n > k && strcmp(name + n - k, ko[i]) == 0)
+			return true;
+	}
+	const char *so = strstr(name, ".so");
+	while (so) {
+		const char *t = so + 3;
+		while (*t == '.' && t[1] >= '0' && t[1] <= '9') {
+			t++;
+			while (*t >= '0' && *t <= '9')
+				t++;
+		}
+		if (!*t && so > name)
+			return true;
+		so = strstr(so + 1, ".so");
+	}
+	return false;
+}
+
+/* Hash it, read its capabilities: one open, never of anything but a
+ * regular file, never changing its atime (host_open). */
+static void read_file_extra(struct plan_ctx *c, const struct walk_entry *e,
+			    struct file_extra *x)
+{
+	const struct statx *st = e->st;
+	if (!S_ISREG(st->stx_mode))
+		return;
+	bool exec = st->stx_mode & 0111;
+	bool hash = (c->s->hash_exec && exec && in_binary_dir(e->path, e->path_len)) ||
+		    (c->s->hash_code && (exec || is_code_name(e->name)));
+	if (!hash && !exec)   /* capabilities act only on what can be executed */
+		return;
+	int fd = host_open(e->dirfd, e->name, 0, NULL, NULL);
+	if (fd < 0)
+		return;
+	if (exec) {
+		ssize_t n = fgetxattr(fd, "security.capability", x->caps, sizeof(x->caps));
+		if (n < 0 && errno == ERANGE)   /* larger than any revision: kept cut, marked bad */
+			n = sizeof(x->caps);
+		x->caps_len = n > 0 ? (size_t)n : 0;
+	}
+	uint64_t got;
+	if (hash && sha256_fd(fd, HASH_EXEC_CAP, x->sha, &got) < 0)
+		x->sha[0] = '\0';
+	close(fd);
+}
+
 int timeline_visit(void *vctx, const struct walk_entry *e)
 {
 	struct plan_ctx *c = vctx;
 	const struct statx *st = e->st;
-	char sha[65] = "", mode[13];
+	struct file_extra x = { .sha = "" };
+	char mode[13];
 	struct capbuf *body = &c->tl->body;
+	char *target = NULL;
 
-	if (c->s->hash_exec && S_ISREG(st->stx_mode) && (st->stx_mode & 0111) &&
-	    in_binary_dir(e->path, e->path_len)) {
-		int fd = host_open(e->dirfd, e->name, 0, NULL, NULL);
-		uint64_t n;
-		if (fd >= 0) {
-			if (sha256_fd(fd, HASH_EXEC_CAP, sha, &n) < 0)
-				sha[0] = '\0';
-			close(fd);
-		}
-	}
+	read_file_extra(c, e, &x);
+	if (S_ISLNK(st->stx_mode) && host_readlink(e->dirfd, e->name, &target, &x.link_len) == 0)
+		x.link = target;
 	mode_string(st->stx_mode, mode);
 	size_t name_at = body->len + 2;   /* after "0|" */
 	capbuf_addstr(body, "0|");   /* the MD5 column: plaso accepts 0 or MD5 only */
 	body_name(body, e->path, e->path_len);
-	if (sha[0])   /* "<sha256>  <name>", the name as the bodyfile has it */
-		capbuf_printf(&c->tl->sums, "%s  %.*s\n", sha, (int)(body->len - name_at),
+	if (x.sha[0])   /* "<sha256>  <name>", the name as the bodyfile has it */
+		capbuf_printf(&c->tl->sums, "%s  %.*s\n", x.sha, (int)(body->len - name_at),
 			      body->buf + name_at);
-	if (S_ISLNK(st->stx_mode)) {
-		char *t = NULL;
-		size_t tl;
-		if (host_readlink(e->dirfd, e->name, &t, &tl) == 0) {
-			capbuf_addstr(body, " -> ");
-			body_name(body, t, tl);
-		}
-		free(t);
+	if (x.link) {
+		capbuf_addstr(body, " -> ");
+		body_name(body, x.link, x.link_len);
 	}
 	capbuf_printf(body, "|%" PRIu64 "|%s|%u|%u|%" PRIu64 "|%lld|%lld|%lld|%lld\n",
 		      (uint64_t)st->stx_ino, mode, st->stx_uid, st->stx_gid,
 		      (uint64_t)st->stx_size, (long long)st->stx_atime.tv_sec,
 		      (long long)st->stx_mtime.tv_sec, (long long)st->stx_ctime.tv_sec,
 		      (st->stx_mask & STATX_BTIME) ? (long long)st->stx_btime.tv_sec : 0LL);
+	int ret = timeline_json_add(c, e, &x);
+	free(target);
+	if (ret < 0)
+		return ret;
+	if (S_ISDIR(st->stx_mode) && c->r->output_dev &&
+	    makedev(st->stx_dev_major, st->stx_dev_minor) == c->r->output_dev) {
+		if (!c->r->output_dev_logged)   /* another case's bundles are not this one's */
+			run_log(c->r, "timeline: '%s', on the file system the bundle is written "
+				"to, is listed but not entered", shown(e->path).s);
+		c->r->output_dev_logged = true;
+		ret = 1;
+	}
 	if (body->len > BODY_CHUNK - 65536 || c->tl->sums.len > BODY_CHUNK - 65536)
-		return emit_body_chunk(c->r, c->tl) < 0 ? -EIO : 0;
-	return 0;
+		return emit_body_chunk(c->r, c->tl) < 0 ? -EIO : ret;
+	return ret;
 }
-

@@ -19,18 +19,36 @@
 #include "walksteps.h"
 #include "banned.h"
 
+/* Every entry of the tree, links and folders too, in its listing (so an
+ * enabled unit's link is seen beside the unit, not only in index.jsonl). */
+static int tree_listing(struct plan_ctx *c, const struct walk_entry *e, bool copied, bool over)
+{
+	struct jw w;
+
+	listing_begin(c, e, &w);
+	jw_bool(&w, "copied", copied);
+	if (over)
+		jw_str(&w, "not_copied", "max-total reached");
+	jw_end(&w);
+	if (c->listing->len > BODY_CHUNK - 65536 && emit_listing_chunk(c) < 0)
+		return -EIO;
+	return 0;
+}
+
 int tree_visit(void *vctx, const struct walk_entry *e)
 {
 	struct plan_ctx *c = vctx;
 
 	if (S_ISDIR(e->st->stx_mode))
-		return 0;
+		return tree_listing(c, e, false, false);
 	uint64_t want = e->st->stx_size < c->s->max_file ? e->st->stx_size : c->s->max_file;
 	if (c->s->max_total && S_ISREG(e->st->stx_mode) && c->copied + want > c->s->max_total) {
 		c->skipped_total++;
 		c->skipped_bytes += want;
-		return 0;
+		return tree_listing(c, e, false, true);
 	}
+	if (tree_listing(c, e, S_ISREG(e->st->stx_mode), false) < 0)
+		return -EIO;
 	int ret = host_copy_at(c->r, "tree", e->dirfd, e->name, e->path, c->s->max_file,
 			       COPY_OPTIONAL);
 	if (S_ISREG(e->st->stx_mode))

@@ -31,12 +31,29 @@ struct plan_ctx {
 	int fatal;
 };
 
+/* what the timeline read of one entry beyond its statx */
+struct file_extra {
+	char sha[65];                  /* "" when not hashed */
+	const char *link;              /* a symlink's target, or NULL */
+	size_t link_len;
+	unsigned char caps[64];        /* security.capability, raw */
+	size_t caps_len;               /* 0: none */
+};
+
 /* the visitors (walk.h's walk_fn) of tree, list and timeline */
 int tree_visit(void *vctx, const struct walk_entry *e);
 int list_visit(void *vctx, const struct walk_entry *e);
 int timeline_visit(void *vctx, const struct walk_entry *e);
+/* a listing line's common fields (path, type, mode, ids, times, link
+ * target), its jw left open for the step's own fields */
+struct jw;
+void listing_begin(struct plan_ctx *c, const struct walk_entry *e, struct jw *w);
 /* the last listing member of a list step; the bodyfile chunk being filled */
 int emit_listing_chunk(struct plan_ctx *c);
 int emit_body_chunk(struct run *r, struct timeline_out *tl);
+/* timeline/files.NNNN.jsonl: one entry's line, the chunk being filled */
+int timeline_json_add(struct plan_ctx *c, const struct walk_entry *e,
+		      const struct file_extra *x);
+int emit_files_chunk(struct run *r, struct timeline_out *tl);
 
 #endif

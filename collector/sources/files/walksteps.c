@@ -66,10 +66,8 @@ int walk_step(struct run *r, const struct step *s, struct timeline_out *tl)
 
 	switch (s->kind) {
 	case STEP_TREE:
-		ret = run_walk(r, s, tree_visit, &c, "tree");
-		log_left_out(r, "tree", s, &c);
-		return ret;
 	case STEP_LIST: {
+		const char *what = s->kind == STEP_TREE ? "tree" : "list";
 		struct capbuf listing;
 		struct capbuf name;
 		capbuf_init(&listing, BODY_CHUNK);
@@ -78,8 +76,8 @@ int walk_step(struct run *r, const struct step *s, struct timeline_out *tl)
 		member_encode(&name, s->arg, strlen(s->arg));
 		c.listing = &listing;
 		c.listing_name = name.buf;
-		ret = run_walk(r, s, list_visit, &c, "list");
-		log_left_out(r, "list", s, &c);
+		ret = run_walk(r, s, s->kind == STEP_TREE ? tree_visit : list_visit, &c, what);
+		log_left_out(r, what, s, &c);
 		if (ret == 0)
 			ret = emit_listing_chunk(&c);
 		capbuf_release(&name);
@@ -96,19 +94,24 @@ int walk_step(struct run *r, const struct step *s, struct timeline_out *tl)
 
 int walk_body_flush(struct run *r, struct timeline_out *tl)
 {
-	return emit_body_chunk(r, tl);
+	int e = emit_body_chunk(r, tl);
+	int f = emit_files_chunk(r, tl);
+	return e < 0 ? e : f;
 }
 
 void timeline_out_init(struct timeline_out *tl)
 {
 	capbuf_init(&tl->body, BODY_CHUNK);
 	capbuf_init(&tl->sums, BODY_CHUNK);
+	capbuf_init(&tl->files, BODY_CHUNK);
 	tl->seq = 0;
+	tl->files_seq = 0;
 }
 
 void timeline_out_release(struct timeline_out *tl)
 {
 	capbuf_release(&tl->body);
 	capbuf_release(&tl->sums);
+	capbuf_release(&tl->files);
 }
 

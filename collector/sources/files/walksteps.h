@@ -20,6 +20,8 @@ struct timeline_out {
 	struct capbuf body;        /* bodyfile lines of the chunk */
 	struct capbuf sums;        /* "<sha256>  <name as in the bodyfile>" lines */
 	unsigned seq;              /* chunks archived */
+	struct capbuf files;       /* timeline/files.NNNN.jsonl being filled */
+	unsigned files_seq;
 };
 void timeline_out_init(struct timeline_out *tl);
 void timeline_out_release(struct timeline_out *tl);

@@ -229,7 +229,7 @@ static bool phantom_check(struct lastv *v, const struct utmp_rec *u)
 	capbuf_release(&cb);
 	field_cstr(ln, sizeof(ln), &u->line);
 	snprintf(path, sizeof(path), "/dev/%s", ln);
-	if (statx(AT_FDCWD, path, 0, STATX_UID, &st) < 0)
+	if (statx(AT_FDCWD, path, AT_NO_AUTOMOUNT, STATX_UID, &st) < 0)
 		return true;
 	return st.stx_uid != uid;
 }

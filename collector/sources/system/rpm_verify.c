@@ -179,7 +179,7 @@ static void dir_link(const char *disk, struct found *o)
 {
 	struct statx d;
 	if (!slowmounts_path(disk, NULL, 0) &&
-	    statx(AT_FDCWD, disk, 0, STATX_BASIC_STATS, &d) == 0 && S_ISDIR(d.stx_mode) &&
+	    statx(AT_FDCWD, disk, AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &d) == 0 && S_ISDIR(d.stx_mode) &&
 	    (o->st.stx_uid == 0 || o->st.stx_uid == d.stx_uid))
 		o->st = d;
 }

@@ -17,6 +17,7 @@
 #include "source.h"
 #include "strset.h"
 #include "textutil.h"
+#include "walksteps.h"
 #include "banned.h"
 
 #define HOME_FILE_CAP (64ull << 20)
@@ -27,8 +28,13 @@ static const char *const home_files[] = {
 	".ssh/rc", ".bash_history", ".zsh_history", ".sh_history", ".ash_history", ".history",
 	".python_history", ".mysql_history", ".psql_history", ".sqlite_history", ".lesshst",
 	".viminfo", ".wget-hsts", ".bashrc", ".bash_profile", ".bash_login", ".bash_logout",
-	".profile", ".zshrc", ".zprofile", ".config/autostart", ".local/share/recently-used.xbel",
+	".profile", ".zshrc", ".zprofile", ".local/share/recently-used.xbel",
+	".config/autostart", ".config/systemd/user", ".config/environment.d",
+	".local/share/systemd/user",
 };
+/* a folder among them: every file under it, raw, links recorded (a tree step) */
+#define HOME_TREE_FILE (1ull << 20)
+#define HOME_TREE_TOTAL (16ull << 20)
 
 /* A uid or gid: a number when the field is one (0 to 2^32 - 1, decimal
  * digits only), else null and the field's bytes as <key>_raw. */
@@ -136,9 +142,16 @@ int src_accounts_collect(struct run *r)
 					shown(h).s);
 				break;
 			}
-			if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &st) < 0)
+			if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &st) < 0)
 				continue;   /* absent: nothing to record for a per-home probe */
 			found++;
+			if (S_ISDIR(st.stx_mode)) {   /* user units, XDG autostart entries */
+				struct step tree = { .kind = STEP_TREE, .arg = path, .max_depth = 8,
+						     .max_file = HOME_TREE_FILE,
+						     .max_total = HOME_TREE_TOTAL };
+				ret = walk_step(r, &tree, NULL);
+				continue;
+			}
 			ret = host_copy(r, "accounts", path, HOME_FILE_CAP, COPY_OPTIONAL);
 		}
 	}

@@ -84,7 +84,7 @@ static void one_dir(struct pkgs *k, const char *dir)
 		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (statx(dirfd(d), e->d_name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) < 0 ||
+		if (statx(dirfd(d), e->d_name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &st) < 0 ||
 		    !S_ISREG(st.stx_mode) || !(st.stx_mode & 0111))
 			continue;
 		if (!pkgs_on_disk(k, path, disk, sizeof(disk)) || strset_has(&k->owned, disk))
