@@ -18,4 +18,12 @@
  * `procfd` an fd on /proc. */
 bool kmod_present(int procfd, const char *name);
 
+#include <stddef.h>
+/* The file of module `name` in a modules.dep text: the path before the ':'
+ * of the line whose file name, less .ko[.gz|.xz|.zst] and with '-' read as
+ * '_', is `name` (as /proc/modules spells it). 0 with *path and *plen
+ * pointing into `dep`, or -ENOENT. */
+int kmod_dep_path(const char *dep, size_t len, const char *name, const char **path,
+		  size_t *plen);
+
 #endif

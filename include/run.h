@@ -28,6 +28,7 @@
 
 #include "sha256.h"
 #include "capbuf.h"
+#include "strset.h"
 #include "fdwalk.h"
 #include "snapshot.h"
 #include "jsonx.h"
@@ -127,6 +128,9 @@ struct run {
 	 * (the responder's media): a timeline does not list it; 0: none */
 	uint64_t output_dev;
 	bool output_dev_logged;
+	/* host paths recorded without a member (a link, a FIFO): a path two
+	 * steps name is indexed once */
+	struct strset noted;
 };
 
 enum art_status { ART_OK, ART_PARTIAL, ART_VANISHED, ART_ERROR, ART_STATUSES };
@@ -193,6 +197,8 @@ void run_source_failed(struct run *r, const char *step, const char *source, int 
  * as such. Returns 0, or the bundle's fatal error. */
 int run_emit(struct run *r, const char *step, const char *member,
 	     const struct capbuf *buf);
+/* Whether the bundle already holds a member of that name. */
+bool run_has_member(const struct run *r, const char *member);
 /* The same for the bytes of a /proc file read into `buf` (kind "proc",
  * with its source path): a raw copy of what a parsed view was made from. */
 int run_emit_copy(struct run *r, const char *step, const char *member, const char *source,

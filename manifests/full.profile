@@ -12,6 +12,7 @@ step mounts
 step bpf
 step sysctl
 step stacks
+step memory
 step host
 step system-files
 step accounts

@@ -483,6 +483,7 @@ out:
 	findings_free(fnd);
 	key_free(key);
 	capbuf_release(&r.worklog);
+	strset_free(&r.noted);
 	zbuf_free(&r.index);
 	snapshot_free(&r.snap);
 	profile_free(&prof);

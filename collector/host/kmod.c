@@ -68,3 +68,45 @@ bool kmod_present(int procfd, const char *name)
 	}
 	return yes;
 }
+
+static bool same_module(const char *base, size_t n, const char *name)
+{
+	static const char *const ext[] = { ".ko.zst", ".ko.xz", ".ko.gz", ".ko" };
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t k = strlen(ext[i]);
+		if (n > k && memcmp(base + n - k, ext[i], k) == 0) {
+			n -= k;
+			break;
+		}
+	}
+	if (strlen(name) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char a = base[i] == '-' ? '_' : base[i], b = name[i] == '-' ? '_' : name[i];
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+int kmod_dep_path(const char *dep, size_t len, const char *name, const char **path,
+		  size_t *plen)
+{
+	for (const char *p = dep, *e = dep + len; p < e;) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		const char *le = nl ? nl : e;
+		const char *colon = memchr(p, ':', (size_t)(le - p));
+		if (colon && colon > p) {
+			const char *base = colon;
+			while (base > p && base[-1] != '/')
+				base--;
+			if (same_module(base, (size_t)(colon - base), name)) {
+				*path = p;
+				*plen = (size_t)(colon - p);
+				return 0;
+			}
+		}
+		p = nl ? nl + 1 : e;
+	}
+	return -ENOENT;
+}

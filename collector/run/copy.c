@@ -307,15 +307,6 @@ int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
 	struct capbuf mname;
 	int fd, ret = 0;
 
-	artifact_begin(r, &a, step, "file", path);
-	fd = host_open(dirfd, name, 0, &a.noatime, &a.st);
-	if (fd < 0) {
-		explain_refusal(&a, fd, dirfd, name, policy);
-		artifact_end(r, &a);
-		return 0;
-	}
-	a.has_stat = true;
-
 	capbuf_init(&mname, 65536);
 	capbuf_addstr(&mname, "fs/");
 	if (member_encode(&mname, path, strlen(path)) < 0 || mname.len > MEMBER_NAME_MAX) {
@@ -326,10 +317,27 @@ int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
 		capbuf_reset(&mname);
 		capbuf_printf(&mname, "fs-long/%s", sha);
 	}
+	/* a file two steps name (copy /etc/shadow, then tree /etc) is archived
+	 * and indexed once: one source, one record */
 	if (bundle_has(r->bundle, mname.buf)) {
-		snprintf(a.message, sizeof(a.message), "already collected");
-		goto out;
+		capbuf_release(&mname);
+		return 0;
 	}
+	artifact_begin(r, &a, step, "file", path);
+	fd = host_open(dirfd, name, 0, &a.noatime, &a.st);
+	if (fd < 0) {
+		explain_refusal(&a, fd, dirfd, name, policy);
+		capbuf_release(&mname);
+		if (a.status == ART_OK && (strcmp(a.kind, "symlink") == 0 ||
+					   strcmp(a.kind, "special") == 0) &&
+		    strset_add(&r->noted, path) == 0) {   /* named by a step before */
+			free(a.link_target);
+			return 0;
+		}
+		artifact_end(r, &a);
+		return 0;
+	}
+	a.has_stat = true;
 	uint64_t size = a.st.stx_size;
 	ret = copy_fd_to_member(r, &a, fd, mname.buf, size, cap);
 	if (ret < 0)

@@ -116,6 +116,11 @@ bool run_should_stop(struct run *r)
 	return stop;
 }
 
+bool run_has_member(const struct run *r, const char *member)
+{
+	return bundle_has(r->bundle, member);
+}
+
 void artifact_begin(struct run *r, struct artifact *a, const char *step,
 		    const char *kind, const char *source)
 {

@@ -115,7 +115,14 @@ check "the symlink to /dev/zero is recorded, not followed" [ "$(jq -r 'select(.s
 check "the hostile names' exact bytes are kept" \
 	bash -c "jq -r 'select(.step == \"tree\") | .source_b64 // empty' '$I' | base64 -d | grep -aq \$'bad\\xffutf'"
 
-L=$(find "$BDIR/listing" -name '*.jsonl' | head -n 1)
+# the tree step lists every entry, links and folders too (an enabled unit's
+# link beside its unit): its listing of $D is .0001
+LT=$(find "$BDIR/listing" -name "$(basename "$D").0001.jsonl")
+check "the tree's listing has the symlink with its target, the folder, the FIFO" [ \
+	"$(jq -r 'select(.path == "'"$D/loop-a"'" or .path == "'"$D/bin"'" or .path == "'"$D/fifo"'") |
+		"\(.type):\(.link_target // "")"' "$LT" | sort | tr '\n' ' ')" = "directory: fifo: symlink:loop-b " ]
+# the list step's goes on at .0002
+L=$(find "$BDIR/listing" -name "$(basename "$D").0002.jsonl")
 check "the listing has the FIFO as a fifo" [ "$(jq -r 'select(.path == "'"$D/fifo"'") | .type' "$L")" = fifo ]
 check "the listing copied the executables and the script" [ "$(jq -r 'select(.copied) | .path' "$L" | sort | tr '\n' ' ')" = "$D/bin/script $D/bin/tool $D/etc/run.sh " ]
 check "the listing records the symlink target" [ "$(jq -r 'select(.path == "'"$D/dirloop/up"'") | .link_target' "$L")" = ".." ]
@@ -182,7 +189,7 @@ printf 'profile cap\nlist %s copy-exec 2M max-total 3M\ntree %s\n' "$X" "$X" >"$
 collect cap --profile "$T_DIR/cap.profile"
 check "a capped list exits 0 (the cap is no failure, got $RC)" [ "$RC" = 0 ]
 extract cap || { fail "no bundle"; finish; }
-LS=$(find "$BDIR/listing" -name "*.jsonl")
+LS=$(find "$BDIR/listing" -name "*.0001.jsonl")   # the list's; the tree's is .0002
 check "three executables copied by the list step" \
 	[ "$(jq -r 'select(.copied == true) | .path' $LS | wc -l)" = 3 ]
 check "two left out, each saying why" \

@@ -43,7 +43,10 @@ int emit_listing_chunk(struct plan_ctx *c)
 	if (!c->listing->len && c->listing_seq)
 		return 0;
 	capbuf_init(&name, 65536);
-	capbuf_printf(&name, "%s.%04u.jsonl", c->listing_name, ++c->listing_seq);
+	do {   /* a list and a tree of the same folder: the second goes on numbering */
+		capbuf_reset(&name);
+		capbuf_printf(&name, "%s.%04u.jsonl", c->listing_name, ++c->listing_seq);
+	} while (run_has_member(c->r, name.buf) && c->listing_seq < 100000);
 	ret = run_emit(c->r, "list", name.buf, c->listing);
 	capbuf_release(&name);
 	capbuf_reset(c->listing);

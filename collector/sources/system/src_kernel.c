@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "hostfile.h"
+#include "lsm.h"
+#include "modfiles.h"
 #include "source.h"
 #include "strset.h"
 #include "textutil.h"
@@ -209,6 +211,12 @@ int src_kernel_collect(struct run *r)
 	}
 	capbuf_release(&cb);
 	json_set_new(o, "modules", modules_check(r));
+	json_t *sec = NULL;
+	if (ret == 0)
+		ret = lsm_state(r, &sec);
+	json_set_new(o, "security", sec ? sec : json_null());
+	if (ret == 0)
+		ret = modfiles_collect(r);
 
 	/* block devices: names under /sys/block */
 	json_t *blk = json_array();
