@@ -18,6 +18,8 @@ int sha256_hex(const void *data, size_t len, char ret[SHA256_HEX_LEN]);
 /* SHA-256 of what an fd yields to EOF, reading at most `cap` bytes:
  * -E2BIG when the cap cut it (the hash is then of the first cap bytes). */
 int sha256_fd(int fd, uint64_t cap, char ret[SHA256_HEX_LEN], uint64_t *ret_bytes);
+/* SHA-256 of irsnap's own binary, through /proc/self/exe; "" when unreadable. */
+void sha256_self(char out[SHA256_HEX_LEN]);
 /* MD5 of the same, for the digests package databases record (dpkg's
  * md5sums): to compare with them, never to name evidence. */
 #define MD5_HEX_LEN 33

@@ -140,17 +140,6 @@ static int parse_collect(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* SHA-256 of our own binary, through /proc/self/exe. */
-static void self_sha256(char out[SHA256_HEX_LEN])
-{
-	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || sha256_fd(fd, UINT64_MAX, out, NULL) < 0)
-		out[0] = '\0';
-	if (fd >= 0)
-		close(fd);
-}
-
 static void make_id(struct run *r)
 {
 	char host[sizeof(r->host.hostname)], when[COMPACT_TIME_LEN];
@@ -338,7 +327,7 @@ int cmd_collect(int argc, char **argv)
 	snapshot_init(&r.snap);
 	run_log(&r, "irsnap %s collect starts (pid %d, uid %d, euid %d)", IRSNAP_VERSION,
 		(int)getpid(), (int)getuid(), (int)geteuid());
-	self_sha256(ident.self_sha256);
+	sha256_self(ident.self_sha256);
 	lockdown_footprint(ident.footprint, sizeof(ident.footprint));
 	run_log(&r, "footprint: %s", ident.footprint);
 	r.threads = opt.threads ? opt.threads : pscan_default_threads();
@@ -372,10 +361,7 @@ int cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	opened = true;
-	struct stat ost, rst;
-	if (fstat(fd, &ost) == 0 && S_ISREG(ost.st_mode) && stat("/", &rst) == 0 &&
-	    ost.st_dev != rst.st_dev)
-		r.output_dev = ost.st_dev;
+	r.output_dev = output_other_dev(fd);
 	/* the output is open (through the host's mount): now irsnap's own
 	 * namespace, procfs and read-only view, before any thread starts */
 	isolate_views(&iso);

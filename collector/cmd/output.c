@@ -164,3 +164,13 @@ int output_still_there(const char *path, int fd, int root, int cwd, char *err, s
 	}
 	return 0;
 }
+
+uint64_t output_other_dev(int fd)
+{
+	struct stat ost, rst;
+
+	if (fstat(fd, &ost) == 0 && S_ISREG(ost.st_mode) && stat("/", &rst) == 0 &&
+	    ost.st_dev != rst.st_dev)
+		return ost.st_dev;
+	return 0;
+}

@@ -28,4 +28,10 @@ int output_open(const char *path, bool allow_host, const char *const *extra_path
  * host's: irsnap then moves to its own, isolate.h), or -1 for the current. */
 int output_still_there(const char *path, int fd, int root, int cwd, char *err, size_t errlen);
 
+/* The device of the output file when it is a regular file on another file
+ * system than the root's (the responder's media), else 0: a timeline lists
+ * that mount point but does not enter it. */
+#include <stdint.h>
+uint64_t output_other_dev(int fd);
+
 #endif

@@ -20,7 +20,7 @@ CC=clang cmake -S "$top" -B "$b" -DIRSNAP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev
 
 c=$b/corpus
 rm -rf "$c" "$b/findings"
-mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report,dpkg,rpmhdr,kmsg,netfilter,filecaps}
+mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report,dpkg,rpmhdr,kmsg,netfilter,filecaps,kernelstate}
 irsnap=$top/build/release/irsnap
 if [ -x "$irsnap" ]; then
 	printf 'profile seed\nstep host\ncopy /etc/hostname\n' >"$b/seed.profile"
@@ -124,11 +124,14 @@ printf '\x00\x00\x00\x01\x00\x20\x00\x00\x00\x00\x00\x00' >"$c/filecaps/v1"
 printf '\x01\x00\x00\x02\x00\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00' >"$c/filecaps/v2"
 printf '\x00\x00\x00\x03\xff\xff\xff\xff\x20\x00\x00\x00\xff\x01\x00\x00\x00\x00\x00\x00\xe8\x03\x00\x00' >"$c/filecaps/v3"
 printf '\x00\x00\x00\x04' >"$c/filecaps/bad"
+printf '/usr/sbin/sshd (enforce)\nname with (parens) (complain)\n' >"$c/kernelstate/apparmor"
+printf 'nf_tables 286720 584 nft_ct, Live 0xffffffffc0a2d000 (OE)\n' >"$c/kernelstate/modules"
+printf 'kernel/net/nf_tables.ko.zst: kernel/lib/x.ko\nkernel/a.ko:\n' >"$c/kernelstate/dep"
 # the exporter reads what the findings engine reads, in the same segments
 cp "$c"/findings/* "$c/export/" 2>/dev/null
 cp "$c"/findings/* "$c/report/" 2>/dev/null
 for t in verify procfs netproc netlink utmp logind profile accounts sqlite unpack mountinfo findings \
-	export report dpkg rpmhdr kmsg netfilter filecaps; do
+	export report dpkg rpmhdr kmsg netfilter filecaps kernelstate; do
 	s=$secs; [ "$t" = verify ] && s=$vsecs
 	mkdir -p "$b/findings/$t"
 	if "$b/fuzz_$t" -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
