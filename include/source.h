@@ -32,7 +32,7 @@ enum volatility {
 
 /* One per source; the table below has a row for each, designated. */
 enum source_id {
-	SRC_SOCKETS, SRC_PROCESSES, SRC_SESSIONS, SRC_NETCONFIG, SRC_KERNEL, SRC_KMSG, SRC_MOUNTS, SRC_BPF, SRC_SYSCTL, SRC_KSTACKS, SRC_MEMORY, SRC_HOST,
+	SRC_SOCKETS, SRC_PROCESSES, SRC_SESSIONS, SRC_NETCONFIG, SRC_KERNEL, SRC_KMSG, SRC_MOUNTS, SRC_BPF, SRC_SYSCTL, SRC_KSTACKS, SRC_MEMORY, SRC_CONTAINERS, SRC_HOST,
 	SRC_SYSTEM_FILES, SRC_ACCOUNTS, SRC_LOGINS, SRC_RESPONDER_FILES, SRC_PACKAGES,
 	SRC_PACKAGES_ALL,
 	SRC_COUNT
@@ -65,6 +65,7 @@ int src_bpf_collect(struct run *r);
 int src_sysctl_collect(struct run *r);
 int src_kstacks_collect(struct run *r);
 int src_procmem_collect(struct run *r);
+int src_containers_collect(struct run *r);
 int src_accounts_collect(struct run *r);
 int src_sessions_collect(struct run *r);
 int src_logins_collect(struct run *r);

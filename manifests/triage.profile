@@ -14,6 +14,7 @@ step mounts
 step bpf
 step sysctl
 step stacks
+step containers
 step host
 step system-files
 step accounts
@@ -43,6 +44,16 @@ tree /usr/share/polkit-1/rules.d max-file 1M
 tree /usr/share/initramfs-tools/hooks max-file 1M
 tree /usr/share/initramfs-tools/scripts max-file 1M
 copy /boot/grub/grub.cfg max-file 16M
+
+# containers: the runtimes' state and their logs, raw (the containers step
+# reads them; /var/log/pods and /var/log/containers are in /var/log)
+tree /var/lib/docker/containers max-file 64M max-total 1G max-depth 3
+tree /var/lib/containers/storage/overlay-containers max-file 16M max-total 512M max-depth 3
+copy /var/lib/containers/storage/libpod/bolt_state.db max-file 256M
+tree /run/containers/storage/overlay-containers max-file 1M max-total 64M max-depth 3
+tree /run/runc max-file 1M max-depth 3
+tree /run/containerd/io.containerd.runtime.v2.task max-file 1M max-total 64M max-depth 4
+copy /var/lib/containerd/io.containerd.metadata.v1.bolt/meta.db max-file 256M
 
 # temporary file systems: everything listed, executables and scripts copied
 list /tmp copy-exec 16M max-total 256M max-depth 32

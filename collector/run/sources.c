@@ -28,6 +28,8 @@ const struct source irsnap_sources[SRC_COUNT] = {
 	  .what = "system/stacks.jsonl: the kernel stack of every task (/proc/<pid>/task/<tid>/stack)" },
 	[SRC_MEMORY] = { .name = "memory", .rank = VOL_SYSTEM, .collect = src_procmem_collect,
 	  .what = "memory/: the executable regions of processes that look injected (deleted or memfd executable, writable and executable memory), capped; opt-in (full)" },
+	[SRC_CONTAINERS] = { .name = "containers", .rank = VOL_SYSTEM, .collect = src_containers_collect,
+	  .what = "containers/: processes in a container or a namespace of their own (id, runtime, namespaces, pid and hostname inside); docker, podman, CRI-O and containerd state" },
 	[SRC_HOST] = { .name = "host", .rank = VOL_SYSTEM, .collect = src_host_collect,
 	  .what = "system/host.json: uname, hostname, machine-id, boot_id, uptime, boot time, clocks" },
 	[SRC_SYSTEM_FILES] = { .name = "system-files", .rank = VOL_SYSTEM, .collect = src_sysfiles_collect,

@@ -1,10 +1,12 @@
-/* The kernel step's parsers of host text: AppArmor's profiles file, a
- * /proc/modules line, a modules.dep lookup. Every pointer a lookup gives
+/* The kernel and containers steps' parsers of host text: AppArmor's
+ * profiles file, a /proc/modules line, a modules.dep lookup, a container
+ * id in a cgroup path. Every pointer a lookup gives
  * back lies inside the input. */
 #include <jansson.h>
 #include <string.h>
 
 #include "jsonw.h"
+#include "ctrid.h"
 #include "kmod.h"
 #include "lsm.h"
 #include "modfiles.h"
@@ -37,5 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (p < t || p + n > t + size || n == 0))
 			__builtin_trap();
 	}
+	char id[CTR_ID_LEN + 1];
+	const char *rt = NULL;
+	if (ctrid_from_cgroup(t, size, id, &rt) == 0 &&
+	    (strlen(id) != CTR_ID_LEN || !rt || !memmem(t, size, id, CTR_ID_LEN)))
+		__builtin_trap();
 	return 0;
 }

@@ -126,6 +126,7 @@ printf '\x00\x00\x00\x03\xff\xff\xff\xff\x20\x00\x00\x00\xff\x01\x00\x00\x00\x00
 printf '\x00\x00\x00\x04' >"$c/filecaps/bad"
 printf '/usr/sbin/sshd (enforce)\nname with (parens) (complain)\n' >"$c/kernelstate/apparmor"
 printf 'nf_tables 286720 584 nft_ct, Live 0xffffffffc0a2d000 (OE)\n' >"$c/kernelstate/modules"
+printf '0::/system.slice/docker-%064d.scope\n' 7 >"$c/kernelstate/cgroup"
 printf 'kernel/net/nf_tables.ko.zst: kernel/lib/x.ko\nkernel/a.ko:\n' >"$c/kernelstate/dep"
 # the exporter reads what the findings engine reads, in the same segments
 cp "$c"/findings/* "$c/export/" 2>/dev/null
