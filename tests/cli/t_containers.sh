@@ -22,7 +22,7 @@ printf '#include <unistd.h>\nint main(void){for(;;)pause();}\n' >"$T_DIR/s.c"
 gcc -static -O2 -o "$R/sleeper" "$T_DIR/s.c" 2>/dev/null || skip "no static libc to build the container's program"
 # this VM's podman needs runc (cgroup v1) and limits it may set
 PODMAN=(podman --runtime runc)
-trap '"${PODMAN[@]}" rm -f "$N" >/dev/null 2>&1; kill $U 2>/dev/null; cleanup' EXIT
+trap '"${PODMAN[@]}" rm -f "$N" >/dev/null 2>&1; kill -KILL ${UPID:-} $U 2>/dev/null; cleanup' EXIT
 "${PODMAN[@]}" run -d --name "$N" --hostname irs-inside --env IRS_MARK=seen-by-irsnap \
 	--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --rootfs "$R" /sleeper >"$T_DIR/id" 2>"$T_DIR/podman.err" ||
 	skip "podman cannot run a container here: $(tail -n 1 "$T_DIR/podman.err")"
@@ -30,6 +30,7 @@ ID=$(cat "$T_DIR/id")
 CPID=$("${PODMAN[@]}" inspect -f '{{.State.Pid}}' "$N")
 unshare --pid --uts --fork --mount-proc bash -c 'hostname irs-hideout; exec sleep 300' & U=$!
 sleep 0.5
+# the namespace's init ignores SIGTERM from outside: the trap sends SIGKILL
 UPID=$(pgrep -P "$U" -x sleep || true)
 [ -n "$UPID" ] || UPID=$U
 cat >"$T_DIR/c.profile" <<EOP
