@@ -19,9 +19,13 @@ mkdir -p "$R"
 cat >"$T_DIR/ns.sh" <<'EOS'
 set -e
 T=$1; R=$T/root; shift
+trap 'echo "line $LINENO: $BASH_COMMAND" >"$T/ns.failed"' ERR
 truncate -s 64M "$T/img"
 mkfs.ext4 -q "$T/img"
-mount -o loop "$T/img" "$R"
+# a loop device can be taken by a test beside this one between the
+# search for a free one and its use: tried again
+for try in 1 2 3 4 5; do mount -o loop "$T/img" "$R" 2>/dev/null && break; sleep 0.3; done
+mountpoint -q "$R"
 mkdir -p "$R/bin" "$R/lib/modules" "$R/tmpfs" "$R/proc2" "$R/odd"
 cp /bin/true "$R/bin/suid"; chmod 4755 "$R/bin/suid"
 cp /bin/true "$R/bin/sgid"; chmod 2711 "$R/bin/sgid"
@@ -54,7 +58,7 @@ stat -c '%X.%x' "$R/bin/suid" >"$T/atime.after"
 chattr -i "$R/imm"; chattr -a "$R/app"
 EOS
 IRSNAP=$IRSNAP OUT=$OUT unshare -m --propagation private bash "$T_DIR/ns.sh" "$T_DIR" \
-	"${OUT_FLAGS[@]}" || skip "the test file systems could not be made (loop device, ext4)"
+	"${OUT_FLAGS[@]}" || skip "the test tree could not be made: $(cat "$T_DIR/ns.failed" 2>/dev/null)"
 check "collect exits 0" [ ! -e "$T_DIR/rc" ]
 extract tl || { fail "no bundle"; finish; }
 check "the bundle verifies" "$IRSNAP" verify "$OUT/tl.tar" >/dev/null
