@@ -199,4 +199,9 @@ check "the work log says how many files and bytes were left out" \
 "$IRSNAP" list --profile "$T_DIR/cap.profile" >"$T_DIR/cap.list"
 check "a tree without max-total gets the default total cap (irsnap list)" \
 	grep -q "tree .*(max-total 1073741824)" "$T_DIR/cap.list"
+# a tree of a folder that is not there: recorded in the work log, no empty listing
+printf 'profile absent\ntree %s/not-there\n' "$T_DIR" >"$T_DIR/absent.profile"
+collect absent --profile "$T_DIR/absent.profile"
+expect "a tree of an absent folder leaves no listing" '
+	extract absent && [ ! -e "$BDIR/listing" ] && grep -q "not-there.*not walked" "$BDIR/acquisition.log"'
 finish

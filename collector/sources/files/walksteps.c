@@ -78,7 +78,8 @@ int walk_step(struct run *r, const struct step *s, struct timeline_out *tl)
 		c.listing_name = name.buf;
 		ret = run_walk(r, s, s->kind == STEP_TREE ? tree_visit : list_visit, &c, what);
 		log_left_out(r, what, s, &c);
-		if (ret == 0)
+		/* a tree of a folder that is not there leaves no empty listing */
+		if (ret == 0 && (s->kind == STEP_LIST || listing.len || c.listing_seq))
 			ret = emit_listing_chunk(&c);
 		capbuf_release(&name);
 		capbuf_release(&listing);
