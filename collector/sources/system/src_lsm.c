@@ -152,12 +152,16 @@ int lsm_state(struct run *r, json_t **ret)
 	struct capbuf cb;
 	capbuf_init(&cb, 4096);
 	if (read_file(r, "/sys/kernel/security/lsm", &cb, true) == 0) {
-		json_t *arr = json_array();
-		for (char *s = cb.buf ? cb.buf : "", *t; *s; s = t ? t + 1 : s + strlen(s)) {
-			t = strchr(s, ',');
-			json_array_append_new(arr, json_stringn_nocheck(s, t ? (size_t)(t - s) : strlen(s)));
+		/* the host's bytes: text where UTF-8, lsm_b64 where not */
+		const char *items[64];
+		size_t lens[64], n = 0;
+		for (const char *p = cb.buf ? cb.buf : "", *end = p + cb.len; p < end && n < 64;) {
+			const char *t = memchr(p, ',', (size_t)(end - p));
+			items[n] = p;
+			lens[n++] = t ? (size_t)(t - p) : (size_t)(end - p);
+			p = t ? t + 1 : end;
 		}
-		json_set_new(o, "lsm", arr);
+		json_set_bytes_array(o, "lsm", items, lens, n);
 	} else {
 		json_set_new(o, "lsm", json_null());
 	}
