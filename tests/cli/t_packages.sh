@@ -34,7 +34,39 @@ extract a || { fail "no bundle"; tail -n 5 "$OUT/a.err"; finish; }
 V=$BDIR/system/package-verify.jsonl
 # dpkg -V: "??5?????? c /etc/x" or "missing     /usr/y"
 awk '{ k = ($1 == "missing") ? "missing" : (substr($1, 3, 1) == "5") ? "digest" : $1
-	c = (NF == 3) ? "c" : "-"; print k, c, $NF }' "$T_DIR/dpkg.txt" | sort >"$T_DIR/want"
+	c = (NF == 3) ? "c" : "-"; print k, c, $NF }' "$T_DIR/dpkg.txt" | sort >"$T_DIR/want.dpkg"
+# One known divergence, left out of the comparison and counted: a conffile
+# that two packages list (fuse3's /etc/fuse.conf, and fuse's obsolete entry
+# for it once fuse3 replaced fuse and fuse stayed in config-files). dpkg -V
+# keeps, for the shared file, the digest of whichever package it visits
+# first (pkg_conffiles_mark_old: "if (!namenode->oldhash)") and so may call
+# a file changed that equals its installed owner's digest. irsnap checks it
+# against the installed owner's; the file must really equal that digest.
+python3 - "$T_DIR/want.dpkg" /var/lib/dpkg/status >"$T_DIR/want" 2>"$T_DIR/want.skipped" <<'PY'
+import hashlib, sys
+want, status = sys.argv[1], sys.argv[2]
+owners = {}   # path -> [(package, state, md5, obsolete)]
+pkg = state = None; in_cf = False
+for line in open(status, encoding='utf-8', errors='replace'):
+    if line.startswith('Package: '): pkg = line.split()[1]; in_cf = False
+    elif line.startswith('Status: '): state = line.split()[-1]; in_cf = False
+    elif line.startswith('Conffiles:'): in_cf = True
+    elif in_cf and line.startswith(' /'):
+        f = line.split()
+        owners.setdefault(f[0], []).append((pkg, state, f[1], 'obsolete' in f[2:]))
+    elif not line.startswith(' '): in_cf = False
+for l in open(want):
+    k, c, path = l.rstrip('\n').split(' ', 2)
+    o = owners.get(path, [])
+    live = [x for x in o if x[1] == 'installed' and not x[3]]
+    try: md5 = hashlib.md5(open(path, 'rb').read()).hexdigest()
+    except OSError: md5 = None
+    if k == 'digest' and c == 'c' and len(o) > 1 and len(live) == 1 and live[0][2] == md5:
+        print('left out (dpkg keeps another package\'s digest):', path, file=sys.stderr)
+        continue
+    print(l, end='')
+PY
+[ -s "$T_DIR/want.skipped" ] && cat "$T_DIR/want.skipped"
 jq -r 'select(.kind != "unowned") | "\(.kind) \(if .conffile then "c" else "-" end) \(.path)"' \
 	"$V" | sort >"$T_DIR/got"
 check "package-verify.jsonl = dpkg -V, record for record ($(wc -l <"$T_DIR/want") records)" \
