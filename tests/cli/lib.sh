@@ -11,6 +11,8 @@ set -u
 IRSNAP_BUILD=${IRSNAP_BUILD:-asan}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# libproc2's per-thread buffers (tests/lsan.supp says why)
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lsan.supp}
 
 T_NAME=$(basename "$0" .sh)
 T_FAILS=0
