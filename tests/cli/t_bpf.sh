@@ -28,7 +28,9 @@ read -r _ mapfd filtfd _ _ <"$T_DIR/ready"
 nsenter -t "$H" -m -n bpftool -f prog show -j >"$T_DIR/progs.json"
 nsenter -t "$H" -m -n bpftool -f map show -j >"$T_DIR/maps.json"
 bpftool link show -j >"$T_DIR/links.json"
-FID=$(jq -r '.[] | select(.name == "irs_filter") | .id' "$T_DIR/progs.json")
+# the filter's id from the holder's own fd (another loader's irs_filter,
+# left by an interrupted run, must not be taken for it)
+FID=$(awk '$1 == "prog_id:" {print $2}' "/proc/$H/fdinfo/$filtfd")
 bpftool prog dump xlated id "$FID" file "$T_DIR/filter.xlated" >/dev/null
 printf 'profile b\nstep sockets\nstep bpf\n' >"$T_DIR/b.profile"
 before=$(bpftool prog show -j | jq length)
