@@ -44,6 +44,9 @@ int proc_read(int dirfd, const char *name, struct capbuf *cb);
  * cgroup, comm, fdinfo, task stat; capbuf_read_fd_once): one read less. */
 int proc_read_once(int dirfd, const char *name, struct capbuf *cb);
 int proc_readlink(int dirfd, const char *name, char **ret, size_t *ret_len);
+/* The inode of a namespace link ("ns/net" -> "net:[4026531840]"): 0 and
+ * *ino (0 when the link has no "[N]"), or the readlink's -errno. */
+int proc_ns_inode(int dirfd, const char *name, unsigned long long *ino);
 /* Parse /proc/<pid>/stat: comm is between the first '(' and the LAST ')',
  * so a comm holding ')' or spaces cannot shift the fields. 0 or -EINVAL. */
 int proc_stat_parse(const char *buf, size_t len, struct proc_stat *st);

@@ -213,15 +213,9 @@ bool fsguard_add_table(const char *text, size_t len)
 
 static uint64_t ns_id(int pdir)
 {
-	char *link = NULL;
-	size_t len = 0;
-	uint64_t id = 0;
+	unsigned long long id;
 
-	if (proc_readlink(pdir, "ns/mnt", &link, &len) == 0) {
-		const char *b = memchr(link, '[', len);
-		id = b ? strtoull(b + 1, NULL, 10) : 0;
-	}
-	free(link);
+	proc_ns_inode(pdir, "ns/mnt", &id);
 	return id;
 }
 

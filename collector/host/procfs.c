@@ -66,6 +66,21 @@ int proc_readlink(int dirfd, const char *name, char **ret, size_t *ret_len)
 	return host_readlink(dirfd, name, ret, ret_len);
 }
 
+int proc_ns_inode(int dirfd, const char *name, unsigned long long *ino)
+{
+	char *link = NULL;
+	size_t len = 0;
+	int e = host_readlink(dirfd, name, &link, &len);
+
+	*ino = 0;
+	if (e == 0) {
+		const char *b = memchr(link, '[', len);
+		*ino = b ? strtoull(b + 1, NULL, 10) : 0;
+	}
+	free(link);
+	return e;
+}
+
 int proc_stat_parse(const char *buf, size_t len, struct proc_stat *st)
 {
 	const char *open = memchr(buf, '(', len), *close = NULL;

@@ -141,14 +141,10 @@ void set_namespaces(int dirfd, struct jw *o)
 
 	jw_object(o, "namespaces", &ns);
 	for (size_t i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++) {
-		char *link = NULL;
-		size_t len;
+		unsigned long long ino;
 		snprintf(path, sizeof(path), "%s%s", nsfd >= 0 ? "" : "ns/", ns_names[i]);
-		if (proc_readlink(nsfd >= 0 ? nsfd : dirfd, path, &link, &len) == 0) {
-			const char *b = strchr(link, '[');
-			jw_int(&ns, ns_names[i], b ? (int64_t)strtoull(b + 1, NULL, 10) : 0);
-		}
-		free(link);
+		if (proc_ns_inode(nsfd >= 0 ? nsfd : dirfd, path, &ino) == 0)
+			jw_int(&ns, ns_names[i], (int64_t)ino);
 	}
 	jw_object_end(&ns);
 	if (nsfd >= 0)

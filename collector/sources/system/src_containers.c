@@ -45,16 +45,10 @@ static const char *const ns_names[] = { "mnt", "pid", "net", "uts", "ipc", "cgro
 
 static unsigned long long ns_inode(int pfd, const char *name)
 {
-	char path[32], *link = NULL;
-	size_t n;
-	unsigned long long ino = 0;
+	char path[32];
+	unsigned long long ino;
 	snprintf(path, sizeof(path), "ns/%s", name);
-	if (proc_readlink(pfd, path, &link, &n) == 0) {
-		const char *b = memchr(link, '[', n);
-		if (b)
-			ino = strtoull(b + 1, NULL, 10);
-	}
-	free(link);
+	proc_ns_inode(pfd, path, &ino);
 	return ino;
 }
 

@@ -75,7 +75,8 @@ int modfiles_collect(struct run *r)
 		capbuf_release(&mods);
 		return 0;
 	}
-	uname(&u);
+	if (uname(&u) < 0)   /* no release: no modules.dep to name the files */
+		snprintf(u.release, sizeof(u.release), "unknown");
 	snprintf(base, sizeof(base), "/lib/modules/%s", u.release);
 	capbuf_init(&dep, DEP_CAP);
 	char dep_path[460];
