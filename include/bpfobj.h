@@ -2,7 +2,8 @@
  * bpfobj.h - the kernel's eBPF objects, read through bpf(2)'s read-only
  * calls only: the ID walk (BPF_*_GET_NEXT_ID), an fd by ID
  * (BPF_*_GET_FD_BY_ID, read-only where the kernel allows), a pinned path
- * (BPF_OBJ_GET with BPF_F_RDONLY) and BPF_OBJ_GET_INFO_BY_FD. Nothing is
+ * (BPF_OBJ_GET with BPF_F_RDONLY), BPF_OBJ_GET_INFO_BY_FD and
+ * BPF_PROG_QUERY. Nothing is
  * loaded, attached, pinned or changed. Every call needs CAP_SYS_ADMIN.
  *
  * The names of program, map, link and attach types are bpftool's (libbpf's
@@ -26,6 +27,14 @@ int bpfobj_fd_by_path(const char *path);
  * except for the pointers it wants filled); *len becomes what the kernel
  * wrote. 0 or -errno. */
 int bpfobj_info(int fd, void *info, uint32_t *len);
+
+/* BPF_PROG_QUERY: the programs attached to target_fd (a cgroup's folder)
+ * for attach type `type`, without the inherited ones: up to *n ids into
+ * ids, each one's flags into flags (0 where the kernel gives only the
+ * attachment's, *attach_flags). *n becomes the number attached, which
+ * may exceed the room. 0 or -errno (EINVAL: not a type of that target). */
+int bpfobj_query(int target_fd, unsigned type, uint32_t *attach_flags, uint32_t *ids,
+		 uint32_t *flags, uint32_t *n);
 
 /* bpftool's names; NULL when the number is newer than the table. */
 const char *bpfobj_prog_type(unsigned t);

@@ -26,12 +26,14 @@ int conntrack_parse(const void *buf, size_t len, struct capbuf *out);
 int nftables_dump(struct capbuf *raw, struct capbuf *out);
 int nftables_parse(const void *buf, size_t len, struct capbuf *out);
 
-/* Legacy x_tables: the table `name` ("filter") of family `af` (AF_INET,
- * AF_INET6): its blob as IPT_SO_GET_ENTRIES gives it, with the info
- * header first (struct ipt_getinfo), into `raw`; 0 or -errno. */
-int xtables_read(int af, const char *name, struct capbuf *raw);
-/* That blob in iptables-save -c's text (`save`) and as JSON Lines, one
- * rule per line (`out`). 0 or -EINVAL. */
-int xtables_parse(int af, const void *buf, size_t len, struct capbuf *save, struct capbuf *out);
+/* Legacy x_tables: the table `name` ("filter") of family `fam`
+ * (NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_ARP): its blob as *_SO_GET_ENTRIES
+ * gives it, with the kernel's info header first (struct ipt_getinfo,
+ * ip6t_getinfo or arpt_getinfo), into `raw`; 0 or -errno. */
+int xtables_read(int fam, const char *name, struct capbuf *raw);
+/* That blob as text (`save`: iptables-save -c's or ip6tables-save -c's
+ * lines; for ARP, arptables-legacy -L -n -v -x's listing) and as JSON
+ * Lines, one rule per line (`out`). 0, -EINVAL or -ENOMEM. */
+int xtables_parse(int fam, const void *buf, size_t len, struct capbuf *save, struct capbuf *out);
 
 #endif

@@ -74,6 +74,25 @@ int bpfobj_info(int fd, void *info, uint32_t *len)
 	return 0;
 }
 
+int bpfobj_query(int target_fd, unsigned type, uint32_t *attach_flags, uint32_t *ids,
+		 uint32_t *flags, uint32_t *n)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.query.target_fd = (uint32_t)target_fd;
+	a.query.attach_type = type;
+	a.query.prog_ids = (uint64_t)(uintptr_t)ids;
+	a.query.prog_cnt = *n;
+	a.query.prog_attach_flags = (uint64_t)(uintptr_t)flags;
+	long r = sys_bpf(BPF_PROG_QUERY, &a, offsetofend(union bpf_attr, query.prog_attach_flags));
+	if (r < 0 && errno != ENOSPC)
+		return -errno;
+	*attach_flags = a.query.attach_flags;
+	*n = a.query.prog_cnt;   /* ENOSPC: the count, more than was room */
+	return 0;
+}
+
 static const char *const prog_types[] = {
 	"unspec", "socket_filter", "kprobe", "sched_cls", "sched_act", "tracepoint", "xdp",
 	"perf_event", "cgroup_skb", "cgroup_sock", "lwt_in", "lwt_out", "lwt_xmit", "sock_ops",
@@ -110,7 +129,9 @@ static const char *const attach_types[] = {
 	"cgroup_inet_sock_release", "xdp_cpumap", "sk_lookup", "xdp", "sk_skb_verdict",
 	"sk_reuseport_select", "sk_reuseport_select_or_migrate", "perf_event",
 	"trace_kprobe_multi", "lsm_cgroup", "struct_ops", "netfilter", "tcx_ingress",
-	"tcx_egress", "trace_uprobe_multi",
+	"tcx_egress", "trace_uprobe_multi", "cgroup_unix_connect", "cgroup_unix_sendmsg",
+	"cgroup_unix_recvmsg", "cgroup_unix_getpeername", "cgroup_unix_getsockname",
+	"netkit_primary", "netkit_peer", "trace_kprobe_session", "trace_uprobe_session",
 };
 
 #define NAME_OF(tab, t) ((t) < sizeof(tab) / sizeof(tab[0]) ? tab[t] : NULL)

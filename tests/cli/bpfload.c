@@ -2,8 +2,11 @@
  * bpfload.c - the eBPF state t_bpf.sh compares: a hash map, a socket
  * filter that refers to it, an sk_lookup program linked to the current
  * network namespace (the test's own), the map and the filter pinned under
- * a bpffs folder. Prints "ready" and holds every fd until killed.
- * Usage: bpfload PIN_DIR
+ * a bpffs folder; given a cgroup2 folder, a cgroup_skb program attached to
+ * it (egress, multi) and a cgroup_sock one to its "child" folder (sock
+ * create, override), both without a link. Prints "ready" and holds every
+ * fd until killed.
+ * Usage: bpfload PIN_DIR [CGROUP_DIR]
  */
 #include <fcntl.h>
 #include <linux/bpf.h>
@@ -57,7 +60,7 @@ int main(int argc, char **argv)
 {
 	union bpf_attr a;
 
-	if (argc != 2)
+	if (argc != 2 && argc != 3)
 		return 2;
 	memset(&a, 0, sizeof(a));
 	a.map_type = BPF_MAP_TYPE_HASH;
@@ -97,6 +100,34 @@ int main(int argc, char **argv)
 	if (pin(map, argv[1], "irs_map") < 0 || pin(f, argv[1], "irs_filter") < 0) {
 		perror("BPF_OBJ_PIN");
 		return 1;
+	}
+	if (argc == 3) {
+		char child[4096];
+		int skb = load(BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, pass, 2, "irs_cg_skb");
+		int sock = load(BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE, pass, 2,
+				"irs_cg_sock");
+		snprintf(child, sizeof(child), "%s/child", argv[2]);
+		int cg = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int cc = open(child, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (skb < 0 || sock < 0 || cg < 0 || cc < 0)
+			return 1;
+		memset(&a, 0, sizeof(a));
+		a.target_fd = (uint32_t)cg;
+		a.attach_bpf_fd = (uint32_t)skb;
+		a.attach_type = BPF_CGROUP_INET_EGRESS;
+		a.attach_flags = BPF_F_ALLOW_MULTI;
+		if (sys_bpf(BPF_PROG_ATTACH, &a) < 0) {
+			perror("BPF_PROG_ATTACH");
+			return 1;
+		}
+		a.target_fd = (uint32_t)cc;
+		a.attach_bpf_fd = (uint32_t)sock;
+		a.attach_type = BPF_CGROUP_INET_SOCK_CREATE;
+		a.attach_flags = BPF_F_ALLOW_OVERRIDE;
+		if (sys_bpf(BPF_PROG_ATTACH, &a) < 0) {
+			perror("BPF_PROG_ATTACH");
+			return 1;
+		}
 	}
 	printf("ready %d %d %d %d\n", map, f, l, link);
 	fflush(stdout);

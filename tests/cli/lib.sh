@@ -34,7 +34,12 @@ need() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (not installed)"; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($*)"; }
 need_static() { [ "$IRSNAP_BUILD" = static ] || skip "needs the static release build ($*)"; }
 
+T_CLEAN=()
+# on_exit CMD: run CMD (eval) when the test ends, before its folder goes
+on_exit() { T_CLEAN+=("$1"); }
 cleanup() {
+	local c
+	for c in "${T_CLEAN[@]}"; do eval "$c" 2>/dev/null; done
 	[ -n "${KEEP:-}" ] && return
 	local m
 	for m in "${T_MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done

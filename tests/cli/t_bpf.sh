@@ -6,20 +6,30 @@
 # holds every fd. system/bpf/ must list every program, map and link that
 # `bpftool {prog,map,link} show -j` lists, field for field; the pins with
 # their paths (`bpftool -f`); the holder's pid and fd; the filter's
-# instructions as the kernel gives them (`bpftool prog dump xlated`). The
-# collection loads nothing: the ID walk after it lists no program more.
+# instructions as the kernel gives them (`bpftool prog dump xlated`); the
+# programs attached to cgroups without a link (a cgroup_skb and a
+# cgroup_sock program, multi and override) as `bpftool cgroup tree` lists
+# them. The collection loads nothing: the ID walk after it lists no
+# program more.
 . "$(dirname "$0")/lib.sh"
 need bpftool; need unshare; need jq; need python3; need gcc
 need_root "bpf(2) needs CAP_SYS_ADMIN"
 gcc -O1 -o "$T_DIR/bpfload" "$(dirname "$0")/bpfload.c" || skip "cannot build the helper"
 P=$T_DIR/bpffs
 mkdir -p "$P"
+# a cgroup2 folder of the test's own, removed at its end
+CG2=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+CG=
+if [ -n "$CG2" ] && mkdir "$CG2/irsnap-test-$$" && mkdir "$CG2/irsnap-test-$$/child"; then
+	CG=$CG2/irsnap-test-$$
+	on_exit "rmdir '$CG/child' '$CG'"
+fi
 cat >"$T_DIR/ns.sh" <<'EOS'
 P=$1
 mount -t bpf irsnap-bpf "$P" || exit 3
-exec "$(dirname "$P")/bpfload" "$P"
+exec "$(dirname "$P")/bpfload" "$P" ${2:+"$2"}
 EOS
-unshare --mount --net --propagation private bash "$T_DIR/ns.sh" "$P" >"$T_DIR/ready" 2>"$T_DIR/load.err" & U=$!
+unshare --mount --net --propagation private bash "$T_DIR/ns.sh" "$P" "$CG" >"$T_DIR/ready" 2>"$T_DIR/load.err" & U=$!
 for _ in $(seq 100); do [ -s "$T_DIR/ready" ] && break; sleep 0.05; done
 [ -s "$T_DIR/ready" ] || { cat "$T_DIR/load.err"; skip "this kernel refuses the test's programs"; }
 H=$(pgrep -x bpfload -P "$U" || echo "$U")
@@ -28,6 +38,7 @@ read -r _ mapfd filtfd _ _ <"$T_DIR/ready"
 nsenter -t "$H" -m -n bpftool -f prog show -j >"$T_DIR/progs.json"
 nsenter -t "$H" -m -n bpftool -f map show -j >"$T_DIR/maps.json"
 bpftool link show -j >"$T_DIR/links.json"
+[ -n "$CG" ] && bpftool cgroup tree "$CG2" -j >"$T_DIR/cgroups.json"
 # the filter's id from the holder's own fd (another loader's irs_filter,
 # left by an interrupted run, must not be taken for it)
 FID=$(awk '$1 == "prog_id:" {print $2}' "/proc/$H/fdinfo/$filtfd")
@@ -103,6 +114,25 @@ check "the process holding the filter is named, with its fd" grep -qx 'holder fi
 check "the process holding the map is named, with its fd" grep -qx 'holder map True' "$T_DIR/cmp.out"
 check "the pins under the test's bpffs, with their paths" grep -qx 'pins True' "$T_DIR/cmp.out"
 check "the filter's instructions equal bpftool's xlated dump" grep -qx 'xlated True' "$T_DIR/cmp.out"
+if [ -n "$CG" ]; then
+	python3 - "$D/cgroups.jsonl" "$T_DIR/cgroups.json" "$CG" <<'PY' >"$T_DIR/cg.out"
+import json, sys
+mine = sorted((o['cgroup'], o['attach_type'], o['attach_flags'], o['id'], o['name'])
+              for o in map(json.loads, open(sys.argv[1])))
+tool = sorted((c['cgroup'], p['attach_type'], p['attach_flags'], p['id'], p['name'])
+              for c in json.load(open(sys.argv[2])) for p in c['programs'])
+print('equal', mine == tool, len(mine))
+print(mine, tool)
+ours = [x[:3] + x[4:] for x in mine if x[0].startswith(sys.argv[3])]
+print('ours', ours == [(sys.argv[3], 'cgroup_inet_egress', 'multi', 'irs_cg_skb'),
+                      (sys.argv[3] + '/child', 'cgroup_inet_sock_create', 'override', 'irs_cg_sock')])
+PY
+	cut -c1-400 "$T_DIR/cg.out"
+	check "the cgroup attachments equal bpftool cgroup tree's" grep -q '^equal True' "$T_DIR/cg.out"
+	check "the test's two attachments, with their flags" grep -qx 'ours True' "$T_DIR/cg.out"
+else
+	echo "# no cgroup2 mount: the cgroup attachments are not tested"
+fi
 expect "the netns link names the test's namespace" \
 	"jq -e 'select(.type == \"netns\" and .attach_type == \"sk_lookup\")' '$D/links.jsonl' >/dev/null"
 finish

@@ -4,12 +4,17 @@
 # namespace of its own the test loads an nftables ruleset (a set with
 # elements, a base chain, a user chain, verdicts, counters, a comment),
 # legacy iptables rules (a user chain, -s, -i, ! -d, -o eth+, tcp and udp
-# ports, a comment, REJECT) and makes a TCP connection that closes and a
+# ports, icmp, a mask that is no prefix, a comment, REJECT), ip6tables
+# rules (-g, icmp6, a rule without a target, REJECT, a mask that is no
+# prefix), arptables rules (macs with masks, opcodes, mangle, CLASSIFY,
+# MARK) and makes a TCP connection that closes and a
 # UDP datagram nobody answers. irsnap's members for that namespace must
-# equal `nft -j list ruleset`, `iptables-legacy-save -c` line for line,
+# equal `nft -j list ruleset`, `iptables-legacy-save -c`,
+# `ip6tables-legacy-save -c` and `arptables-legacy -L -n -v -x` line for line,
 # and `conntrack -L -o id` entry for entry.
 . "$(dirname "$0")/lib.sh"
 need nft; need iptables-legacy; need iptables-legacy-save; need conntrack; need unshare
+need ip6tables-legacy; need ip6tables-legacy-save; need arptables-legacy
 need jq; need python3
 need_root "a network namespace with its own firewall"
 cat >"$T_DIR/ns.sh" <<'EOS'
@@ -37,6 +42,31 @@ iptables-legacy -A INPUT -s 10.1.2.3/32 -p tcp -m tcp --dport 22 -j DROP
 iptables-legacy -A INPUT -i lo -m comment --comment "irs test \"quoted\"" -j irs-chain
 iptables-legacy -A irs-chain -p udp -m udp --sport 53:60 -j ACCEPT
 iptables-legacy -A OUTPUT ! -d 127.0.0.0/8 -o eth+ -j REJECT --reject-with icmp-host-prohibited
+iptables-legacy -A INPUT -s 10.0.0.0/255.0.255.0 -p icmp -m icmp --icmp-type 8/0 -j ACCEPT
+iptables-legacy -A INPUT -p icmp -m icmp --icmp-type any -j ACCEPT
+ip6tables-legacy -N irs6
+ip6tables-legacy -A INPUT -s 2001:db8::1/128 -p tcp -m tcp --dport 22 -j DROP
+ip6tables-legacy -A INPUT ! -i lo -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j irs6
+ip6tables-legacy -A irs6 -d fe80::/10 -j RETURN
+ip6tables-legacy -A OUTPUT -o eth+ -p udp -m udp --dport 53 -j REJECT --reject-with icmp6-adm-prohibited
+ip6tables-legacy -A FORWARD -g irs6
+ip6tables-legacy -A FORWARD -s 2001:db8::/ffff:0:ffff:: -j ACCEPT
+ip6tables-legacy -A OUTPUT -d ::1/128
+ip6tables-legacy -P FORWARD DROP
+arptables-legacy -N irs-arp
+arptables-legacy -A INPUT -s 10.0.0.1 -j DROP
+arptables-legacy -A INPUT -i lo --opcode 1 -j irs-arp
+arptables-legacy -A INPUT -d 10.0.0.0/255.0.255.0 --h-length 6 --h-type 1 --proto-type 0x800 -j ACCEPT
+arptables-legacy -A OUTPUT -d 192.168.0.0/16 --source-mac 01:02:03:04:05:06 \
+	--destination-mac 0a:0b:0c:00:00:00/ff:ff:ff:00:00:00 -o eth+ -j ACCEPT
+arptables-legacy -A irs-arp ! -s 10.0.0.2 -j RETURN
+arptables-legacy -A FORWARD --h-length 6 -j mangle --mangle-ip-s 1.2.3.4 \
+	--mangle-mac-d 02:00:00:00:00:01 --mangle-target DROP
+arptables-legacy -A FORWARD -j CLASSIFY --set-class 1:2
+arptables-legacy -A FORWARD -j MARK --set-mark 5
+arptables-legacy -A FORWARD -j MARK --or-mark 4
+arptables-legacy -A OUTPUT ! --opcode 2
+arptables-legacy -P FORWARD DROP
 python3 - <<'PY'
 import socket
 s = socket.socket(); s.bind(("127.0.0.1", 5555)); s.listen()
@@ -48,6 +78,8 @@ stat -L -c %i /proc/self/ns/net >"$D/netns"
 "$IRSNAP" collect -o "$OUT/n.tar" --profile "$D/n.profile" "${@:2}" 2>"$OUT/n.err" || echo "rc $?" >"$D/rc"
 nft -j list ruleset >"$D/nft.json"
 iptables-legacy-save -c | grep -v '^#' >"$D/save.txt"
+ip6tables-legacy-save -c | grep -v '^#' >"$D/save6.txt"
+arptables-legacy -L -n -v -x >"$D/arp.txt"
 conntrack -L -o id >"$D/conntrack.txt" 2>/dev/null
 EOS
 printf 'profile n\nstep netconfig\n' >"$T_DIR/n.profile"
@@ -60,7 +92,15 @@ check "every member is strict JSON (no key twice)" python3 "$(dirname "$0")/json
 N=$BDIR/system/net/$(cat "$T_DIR/netns")
 check "iptables-save.txt equals iptables-legacy-save -c, line for line" \
 	test_cmp "$T_DIR/save.txt" "$N/iptables-save.txt"
-check "the raw filter table is kept" [ -s "$N/iptables/filter.blob" ]
+check "ip6tables-save.txt equals ip6tables-legacy-save -c, line for line" \
+	test_cmp "$T_DIR/save6.txt" "$N/ip6tables-save.txt"
+check "arptables.txt equals arptables-legacy -L -n -v -x, line for line" \
+	test_cmp "$T_DIR/arp.txt" "$N/arptables.txt"
+check "the raw filter tables are kept" \
+	[ -s "$N/iptables/filter.blob" -a -s "$N/ip6tables/filter.blob" -a -s "$N/arptables/filter.blob" ]
+rules=$(($(cat "$T_DIR/save.txt" "$T_DIR/save6.txt" | grep -c '^\[') + $(grep -c ', pcnt=' "$T_DIR/arp.txt")))
+expect "one record a rule ($rules), each decoded" \
+	'[ "$(jq -s "map(select(.decoded and .save != null))|length" "$N/iptables.jsonl" "$N/ip6tables.jsonl" "$N/arptables.jsonl")" = $rules ]'
 python3 - "$N" "$T_DIR" <<'PY' >"$T_DIR/cmp.out"
 import ipaddress, json, re, sys
 n, t = sys.argv[1:3]

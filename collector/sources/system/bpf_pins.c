@@ -90,12 +90,13 @@ static void walk_pins(struct bstate *b, int dir, char *path, size_t plen, size_t
 	closedir(d);
 }
 
-/* The bpffs mounts of the host's mount table, each walked. */
-void bpf_find_pins(struct bstate *b)
+void bpf_each_mount(struct bstate *b, const char *fstype,
+		    void (*fn)(struct bstate *, int dir, char *path, size_t plen, const struct mi_line *))
 {
 	const char *mi = b->r->host_mountinfo;
 	struct capbuf own;
 	char *path = malloc(PATH_MAX);
+	size_t tl = strlen(fstype);
 
 	capbuf_init(&own, 4u << 20);
 	if (!mi && proc_read(b->procfd, "self/mountinfo", &own) >= 0 && own.buf)
@@ -104,21 +105,22 @@ void bpf_find_pins(struct bstate *b)
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 		struct mi_line m;
-		if (mountinfo_parse(p, n, &m) == 0 && m.fstype.n == 3 &&
-		    memcmp(m.fstype.s, "bpf", 3) == 0 && m.mount_point.n < PATH_MAX) {
+		if (mountinfo_parse(p, n, &m) == 0 && m.fstype.n == tl &&
+		    memcmp(m.fstype.s, fstype, tl) == 0 && m.mount_point.n < PATH_MAX) {
 			size_t pl = mountinfo_unescape(m.mount_point.s, m.mount_point.n, path);
 			path[pl] = '\0';
 			char type[48];
-			/* a bpffs mounted under a FUSE or network folder: reaching it
+			/* mounted under a FUSE or network folder: reaching it
 			 * would wait on that server */
 			if (slowmounts_path(path, type, sizeof(type))) {
-				run_log(b->r, "bpf: a bpffs under a %s mount is not walked", shown(type).s);
+				run_log(b->r, "bpf: a %s mount under a %s mount is not walked",
+					fstype, shown(type).s);
 				p = nl ? nl + 1 : p + n;
 				continue;
 			}
 			int dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC);
 			if (dir >= 0)
-				walk_pins(b, dir, path, pl == 1 ? 0 : pl, PATH_MAX, 0);
+				fn(b, dir, path, pl == 1 ? 0 : pl, &m);
 		}
 		p = nl ? nl + 1 : p + n;
 	}
@@ -126,3 +128,14 @@ void bpf_find_pins(struct bstate *b)
 	capbuf_release(&own);
 }
 
+static void pins_of(struct bstate *b, int dir, char *path, size_t plen, const struct mi_line *m)
+{
+	(void)m;
+	walk_pins(b, dir, path, plen, PATH_MAX, 0);
+}
+
+/* The bpffs mounts of the host's mount table, each walked. */
+void bpf_find_pins(struct bstate *b)
+{
+	bpf_each_mount(b, "bpf", pins_of);
+}

@@ -12,6 +12,8 @@
  *   progs.jsonl, maps.jsonl, links.jsonl  one object per line, fields named
  *                                         as `bpftool ... show -j` names them
  *   pinned.jsonl                          path, kind and id of each pin
+ *   cgroups.jsonl                         programs attached to a cgroup
+ *                                         without a link (bpf_cgroups.c)
  *   prog/<id>.xlated                      the program as the verifier left it
  *                                         (raw instructions, capped)
  *
@@ -366,6 +368,7 @@ int src_bpf_collect(struct run *r)
 	struct bstate b = { .r = r, .procfd = proc_open_root() };
 	struct timespec rt, bt;
 	int ret = 0;
+	bool denied = false;
 
 	if (b.procfd < 0)
 		return 0;
@@ -389,7 +392,8 @@ int src_bpf_collect(struct run *r)
 		if (list_err && ret == 0) {
 			run_source_failed(r, "bpf", "bpf(2) ID walk", -list_err,
 					  "the kernel's eBPF objects could not all be listed");
-			if (list_err == -EPERM || list_err == -ENOSYS)
+			denied = list_err == -EPERM || list_err == -ENOSYS;
+			if (denied)
 				break;
 		}
 	}
@@ -407,6 +411,8 @@ int src_bpf_collect(struct run *r)
 	}
 	if (ret == 0)
 		ret = run_emit(r, "bpf", "system/bpf/pinned.jsonl", &pins);
+	if (ret == 0 && !denied)
+		ret = bpf_cgroups(&b);
 	if (b.failed)
 		run_log(r, "bpf: %u objects could not be read", b.failed);
 	capbuf_release(&pins);
