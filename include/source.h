@@ -43,6 +43,9 @@ struct source {
 	enum volatility rank;
 	const char *what;     /* one line for `irsnap list` */
 	int (*collect)(struct run *r);
+	/* a volatile source's share of the core (snapshot.h), run by the
+	 * plan before any volatile step's details; NULL: none. 0 always. */
+	int (*core)(struct run *r);
 };
 
 extern const struct source irsnap_sources[SRC_COUNT];
@@ -52,6 +55,8 @@ const struct source *source_find(const char *name);
 
 /* The sources, one file each. */
 int src_net_collect(struct run *r);
+int src_net_core(struct run *r);
+int src_procs_core(struct run *r);
 int src_netconfig_collect(struct run *r);
 /* One rtnetlink reply buffer of query `query` (links, addresses, v4 routes,
  * v6 routes, neighbours) into JSON Lines: for the fuzz target. */

@@ -89,8 +89,50 @@ static int run_after_volatile(struct run *r)
 	return fn ? fn(r) : 0;
 }
 
+/* The core (snapshot.h): every volatile source's share, in the profile's
+ * order, before any volatile step reads its details; the process table,
+ * read on a helper thread meanwhile, taken at its end. Its window is the
+ * snapshot's skew. */
+static void run_core(struct run *r, const struct profile *p)
+{
+	bool any = false, table = false;
+
+	for (size_t i = 0; i < p->nsteps; i++) {
+		const struct step *s = &p->steps[i];
+		const struct source *src = s->kind == STEP_SOURCE ? source_find(s->arg) : NULL;
+		any |= src && src->core;
+		table |= src && strcmp(src->name, "processes") == 0;
+	}
+	if (!any)
+		return;
+	r->snap.core_first = run_elapsed(r);
+	snapshot_want_table(&r->snap, table);
+	for (size_t i = 0; i < p->nsteps && !run_should_stop(r); i++) {
+		const struct step *s = &p->steps[i];
+		const struct source *src = s->kind == STEP_SOURCE ? source_find(s->arg) : NULL;
+		if (src && src->core)
+			src->core(r);
+	}
+	if (table)
+		snapshot_core_table(&r->snap);
+	r->snap.core_last = run_elapsed(r);
+	run_log(r, "core snapshot: from +%.6f to +%.6f: skew %.3f s (%zu processes in the "
+		"table, %zu exe links, %zu network namespaces, %u fds)", r->snap.core_first,
+		r->snap.core_last, r->snap.core_last - r->snap.core_first,
+		r->snap.table_in_core ? r->snap.core_table.nprocs : 0, r->snap.nexes,
+		r->snap.nnetns, snapshot_fds(&r->snap)->nfds);
+}
+
+double plan_skew(const struct run *r)
+{
+	if (r->snap.core_first >= 0)
+		return r->snap.core_last - r->snap.core_first;
+	return r->volatile_first >= 0 ? r->volatile_last - r->volatile_first : -1;
+}
+
 int plan_run(struct run *r, const struct profile *p)
 {
+	bool core_done = false;
 	struct timeline_out tl;
 	int ret = 0;
 
@@ -109,6 +151,11 @@ int plan_run(struct run *r, const struct profile *p)
 			}
 			break;
 		}
+		bool vol = is_volatile(s);
+		if (vol && !core_done) {
+			run_core(r, p);   /* before the first volatile step's details */
+			core_done = true;
+		}
 		run_log(r, "step %zu: %s '%s' begins", i + 1, kind_word(s->kind), shown(s->arg).s);
 		double t0 = run_elapsed(r);
 		/* the plan knows the order: a table the next step reads may be
@@ -116,7 +163,6 @@ int plan_run(struct run *r, const struct profile *p)
 		snapshot_want_table(&r->snap, i + 1 < p->nsteps &&
 				    p->steps[i + 1].kind == STEP_SOURCE &&
 				    strcmp(p->steps[i + 1].arg, "processes") == 0);
-		bool vol = is_volatile(s);
 		r->defer_spools = vol;   /* read the volatile state first, archive after */
 		ret = run_step(r, s, &tl);
 		double t1 = run_elapsed(r);
@@ -133,8 +179,8 @@ int plan_run(struct run *r, const struct profile *p)
 		if (r->timings && r->ntimings < r->maxtimings)
 			r->timings[r->ntimings++] = (struct step_timing){ .index = i, .start = t0,
 									 .end = t1 };
-		/* the volatile snapshot: from the first volatile source to the last
-		 * (their members are archived after t1 of the last) */
+		/* the details: from the first volatile source to the last (their
+		 * members are archived after t1 of the last) */
 		if (vol) {
 			if (r->volatile_first < 0)
 				r->volatile_first = t0;
@@ -151,9 +197,14 @@ int plan_run(struct run *r, const struct profile *p)
 		if (ret == 0)
 			ret = e;
 	}
-	if (r->volatile_first >= 0)
-		run_log(r, "volatile snapshot: from +%.6f to +%.6f: skew %.3f s", r->volatile_first,
-			r->volatile_last, r->volatile_last - r->volatile_first);
+	if (r->snap.core_first >= 0 && r->volatile_first >= 0)
+		run_log(r, "volatile snapshot: the core from +%.6f to +%.6f (skew %.3f s), the "
+			"details from +%.6f to +%.6f (%.3f s)", r->snap.core_first, r->snap.core_last,
+			plan_skew(r), r->volatile_first, r->volatile_last,
+			r->volatile_last - r->volatile_first);
+	else if (r->volatile_first >= 0)
+		run_log(r, "volatile snapshot: from +%.6f to +%.6f: skew %.3f s (no core: no "
+			"sockets or processes step)", r->volatile_first, r->volatile_last, plan_skew(r));
 	if (ret == 0)
 		ret = walk_body_flush(r, &tl);
 	timeline_out_release(&tl);
@@ -176,8 +227,14 @@ void plan_stats(const struct run *r, const struct profile *p, FILE *out)
 			kind_word(s->kind), r->timings[i].start, r->timings[i].end - r->timings[i].start,
 			shown(s->arg).s);
 	}
-	if (r->volatile_first >= 0)
+	if (r->snap.core_first >= 0)
+		fprintf(out, "irsnap: stats: volatile snapshot skew %.3f s (the core: first to last "
+			"core read)\n", plan_skew(r));
+	else if (r->volatile_first >= 0)
 		fprintf(out, "irsnap: stats: volatile snapshot skew %.3f s (first to last volatile read)\n",
+			plan_skew(r));
+	if (r->volatile_first >= 0)
+		fprintf(out, "irsnap: stats: volatile details %.3f s (the volatile steps after the core)\n",
 			r->volatile_last - r->volatile_first);
 	if (r->findings_seconds > 0)
 		fprintf(out, "irsnap: stats: findings checks %.3f s\n", r->findings_seconds);

@@ -76,6 +76,28 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 		json_set_int(o, "budget_seconds", r->budget_seconds);
 	else
 		json_set_new(o, "budget_seconds", json_null());
+	/* the volatile snapshot: the core's window is its skew (snapshot.h),
+	 * the details' window follows it; seconds since the run began */
+	json_t *vs = json_object();
+	if (r->snap.core_first >= 0) {
+		json_t *core = json_object();
+		json_set_new(core, "first", json_real(r->snap.core_first));
+		json_set_new(core, "last", json_real(r->snap.core_last));
+		json_set_new(core, "skew_seconds", json_real(r->snap.core_last - r->snap.core_first));
+		json_set_new(vs, "core", core);
+	} else {
+		json_set_new(vs, "core", json_null());
+	}
+	if (r->volatile_first >= 0) {
+		json_t *det = json_object();
+		json_set_new(det, "first", json_real(r->volatile_first));
+		json_set_new(det, "last", json_real(r->volatile_last));
+		json_set_new(det, "seconds", json_real(r->volatile_last - r->volatile_first));
+		json_set_new(vs, "details", det);
+	} else {
+		json_set_new(vs, "details", json_null());
+	}
+	json_set_new(o, "volatile_snapshot", vs);
 	/* the process images kept, against their total (profile `images`) */
 	json_t *img = json_object();
 	json_set_int(img, "total_bytes", (int64_t)r->images_total);

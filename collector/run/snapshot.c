@@ -10,6 +10,7 @@ void snapshot_init(struct snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
 	fdwalk_init(&s->fds);
+	s->core_first = s->core_last = -1;
 }
 
 void snapshot_free(struct snapshot *s)
@@ -17,6 +18,14 @@ void snapshot_free(struct snapshot *s)
 	fdwalk_free(&s->fds);
 	free(s->leaders);
 	proctable_prefetch_drop(s->table_ahead);
+	free(s->netns);
+	for (size_t i = 0; i < s->nexes; i++)
+		free(s->exes[i].link);
+	free(s->exes);
+	if (s->sockets_free)
+		s->sockets_free(s->sockets);
+	if (s->table_in_core)
+		proctable_free(&s->core_table);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -37,16 +46,48 @@ void snapshot_want_table(struct snapshot *s, bool want)
 
 void snapshot_idle_core(struct snapshot *s)
 {
-	if (s->table_wanted && !s->table_ahead)
+	if (s->table_wanted && !s->table_ahead && !s->table_in_core)
 		s->table_ahead = proctable_prefetch();
+}
+
+void snapshot_core_table(struct snapshot *s)
+{
+	if (s->table_in_core)
+		return;
+	s->core_table_err = proctable_take(s->table_ahead, &s->core_table);
+	s->table_ahead = NULL;
+	s->table_in_core = true;
 }
 
 int snapshot_take_table(struct snapshot *s, struct proctable *ret)
 {
+	if (s->table_in_core && s->core_table_err == 0) {   /* the core's, once */
+		*ret = s->core_table;
+		memset(&s->core_table, 0, sizeof(s->core_table));
+		s->table_in_core = false;
+		return 0;
+	}
+	if (s->table_in_core) {
+		s->table_in_core = false;
+		return s->core_table_err;
+	}
 	int r = proctable_take(s->table_ahead, ret);   /* read ahead, or now */
 
 	s->table_ahead = NULL;
 	return r;
+}
+
+const struct core_exe *snapshot_core_exe(const struct snapshot *s, int pid)
+{
+	size_t lo = 0, hi = s->nexes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->exes[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nexes && s->exes[lo].pid == pid ? &s->exes[lo] : NULL;
 }
 
 void snapshot_set_leaders(struct snapshot *s, const struct proctable *t)

@@ -7,8 +7,10 @@
 
 const struct source irsnap_sources[SRC_COUNT] = {
 	[SRC_SOCKETS] = { .name = "sockets", .rank = VOL_NETWORK, .collect = src_net_collect,
+	  .core = src_net_core,
 	  .what = "volatile/sockets.*: every socket of every network namespace, /proc and netlink views, owners" },
 	[SRC_PROCESSES] = { .name = "processes", .rank = VOL_PROCESS, .collect = src_procs_collect,
+	  .core = src_procs_core,
 	  .what = "volatile/: processes, threads, environments, open files and mappings, deleted executables" },
 	[SRC_SESSIONS] = { .name = "sessions", .rank = VOL_SESSION, .collect = src_sessions_collect,
 	  .what = "volatile/sessions.*: who is logged in, from /run/utmp (raw copy under fs/)" },

@@ -21,4 +21,5 @@ run bench_sockets.sh C=50 RUNS=1
 run bench_logs.sh S_MIB=32 RUNS=1
 run bench_tree.sh N=2000
 run run.sh SCALES=idle EXTRA= RUNS=1
+run bench_triage.sh RUNS=1 PROFILE=minimal "IRSNAP_BASE=${IRSNAP:-$dir/../../build/release/irsnap}"
 exit $rc

@@ -60,28 +60,21 @@ static int one(void *ctx, const struct nl_sock *s)
 	return 0;
 }
 
-int netlink_socks(struct run *r, int procfd, int pid, uint64_t netns, struct capbuf *out)
+int netlink_socks(struct run *r, const struct ns_tables *t, struct capbuf *out)
 {
-	char path[64], member[128], src[80];
-	struct capbuf cb;
+	char member[128], src[80];
 	unsigned bad = 0;
-	struct nl_ctx c = { .r = r, .netns = netns, .out = out };
+	struct nl_ctx c = { .r = r, .netns = t->inode, .out = out };
 
-	snprintf(path, sizeof(path), "%d/net/netlink", pid);
-	capbuf_init(&cb, 64u << 20);
-	int e = proc_read(procfd, path, &cb);
-	if (e < 0 && e != -E2BIG) {
-		if (e != -ENOENT)
-			run_log(r, "sockets: cannot read '/proc/%s': %s", path, strerror(-e));
-		capbuf_release(&cb);
+	snprintf(src, sizeof(src), "/proc/%d/net/netlink", t->pid);
+	if (t->netlink_err < 0 && t->netlink_err != -E2BIG) {
+		if (t->netlink_err != -ENOENT)
+			run_log(r, "sockets: cannot read '%s': %s", src, strerror(-t->netlink_err));
 		return 0;
 	}
-	net_proc_parse_netlink(cb.buf ? cb.buf : "", cb.len, one, &c, &bad);
+	net_proc_parse_netlink(t->netlink.buf ? t->netlink.buf : "", t->netlink.len, one, &c, &bad);
 	run_log(r, "sockets: netns %llu: %u netlink sockets, %u listening to process events%s",
-		(unsigned long long)netns, c.n, c.listeners, bad ? " (malformed lines skipped)" : "");
-	snprintf(member, sizeof(member), "volatile/proc-net/%llu/netlink", (unsigned long long)netns);
-	snprintf(src, sizeof(src), "/proc/%s", path);
-	int ret = run_emit_copy(r, "sockets", member, src, &cb);
-	capbuf_release(&cb);
-	return ret;
+		(unsigned long long)t->inode, c.n, c.listeners, bad ? " (malformed lines skipped)" : "");
+	snprintf(member, sizeof(member), "volatile/proc-net/%llu/netlink", (unsigned long long)t->inode);
+	return run_emit_copy(r, "sockets", member, src, &t->netlink);
 }

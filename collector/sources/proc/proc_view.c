@@ -10,8 +10,10 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "procfs.h"
 #include "procsrc.h"
 #include "textutil.h"
+#include "vec.h"
 #include "banned.h"
 
 static int by_ppid_pid(const void *x, const void *y)
@@ -126,4 +128,51 @@ int proc_view(struct procs *p, struct capbuf *out)
 	free(t.sorted);
 	free(t.seen);
 	return 0;
+}
+
+/* The escaped command for the text view: argv joined, or [comm]. */
+char *view_cmd(const char *cmd, size_t len, const char *comm, size_t comm_len)
+{
+	struct capbuf cb;
+
+	capbuf_init(&cb, 4096);
+	if (len == 0) {
+		capbuf_add(&cb, "[", 1);
+		text_escape(&cb, comm, comm_len);
+		capbuf_add(&cb, "]", 1);
+	} else {
+		for (size_t i = 0; i < len;) {
+			const char *z = memchr(cmd + i, '\0', len - i);
+			size_t l = z ? (size_t)(z - cmd - i) : len - i;
+			if (i)
+				capbuf_add(&cb, " ", 1);
+			text_escape(&cb, cmd + i, l);
+			i += l + 1;
+		}
+	}
+	size_t n;
+	char *s = capbuf_detach(&cb, &n);
+	return s;
+}
+
+unsigned *add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int status,
+			 unsigned euid)
+{
+	if (!vec_reserve((void **)&c->rows, &c->arows, c->nrows + 1, sizeof(*c->rows))) {
+		free(cmd);
+		return NULL;
+	}
+	struct view_row *v = &c->rows[c->nrows++];
+	memset(v, 0, sizeof(*v));
+	v->pid = e->pid;
+	v->ppid = e->ppid;
+	v->uid = euid;
+	tty_name(e->tty, v->tty, sizeof(v->tty));
+	v->state = e->state;
+	v->start_ticks = e->start_ticks;
+	v->cpu_ticks = e->utime + e->stime;
+	v->cmd = cmd;
+	v->status = status;
+	v->kthread = (e->flags & PF_KTHREAD_FLAG) != 0;
+	return &v->marks;
 }

@@ -193,6 +193,11 @@ void collect_threads(struct procs *p, int dirfd, int tgid, int nlwp,
 
 /* proc_view.c: processes.txt in the shape of `ps -ef` with a tree. */
 int proc_view(struct procs *p, struct capbuf *out);
+/* The escaped command for the text view: argv joined, or [comm] (malloc'd). */
+char *view_cmd(const char *cmd, size_t len, const char *comm, size_t comm_len);
+/* A row of the text view for e, taking cmd; its marks, or NULL. */
+unsigned *add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int status,
+		  unsigned euid);
 /* volatile/proc-views.jsonl: the host's /proc against the private one
  * (procviews.c); nothing when there is one view only. */
 int proc_views(struct run *r);

@@ -3,7 +3,9 @@
  * environ.jsonl, open-files.jsonl (fdwalk.c, maps.c), processes.txt (proc_view.c)
  * and the bytes of deleted executables.
  *
- * libproc2 (proc_adapter.c) enumerates the processes and their numbers. For
+ * libproc2 (proc_adapter.c) enumerates the processes and their numbers, in
+ * the core (snapshot.h) with each one's exe link and fd table (core_walk.c);
+ * these are the details, read after it. For
  * each one, a /proc/<pid> directory fd is opened once and the raw bytes are
  * read through it (proc(5)): stat (comm, start time), status (capabilities,
  * seccomp), cmdline, environ, exe, cwd, root, ns/ entries, cgroup, fd/, maps. The
@@ -33,53 +35,6 @@
 #include "textutil.h"
 #include "vec.h"
 #include "banned.h"
-
-/* The escaped command for the text view: argv joined, or [comm]. */
-static char *view_cmd(const char *cmd, size_t len, const char *comm, size_t comm_len)
-{
-	struct capbuf cb;
-
-	capbuf_init(&cb, 4096);
-	if (len == 0) {
-		capbuf_add(&cb, "[", 1);
-		text_escape(&cb, comm, comm_len);
-		capbuf_add(&cb, "]", 1);
-	} else {
-		for (size_t i = 0; i < len;) {
-			const char *z = memchr(cmd + i, '\0', len - i);
-			size_t l = z ? (size_t)(z - cmd - i) : len - i;
-			if (i)
-				capbuf_add(&cb, " ", 1);
-			text_escape(&cb, cmd + i, l);
-			i += l + 1;
-		}
-	}
-	size_t n;
-	char *s = capbuf_detach(&cb, &n);
-	return s;
-}
-
-static unsigned *add_row(struct pchunk *c, const struct proc_entry *e, char *cmd, int status,
-			 unsigned euid)
-{
-	if (!vec_reserve((void **)&c->rows, &c->arows, c->nrows + 1, sizeof(*c->rows))) {
-		free(cmd);
-		return NULL;
-	}
-	struct view_row *v = &c->rows[c->nrows++];
-	memset(v, 0, sizeof(*v));
-	v->pid = e->pid;
-	v->ppid = e->ppid;
-	v->uid = euid;
-	tty_name(e->tty, v->tty, sizeof(v->tty));
-	v->state = e->state;
-	v->start_ticks = e->start_ticks;
-	v->cpu_ticks = e->utime + e->stime;
-	v->cmd = cmd;
-	v->status = status;
-	v->kthread = (e->flags & PF_KTHREAD_FLAG) != 0;
-	return &v->marks;
-}
 
 /* The table's numbers; uids and gids from status (NULL: unread). */
 /* The mount an fd lives on (statx STATX_MNT_ID, Linux 5.8), or 0. */
@@ -200,11 +155,16 @@ static void scan_one(void *ctx, size_t i, void *out)
 		   status_ids(status_text.buf ? status_text.buf : "", "Gid", gid);
 	fill_from_table(p, o, e, ids ? uid : NULL, ids ? gid : NULL);
 	if (r < 0 || st.starttime != e->start_ticks) {
+		/* gone since the core: its core record stands (the table's
+		 * numbers, the exe link the core walk read) */
+		const struct core_exe *x = snapshot_core_exe(&p->r->snap, e->pid);
 		status = "vanished";
-		reason = r < 0 ? "exited before its files could be read" :
+		reason = r < 0 ? "exited after the core snapshot, before its details were read" :
 			 "pid reused by a new process: nothing of it is mixed in";
 		jw_null(o, "comm");
 		jw_null(o, "cmdline");
+		if (x && x->err == 0 && r < 0)
+			jw_bytes(o, "exe", x->link, x->len);
 		add_row(c, e, view_cmd("", 0, "?", 1), ART_VANISHED, UINT_MAX);
 		if (dirfd >= 0)
 			close(dirfd);
