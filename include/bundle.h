@@ -54,6 +54,12 @@ int bundle_add_bytes(struct bundle *b, const char *name, const void *data,
  * how many bytes were padded, so the caller can record it. */
 int bundle_begin(struct bundle *b, const char *name, uint64_t size);
 int bundle_write(struct bundle *b, const void *data, size_t len);
+/* The same without a copy: the room left in the block being filled (a
+ * file's bytes are read straight into it), then bundle_wrote() of how many
+ * were put there. NULL and *room 0 when no member is open or the bundle
+ * is dead. */
+void *bundle_space(struct bundle *b, size_t *room);
+int bundle_wrote(struct bundle *b, size_t len);
 int bundle_end(struct bundle *b, char ret_sha256[SHA256_HEX_LEN],
 	       uint64_t *ret_padded);
 

@@ -33,7 +33,7 @@ struct bundle {
 	int64_t mtime;
 	struct hashthread *total; /* every byte written to fd, hashed on another core */
 	uint64_t total_bytes;
-	unsigned char *block;    /* BLOCK_BYTES being filled */
+	unsigned char *block;    /* BLOCK_BYTES being filled: a slot of total's */
 	size_t fill;
 	EVP_MD_CTX *member;      /* the member being written */
 	char *cur_name;          /* full name of the open member, or NULL */
@@ -73,34 +73,21 @@ static void set_fatal(struct bundle *b, int err, const char *what)
 		 what ? what : strerror(-b->fatal));
 }
 
-/* Write to the output: loop on short writes, retry EINTR, hash. */
-static int out_write(struct bundle *b, const void *buf, size_t len)
+/* The block out: handed to the helper, which writes it to the output and
+ * hashes it where it lies (hashthread.h), and the next slot claimed. A
+ * write that failed shows here, a few blocks later. */
+static int flush_block(struct bundle *b)
 {
-	const char *p = buf;
-	size_t left = len;
-
 	if (b->fatal)
 		return b->fatal;
-	while (left) {
-		ssize_t n = write(b->fd, p, left);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			set_fatal(b, errno, NULL);
-			return b->fatal;
-		}
-		if (n == 0) {
-			set_fatal(b, EIO, "short write");
-			return b->fatal;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
-	if (hashthread_feed(b->total, buf, len) < 0) {
-		set_fatal(b, EIO, "SHA-256 update failed");
+	int e = hashthread_publish(b->total, b->fill);
+	if (e < 0) {
+		set_fatal(b, -e, e == -EIO ? "short write, or SHA-256 failed" : NULL);
 		return b->fatal;
 	}
-	b->total_bytes += len;
+	b->total_bytes += b->fill;
+	b->fill = 0;
+	b->block = hashthread_claim(b->total);
 	return 0;
 }
 
@@ -110,22 +97,13 @@ static int emit(struct bundle *b, const void *data, size_t len)
 	const unsigned char *p = data;
 
 	while (len && !b->fatal) {
-		if (b->fill == 0 && len >= BLOCK_BYTES) {
-			if (out_write(b, p, BLOCK_BYTES) < 0)
-				break;
-			p += BLOCK_BYTES;
-			len -= BLOCK_BYTES;
-			continue;
-		}
 		size_t n = BLOCK_BYTES - b->fill < len ? BLOCK_BYTES - b->fill : len;
 		memcpy(b->block + b->fill, p, n);
 		b->fill += n;
 		p += n;
 		len -= n;
-		if (b->fill == BLOCK_BYTES) {
-			b->fill = 0;
-			out_write(b, b->block, BLOCK_BYTES);
-		}
+		if (b->fill == BLOCK_BYTES)
+			flush_block(b);
 	}
 	return b->fatal;
 }
@@ -206,11 +184,11 @@ int bundle_open(struct bundle **ret, int fd, const char *display,
 	b->display = strdup(display);
 	b->id = strdup(id);
 	b->member = EVP_MD_CTX_new();
-	if (hashthread_start(&b->total) < 0) {
+	if (hashthread_start(&b->total, BLOCK_BYTES, fd) < 0) {
 		b->total = NULL;
 		goto fail;
 	}
-	b->block = malloc(BLOCK_BYTES);
+	b->block = hashthread_claim(b->total);
 	if (!b->display || !b->id || !b->total || !b->member || !b->block)
 		goto fail;
 	if (mtime < 0 || mtime >= (1ll << 33)) {
@@ -295,6 +273,36 @@ int bundle_write(struct bundle *b, const void *data, size_t len)
 	if (b->tap && len)
 		b->tap(b->tap_ctx, rel_name(b), data, len);
 	return 0;
+}
+
+void *bundle_space(struct bundle *b, size_t *room)
+{
+	if (b->fatal || !b->cur_name || !b->block) {
+		*room = 0;
+		return NULL;
+	}
+	*room = BLOCK_BYTES - b->fill;
+	return b->block + b->fill;
+}
+
+int bundle_wrote(struct bundle *b, size_t len)
+{
+	if (b->fatal)
+		return b->fatal;
+	if (!b->cur_name)
+		return -EBADF;
+	if (len > BLOCK_BYTES - b->fill || len > b->cur_size - b->cur_written)
+		return -EFBIG;
+	const unsigned char *data = b->block + b->fill;
+	if (EVP_DigestUpdate(b->member, data, len) != 1)
+		return -EIO;
+	if (b->tap && len)
+		b->tap(b->tap_ctx, rel_name(b), data, len);
+	b->fill += len;
+	b->cur_written += len;
+	if (b->fill == BLOCK_BYTES)
+		flush_block(b);
+	return b->fatal;
 }
 
 int bundle_end(struct bundle *b, char ret_sha256[SHA256_HEX_LEN], uint64_t *ret_padded)
@@ -400,15 +408,19 @@ int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
 		uint64_t end = b->total_bytes + b->fill + 2 * TAR_BLOCK;
 		emit_zeros(b, 2 * TAR_BLOCK + (size_t)((TAR_RECORD - end % TAR_RECORD) %
 						       TAR_RECORD));
-		if (b->fill && out_write(b, b->block, b->fill) == 0)
-			b->fill = 0;
+		if (b->fill)
+			flush_block(b);
 	}
 	if (b->fatal)
 		r = b->fatal;
 	if (b->total) {
-		if (hashthread_finish(b->total, ret_total_sha256) < 0 && r == 0)
-			r = -EIO;
+		int e = hashthread_finish(b->total, ret_total_sha256);
 		b->total = NULL;
+		if (e < 0) {   /* a write of the last blocks failed */
+			set_fatal(b, -e, e == -EIO ? "short write, or SHA-256 failed" : NULL);
+			if (r == 0)
+				r = b->fatal;
+		}
 	} else {
 		ret_total_sha256[0] = '\0';
 	}
@@ -437,7 +449,6 @@ void bundle_free(struct bundle *b)
 	}
 	EVP_MD_CTX_free(b->member);
 	tarnames_free(&b->names);
-	free(b->block);
 	capbuf_release(&b->manifest);
 	free(b->cur_name);
 	free(b->display);

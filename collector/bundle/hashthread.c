@@ -1,17 +1,19 @@
-/* hashthread.c - stream hashing on a helper thread (hashthread.h). */
+/* hashthread.c - the output written and hashed on a helper thread, in place
+ * (hashthread.h). */
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hashthread.h"
 #include "pscan.h"
 #include "textutil.h"
 #include "banned.h"
 
-#define RING (8u << 20)
+#define SLOTS 8
 
 struct hashthread {
 	EVP_MD_CTX *ctx;
@@ -20,9 +22,40 @@ struct hashthread {
 	int err;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	unsigned char *ring;
-	size_t head, tail;       /* bytes produced / consumed, modulo nothing */
+	int fd;                  /* each slot written here first; -1: hash only */
+	unsigned char *mem;      /* SLOTS slots of slot_bytes */
+	size_t slot_bytes;
+	size_t len[SLOTS];       /* what each published slot holds */
+	size_t head, tail;       /* slots published / hashed */
 };
+
+/* A slot out to the fd: short writes looped, EINTR retried. */
+static int write_all(int fd, const unsigned char *p, size_t left)
+{
+	while (left) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
+/* One slot: written (unless an earlier write failed), then hashed. */
+static int one_slot(struct hashthread *h, const unsigned char *p, size_t n, int err)
+{
+	if (h->fd >= 0 && err == 0) {
+		int e = write_all(h->fd, p, n);
+		if (e < 0)
+			return e;
+	}
+	return EVP_DigestUpdate(h->ctx, p, n) == 1 ? 0 : -EIO;
+}
 
 static void *consume(void *arg)
 {
@@ -34,60 +67,71 @@ static void *consume(void *arg)
 			pthread_cond_wait(&h->cv, &h->mu);
 		if (h->head == h->tail && h->done)
 			break;
-		size_t start = h->tail % RING, avail = h->head - h->tail;
-		size_t n = avail < RING - start ? avail : RING - start;
+		size_t k = h->tail % SLOTS;
+		int err = h->err;
 		pthread_mutex_unlock(&h->mu);
-		int ok = EVP_DigestUpdate(h->ctx, h->ring + start, n) == 1;
+		int e = one_slot(h, h->mem + k * h->slot_bytes, h->len[k], err);
 		pthread_mutex_lock(&h->mu);
-		if (!ok)
-			h->err = -EIO;
-		h->tail += n;
+		if (e < 0 && !h->err)
+			h->err = e;
+		h->tail++;
 		pthread_cond_broadcast(&h->cv);
 	}
 	pthread_mutex_unlock(&h->mu);
 	return NULL;
 }
 
-int hashthread_start(struct hashthread **ret)
+int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd)
 {
 	struct hashthread *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return -ENOMEM;
+	h->fd = fd;
+	h->slot_bytes = slot_bytes;
 	h->ctx = EVP_MD_CTX_new();
-	if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+	h->mem = malloc(SLOTS * slot_bytes);
+	if (!h->ctx || !h->mem || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+		int r = h->ctx && h->mem ? -EIO : -ENOMEM;
 		EVP_MD_CTX_free(h->ctx);
+		free(h->mem);
 		free(h);
-		return -EIO;
+		return r;
 	}
-	h->ring = malloc(RING);
-	if (h->ring && pthread_mutex_init(&h->mu, NULL) == 0 &&
-	    pthread_cond_init(&h->cv, NULL) == 0 && pscan_thread(&h->th, consume, h) == 0)
-		h->threaded = true;
+	if (pthread_mutex_init(&h->mu, NULL) == 0) {
+		if (pthread_cond_init(&h->cv, NULL) == 0 && pscan_thread(&h->th, consume, h) == 0)
+			h->threaded = true;
+		if (!h->threaded)
+			pthread_mutex_destroy(&h->mu);
+	}
 	*ret = h;
 	return 0;
 }
 
-int hashthread_feed(struct hashthread *h, const void *data, size_t n)
+unsigned char *hashthread_claim(struct hashthread *h)
 {
-	const unsigned char *p = data;
-
 	if (!h->threaded)
-		return EVP_DigestUpdate(h->ctx, data, n) == 1 ? 0 : -EIO;
+		return h->mem;   /* one slot, hashed inline when published */
 	pthread_mutex_lock(&h->mu);
-	while (n) {
-		while (h->head - h->tail == RING)
-			pthread_cond_wait(&h->cv, &h->mu);
-		size_t start = h->head % RING, room = RING - (h->head - h->tail);
-		size_t take = n < room ? n : room;
-		if (take > RING - start)
-			take = RING - start;
-		memcpy(h->ring + start, p, take);
-		h->head += take;
-		p += take;
-		n -= take;
-		pthread_cond_broadcast(&h->cv);
+	while (h->head - h->tail == SLOTS)
+		pthread_cond_wait(&h->cv, &h->mu);
+	unsigned char *p = h->mem + (h->head % SLOTS) * h->slot_bytes;
+	pthread_mutex_unlock(&h->mu);
+	return p;
+}
+
+int hashthread_publish(struct hashthread *h, size_t n)
+{
+	if (!h->threaded) {
+		int e = h->err ? h->err : one_slot(h, h->mem, n, 0);
+		if (e < 0 && !h->err)
+			h->err = e;
+		return e;
 	}
+	pthread_mutex_lock(&h->mu);
+	h->len[h->head % SLOTS] = n;
+	h->head++;
+	pthread_cond_broadcast(&h->cv);
 	int err = h->err;
 	pthread_mutex_unlock(&h->mu);
 	return err;
@@ -116,7 +160,7 @@ int hashthread_finish(struct hashthread *h, char ret_hex[65])
 		r = r ? r : -EIO;
 	}
 	EVP_MD_CTX_free(h->ctx);
-	free(h->ring);
+	free(h->mem);
 	free(h);
 	return r;
 }

@@ -1,12 +1,18 @@
 /*
- * hashthread.h - SHA-256 of a byte stream computed on a second core.
+ * hashthread.h - SHA-256 of a byte stream computed on a second core, in
+ * place.
  *
  * The bundle hashes every byte twice: once for its member (the manifest)
  * and once for the whole output (the bundle SHA-256 printed at the end).
- * hashthread takes the second off the writing thread: bytes are copied into
- * a ring buffer and hashed by a helper thread. hashthread_feed() blocks only
- * when the ring is full; hashthread_finish() waits for the last byte.
- * Without a second thread (pthread_create fails) it hashes inline.
+ * hashthread takes the second, and the write(2) to the output, off the
+ * thread that reads and hashes the members, without a copy: that thread's
+ * blocks are the slots of a ring. It claims a slot, fills it and publishes
+ * it; the helper writes it to the output fd, hashes it where it lies and
+ * frees the slot. hashthread_claim() waits only when every slot is still
+ * in flight; hashthread_finish() waits for the last. A write error is kept
+ * (nothing after it is written) and returned by the next publish and by
+ * finish. Without a second thread (pthread_create fails) a published slot
+ * is written and hashed inline.
  */
 #ifndef IRSNAP_HASHTHREAD_H
 #define IRSNAP_HASHTHREAD_H
@@ -15,9 +21,17 @@
 
 struct hashthread;
 
-int hashthread_start(struct hashthread **ret);
-int hashthread_feed(struct hashthread *h, const void *data, size_t n);
-/* The SHA-256 (65 bytes of hex) of everything fed; frees `h`. */
+/* slot_bytes: the size of each block the writer fills; fd: where each
+ * block is written before it is hashed, or -1 (hash only). 0 or -errno. */
+int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd);
+/* The next free slot (slot_bytes of room), claimed until published. */
+unsigned char *hashthread_claim(struct hashthread *h);
+/* The claimed slot's first n bytes are the stream's next: written and
+ * hashed (on the helper), then the slot is free again. 0, or the first
+ * write's -errno (or -EIO) so far. */
+int hashthread_publish(struct hashthread *h, size_t n);
+/* The SHA-256 (65 bytes of hex) of everything published; frees `h`.
+ * 0, or the first write's -errno (or -EIO). */
 int hashthread_finish(struct hashthread *h, char ret_hex[65]);
 
 #endif

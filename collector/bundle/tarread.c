@@ -31,6 +31,9 @@ struct rd {
 static void fill(struct rd *r)
 {
 	while (r->pos == r->len && !r->eof && !r->err) {
+		/* the next slot of the hash thread's ring: read into it, hashed
+		 * there while it is parsed (hashthread.h) */
+		r->buf = hashthread_claim(r->hash);
 		ssize_t n = read(r->fd, r->buf, RBUF);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -47,7 +50,7 @@ static void fill(struct rd *r)
 			r->eof = true;
 			return;
 		}
-		if (hashthread_feed(r->hash, r->buf, (size_t)n) < 0)
+		if (hashthread_publish(r->hash, (size_t)n) < 0)
 			r->err = -EIO;
 		r->len = (size_t)n;
 		r->pos = 0;
@@ -340,11 +343,9 @@ int tarread_run(int fd, const struct tarread_ops *ops, void *ctx,
 
 	memset(res, 0, sizeof(*res));
 	res->mtime = -1;
-	r.buf = malloc(RBUF);
 	ms.hdr = malloc(TAR_HEADER_MAX);
 	ms.canon = malloc(TAR_HEADER_MAX);
-	if (!r.buf || !ms.hdr || !ms.canon || hashthread_start(&r.hash) < 0) {
-		free(r.buf);
+	if (!ms.hdr || !ms.canon || hashthread_start(&r.hash, RBUF, -1) < 0) {
 		free(ms.hdr);
 		free(ms.canon);
 		return -ENOMEM;
@@ -392,7 +393,6 @@ int tarread_run(int fd, const struct tarread_ops *ops, void *ctx,
 	res->bytes = r.total;
 	res->subset_ok = !r.failed && ret == 0;
 	res->mtime = ms.mtime;
-	free(r.buf);
 	free(ms.hdr);
 	free(ms.canon);
 	free(ms.pending_dir);

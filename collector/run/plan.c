@@ -113,9 +113,12 @@ static void run_core(struct run *r, const struct profile *p)
 		if (src && src->core)
 			src->core(r);
 	}
+	double t = run_elapsed(r);
 	if (table)
 		snapshot_core_table(&r->snap);
 	r->snap.core_last = run_elapsed(r);
+	if (table)
+		run_log(r, "core: the process table taken (waited %.3f s for it)", r->snap.core_last - t);
 	run_log(r, "core snapshot: from +%.6f to +%.6f: skew %.3f s (%zu processes in the "
 		"table, %zu exe links, %zu network namespaces, %u fds)", r->snap.core_first,
 		r->snap.core_last, r->snap.core_last - r->snap.core_first,
