@@ -73,6 +73,17 @@ static void set_fatal(struct bundle *b, int err, const char *what)
 		 what ? what : strerror(-b->fatal));
 }
 
+/* A write the helper found failing, made the bundle's fatal error. */
+static int out_error(struct bundle *b)
+{
+	if (!b->fatal && b->total) {
+		int e = hashthread_error(b->total);
+		if (e < 0)
+			set_fatal(b, -e, e == -EIO ? "short write, or SHA-256 failed" : NULL);
+	}
+	return b->fatal;
+}
+
 /* The block out: handed to the helper, which writes it to the output and
  * hashes it where it lies (hashthread.h), and the next slot claimed. A
  * write that failed shows here, a few blocks later. */
@@ -217,7 +228,7 @@ int bundle_begin(struct bundle *b, const char *name, uint64_t size)
 {
 	int r;
 
-	if (b->fatal)
+	if (out_error(b))
 		return b->fatal;
 	if (b->cur_name || b->closed)
 		return -EBUSY;

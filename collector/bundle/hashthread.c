@@ -73,7 +73,7 @@ static void *consume(void *arg)
 		int e = one_slot(h, h->mem + k * h->slot_bytes, h->len[k], err);
 		pthread_mutex_lock(&h->mu);
 		if (e < 0 && !h->err)
-			h->err = e;
+			__atomic_store_n(&h->err, e, __ATOMIC_RELAXED);
 		h->tail++;
 		pthread_cond_broadcast(&h->cv);
 	}
@@ -125,7 +125,7 @@ int hashthread_publish(struct hashthread *h, size_t n)
 	if (!h->threaded) {
 		int e = h->err ? h->err : one_slot(h, h->mem, n, 0);
 		if (e < 0 && !h->err)
-			h->err = e;
+			__atomic_store_n(&h->err, e, __ATOMIC_RELAXED);
 		return e;
 	}
 	pthread_mutex_lock(&h->mu);
@@ -135,6 +135,11 @@ int hashthread_publish(struct hashthread *h, size_t n)
 	int err = h->err;
 	pthread_mutex_unlock(&h->mu);
 	return err;
+}
+
+int hashthread_error(struct hashthread *h)
+{
+	return __atomic_load_n(&h->err, __ATOMIC_RELAXED);
 }
 
 int hashthread_finish(struct hashthread *h, char ret_hex[65])

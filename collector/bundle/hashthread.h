@@ -30,6 +30,9 @@ unsigned char *hashthread_claim(struct hashthread *h);
  * hashed (on the helper), then the slot is free again. 0, or the first
  * write's -errno (or -EIO) so far. */
 int hashthread_publish(struct hashthread *h, size_t n);
+/* The first write's -errno (or -EIO) so far, or 0: a cheap look, from the
+ * writer's thread, at what the helper met. */
+int hashthread_error(struct hashthread *h);
 /* The SHA-256 (65 bytes of hex) of everything published; frees `h`.
  * 0, or the first write's -errno (or -EIO). */
 int hashthread_finish(struct hashthread *h, char ret_hex[65]);

@@ -72,7 +72,11 @@ while not seen and time.time() < deadline:
                 l = os.readlink(f'/proc/{irs}/fd/{fd}')
             except OSError:
                 continue
-            if l.endswith('/environ') or l.endswith('/maps'):
+            # another process's environ or maps (the sanitizers read
+            # irsnap's own maps at start-up: not the details)
+            parts = l.split('/')
+            if (len(parts) >= 2 and parts[-1] in ('environ', 'maps') and
+                    parts[-2].isdigit() and int(parts[-2]) != irs):
                 seen = l
                 break
     except OSError:

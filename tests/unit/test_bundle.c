@@ -115,13 +115,15 @@ int main(void)
 		char tsha[SHA256_HEX_LEN];
 		int r = bundle_open(&b, full, "/dev/full", "irsnap-x-20260101T000000Z", 0);
 		if (r == 0) {
-			/* more than one output block (1000 KiB): the write reaches the fd */
+			/* more than one output block (1000 KiB): the write reaches the
+			 * fd, on the helper thread (hashthread.h): the error shows in a
+			 * later call, at the latest when the bundle is closed */
 			static char big[2100000];
 			r = bundle_add_bytes(b, "big", big, sizeof(big), NULL);
-			CHECK(r == -ENOSPC);
+			CHECK(r == 0 || r == -ENOSPC);
+			CHECK(bundle_close(b, tsha, NULL) == -ENOSPC);
 			CHECK(bundle_add_bytes(b, "small", "x", 1, NULL) == -ENOSPC);
 			CHECK(strstr(bundle_error(b), "cannot write '/dev/full': No space left") != NULL);
-			CHECK(bundle_close(b, tsha, NULL) == -ENOSPC);
 			bundle_free(b);
 		} else {
 			CHECK(r == -ENOSPC);

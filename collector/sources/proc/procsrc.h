@@ -67,6 +67,7 @@ struct pchunk {
 	size_t nrows, arows;
 	unsigned nvanished, npartial;
 	unsigned cut_cmdline, cut_environ;  /* records cut at their cap */
+	size_t nitems;                    /* processes read into it */
 };
 
 struct procs {
@@ -78,6 +79,7 @@ struct procs {
 	struct accounts acc;
 	const struct proctable *table;
 	bool walk_fds;                    /* no earlier step walked them */
+	size_t nmerged;                   /* processes whose chunks were merged */
 	struct spool procs, threads, environ;   /* JSON Lines, spilled (spool.h) */
 	/* shared by the scanning threads, under `mu`: the executables seen
 	 * (hashed once per dev/ino; others wait on `cv` while one hashes) and

@@ -137,6 +137,7 @@ static void scan_one(void *ctx, size_t i, void *out)
 	capbuf_init(&status_text, STATUS_CAP);
 	capbuf_init(&el.cb, 1u << 20);
 	el.n = 0;
+	c->nitems++;
 	jw_begin(o, &c->procs);   /* written as read; status and errors last */
 
 	int dirfd = proc_open_pid(p->procfd, e->pid);
@@ -262,6 +263,29 @@ emit:
 	capbuf_release(&status_text);
 }
 
+/* The processes the details never reached (the run was stopped: their
+ * chunks are the table's tail): the core's record of each, as it is. */
+static void core_only(struct procs *p, struct pchunk *c, size_t from)
+{
+	for (size_t i = from; i < p->table->nprocs; i++) {
+		const struct proc_entry *e = &p->table->procs[i];
+		const struct core_exe *x = snapshot_core_exe(&p->r->snap, e->pid);
+		struct errlist el = { .n = 0 };
+		struct jw o;
+		capbuf_init(&el.cb, 16);
+		jw_begin(&o, &c->procs);
+		fill_from_table(p, &o, e, NULL, NULL);
+		jw_null(&o, "comm");
+		jw_null(&o, "cmdline");
+		if (x && x->err == 0)
+			jw_bytes(&o, "exe", x->link, x->len);
+		add_row(c, e, view_cmd("", 0, "?", 1), ART_PARTIAL, UINT_MAX);
+		end_record(c, &o, "partial", "the run stopped before its details were read: "
+			   "the core's record only", &el);
+		capbuf_release(&el.cb);
+	}
+}
+
 static void *new_chunk(void *ctx)
 {
 	struct pchunk *c = calloc(1, sizeof(*c));
@@ -325,6 +349,7 @@ static void merge_chunk(void *ctx, void *out)
 	}
 	p->nvanished += c->nvanished;
 	p->npartial += c->npartial;
+	p->nmerged += c->nitems;
 	p->cut_cmdline += c->cut_cmdline;
 	p->cut_environ += c->cut_environ;
 	capbuf_release(&c->procs);
@@ -423,6 +448,14 @@ int src_procs_collect(struct run *r)
 	e = pscan_run(&ps, &done);
 	if (e < 0)
 		run_log(r, "processes: %s: some processes were not read", strerror(-e));
+	if (p.nmerged < t.nprocs) {   /* stopped: the rest keep their core record */
+		struct pchunk *c = new_chunk(&p);
+		if (c) {
+			core_only(&p, c, p.nmerged);
+			finish_chunk(&p, c);
+			merge_chunk(&p, c);
+		}
+	}
 	ret = p.err;
 	struct fd_table *fds = snapshot_fds(&r->snap);
 	if (p.walk_fds)
