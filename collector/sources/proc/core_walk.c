@@ -6,6 +6,7 @@
  * (status, cmdline, maps, hashes) come after the core, in their steps.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,16 @@ static void cw_one(void *ctx, size_t i, void *out)
 		add_ns(&o->ns, &o->nns, &o->ans, ino, pid);
 	if (vec_reserve((void **)&o->exes, &o->aexes, o->nexes + 1, sizeof(*o->exes))) {
 		struct core_exe *x = &o->exes[o->nexes++];
+		char *link = NULL;
 		*x = (struct core_exe){ .pid = pid };
-		x->err = proc_readlink(pfd, "exe", &x->link, &x->len);
+		x->err = proc_readlink(pfd, "exe", &link, &x->len);
+		/* kept for the whole run: its own size, not the readlink buffer's
+		 * (4 KiB each would be 32 MB of locked memory at 8,000 processes) */
+		if (x->err == 0 && !(x->link = malloc(x->len + 1)))
+			x->err = -ENOMEM;
+		if (x->err == 0)
+			memcpy(x->link, link, x->len + 1);
+		free(link);
 	}
 	if (w->walk_fds)
 		fdwalk_pid(&o->fds, pfd, pid);
