@@ -50,6 +50,12 @@ struct fd_bpf {               /* an fd on a bpf program, map or link (src_bpf.c)
 	char kind;                   /* 'p', 'm' or 'l' */
 };
 
+struct fd_pend {              /* an fd the core walk left to the details */
+	int pid, fd;
+	char *link;                  /* its link as the core read it */
+	size_t len;
+};
+
 struct fd_comm {              /* the comm of a process that owns sockets */
 	int pid;
 	unsigned len, exe_len;
@@ -71,6 +77,8 @@ struct fd_part {
 	size_t ngone, agone;
 	struct fd_bpf *bpf;
 	size_t nbpf, abpf;
+	struct fd_pend *pend;
+	size_t npend, apend;
 	unsigned nfds;
 };
 
@@ -86,6 +94,8 @@ struct fd_table {
 	size_t ngone;
 	struct fd_bpf *bpf;           /* in walk order (pid order) */
 	size_t nbpf;
+	struct fd_pend *pend;         /* in walk order (pid order) */
+	size_t npend;
 	unsigned nfds;
 	struct fd_part acc;           /* merged parts, before fdwalk_finish */
 	bool done;                    /* the walk is complete: reuse it */
@@ -94,11 +104,26 @@ struct fd_table {
 void fdwalk_init(struct fd_table *t);
 void fdpart_init(struct fd_part *p);
 void fdpart_free(struct fd_part *p);
-/* Walk one process's fds through its /proc/<pid> directory fd. */
+/* Walk one process's fds through its /proc/<pid> directory fd (the core):
+ * every link; sockets and pipes recorded; every other fd pending. */
 int fdwalk_pid(struct fd_part *p, int pdir, int pid);
+/* The pending fds of pid (n of them, NULL when none). */
+const struct fd_pend *fdwalk_pending(const struct fd_table *t, int pid, size_t *n);
+/* Their records, into p (fd_details.c): read now through pdir, or with
+ * `why` (not NULL) only the core's link and why nothing more was read. */
+void fdwalk_details(struct fd_part *p, int pdir, const struct fd_pend *v, size_t n,
+		    const char *why);
+/* fd_details.c, for the walk: a bpf object's id from its fdinfo, noted. */
+void fd_note_bpf(struct fd_part *t, int pdir, const char *fdname, const char *link, size_t len,
+		 int pid, int fd);
+/* The type fields of a link ("socket:[1]": socket, socket_inode 1). */
+struct jw;
+void fd_classify(struct jw *w, const char *link, size_t len);
+bool fd_has_prefix(const char *s, size_t n, const char *pre);
 /* Move a part's records, owners and failures into the table (in order). */
 void fdwalk_merge(struct fd_table *t, struct fd_part *p);
-/* Sort the owners; mark the walk done. */
+/* Sort the owners; mark the walk done. Again after the details merged
+ * their parts: the deleted files and bpf holders they noted. */
 void fdwalk_finish(struct fd_table *t);
 /* The owners of a socket inode: index of the first and the count. */
 size_t fdwalk_owners(const struct fd_table *t, uint64_t inode, size_t *ret_first);

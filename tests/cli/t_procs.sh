@@ -155,8 +155,8 @@ check "open-files lists the test process's fd 0" \
 	[ "$(jq -r --argjson p "${PIDS[0]}" 'select(.pid == $p and .fd == 0) | .type' "$BDIR/volatile/open-files.jsonl" | head -n 1)" != "" ]
 check "open-files lists the mapped executable" \
 	[ "$(jq -r --argjson p "${PIDS[0]}" 'select(.pid == $p and .type == "mmap") | .target' "$BDIR/volatile/open-files.jsonl" | grep -c "$B/ordinary")" = 1 ]
-check "the fd tables were walked once, by the sockets step" \
-	grep -q 'fds (walked by the sockets step)' "$BDIR/acquisition.log"
+check "the fd tables were walked once, in the core" \
+	grep -q 'fds (walked in the core)' "$BDIR/acquisition.log"
 check "open-files has each (pid, fd) once" [ "$(jq -r 'select(.fd != null) | "\(.pid) \(.fd)"' "$BDIR/volatile/open-files.jsonl" | sort | uniq -d | wc -l)" = 0 ]
 check "user names come from /etc/passwd" [ "$(q "${PIDS[0]}" .uid_names.effective)" = "$(id -un)" ]
 

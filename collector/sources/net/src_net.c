@@ -280,5 +280,10 @@ int src_net_collect(struct run *r)
 	spool_free(&N.out);
 	spool_free(&N.view);
 	accounts_free(&N.acc);
+	/* the tables are written: their memory back before the processes'
+	 * details (the raw copies live on in the spools) */
+	r->snap.sockets_free(r->snap.sockets);
+	r->snap.sockets = NULL;
+	r->snap.sockets_free = NULL;
 	return ret;
 }

@@ -78,7 +78,6 @@ struct procs {
 	int64_t boot_ns;                  /* realtime of boot, from the clocks */
 	struct accounts acc;
 	const struct proctable *table;
-	bool walk_fds;                    /* no earlier step walked them */
 	size_t nmerged;                   /* processes whose chunks were merged */
 	struct spool procs, threads, environ;   /* JSON Lines, spilled (spool.h) */
 	/* shared by the scanning threads, under `mu`: the executables seen

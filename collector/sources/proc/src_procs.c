@@ -166,6 +166,10 @@ static void scan_one(void *ctx, size_t i, void *out)
 		jw_null(o, "cmdline");
 		if (x && x->err == 0 && r < 0)
 			jw_bytes(o, "exe", x->link, x->len);
+		size_t npend;   /* its other fds: the core's links */
+		const struct fd_pend *pend = fdwalk_pending(snapshot_fds(&p->r->snap), e->pid, &npend);
+		fdwalk_details(&c->fds, -1, pend, npend, r < 0 ? "the process exited after the core "
+			       "snapshot" : "its pid was reused after the core snapshot");
 		add_row(c, e, view_cmd("", 0, "?", 1), ART_VANISHED, UINT_MAX);
 		if (dirfd >= 0)
 			close(dirfd);
@@ -223,8 +227,10 @@ static void scan_one(void *ctx, size_t i, void *out)
 	environ_record(c, e, dirfd, kthread, errs);
 
 	/* the fd table: walked once per run (fdwalk.h), here if no one did */
-	int fe = p->walk_fds ? fdwalk_pid(&c->fds, dirfd, e->pid) :
-			       fdwalk_failed(snapshot_fds(&p->r->snap), e->pid);
+	size_t npend;
+	const struct fd_pend *pend = fdwalk_pending(snapshot_fds(&p->r->snap), e->pid, &npend);
+	fdwalk_details(&c->fds, dirfd, pend, npend, NULL);
+	int fe = fdwalk_failed(snapshot_fds(&p->r->snap), e->pid);
 	if (fe < 0)
 		proc_err(errs, "fd", fe);
 	size_t maps_before = c->maps.len;
@@ -280,6 +286,9 @@ static void core_only(struct procs *p, struct pchunk *c, size_t from)
 		if (x && x->err == 0)
 			jw_bytes(&o, "exe", x->link, x->len);
 		add_row(c, e, view_cmd("", 0, "?", 1), ART_PARTIAL, UINT_MAX);
+		size_t npend;
+		const struct fd_pend *pend = fdwalk_pending(snapshot_fds(&p->r->snap), e->pid, &npend);
+		fdwalk_details(&c->fds, -1, pend, npend, "the run stopped before its details were read");
 		end_record(c, &o, "partial", "the run stopped before its details were read: "
 			   "the core's record only", &el);
 		capbuf_release(&el.cb);
@@ -332,10 +341,9 @@ static void merge_chunk(void *ctx, void *out)
 	spool_add_z(&p->procs, &c->zprocs, c->procs.truncated);
 	spool_add_z(&p->threads, &c->zthreads, c->threads.truncated);
 	spool_add_z(&p->environ, &c->zenviron, c->environ.truncated);
-	if (p->walk_fds) {
-		spool_add_z(&snapshot_fds(&p->r->snap)->records, &c->zfds, c->fds.records.truncated);
-		fdwalk_merge(snapshot_fds(&p->r->snap), &c->fds);   /* owners, failures, comms */
-	}
+	/* the details' fd records, deleted files and bpf holders */
+	spool_add_z(&snapshot_fds(&p->r->snap)->records, &c->zfds, c->fds.records.truncated);
+	fdwalk_merge(snapshot_fds(&p->r->snap), &c->fds);
 	spool_add_z(&snapshot_fds(&p->r->snap)->records, &c->zmaps, c->maps.truncated);
 	struct view_row *v = c->nrows ? reallocarray(p->rows, p->nrows + c->nrows, sizeof(*v)) :
 				       p->rows;
@@ -425,7 +433,8 @@ int src_procs_collect(struct run *r)
 		procs_free(&p);
 		return 0;
 	}
-	e = snapshot_take_table(&r->snap, &t);   /* read ahead, or now */
+	src_procs_core(r);   /* the plan's core phase did it, or now */
+	e = snapshot_take_table(&r->snap, &t);   /* the core's, or now */
 	if (e < 0) {
 		run_source_failed(r, "processes", "/proc", e, "cannot read the process table");
 		procs_free(&p);
@@ -434,7 +443,6 @@ int src_procs_collect(struct run *r)
 	qsort(t.procs, t.nprocs, sizeof(*t.procs), proc_cmp);
 	p.table = &t;
 	snapshot_set_leaders(&r->snap, &t);
-	p.walk_fds = !snapshot_fds_walked(&r->snap);
 
 	struct pscan ps = {
 		.nitems = t.nprocs, .chunk = 32, .ctx = &p, .new_out = new_chunk,
@@ -458,11 +466,10 @@ int src_procs_collect(struct run *r)
 	}
 	ret = p.err;
 	struct fd_table *fds = snapshot_fds(&r->snap);
-	if (p.walk_fds)
-		fdwalk_finish(fds);
-	run_log(r, "processes: %zu of %zu read, %u vanished, %u partial, %u fds (walked %s), "
-		"%zu executables hashed", done, t.nprocs, p.nvanished, p.npartial, fds->nfds,
-		p.walk_fds ? "now" : "by the sockets step", p.nexes);
+	fdwalk_finish(fds);   /* again: the details' deleted files and bpf holders */
+	run_log(r, "processes: %zu of %zu read, %u vanished, %u partial, %u fds (walked in the "
+		"core), %zu executables hashed", done, t.nprocs, p.nvanished, p.npartial, fds->nfds,
+		p.nexes);
 	proctable_free(&t);
 	procs_count_cut(&p);
 
