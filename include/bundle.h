@@ -88,6 +88,8 @@ const char *bundle_error(const struct bundle *b);
 /* Whether the output has failed (the one test of "the bundle is dead"):
  * a caller stops on it and keeps going on any other error, which concerns
  * one member only. */
+/* The bytes the bundle holds so far (written or about to be). */
+uint64_t bundle_bytes(const struct bundle *b);
 bool bundle_dead(const struct bundle *b);
 void bundle_free(struct bundle *b);
 

@@ -46,6 +46,7 @@ struct options {
 	bool allow_host_output;
 	bool stats;                  /* --stats: per-step timings on stderr */
 	unsigned threads;            /* --threads: 0 = the CPUs, at most 4 */
+	int speech;                  /* 0: by stderr's kind; 1 --quiet, 2 --verbose */
 	int argc;
 	char **argv;
 };
@@ -114,7 +115,12 @@ struct run {
 	const char *profile;           /* the profile's name */
 	volatile sig_atomic_t *stop;   /* nonzero: a signal asked us to stop */
 	bool interrupted;              /* the stop was seen and obeyed */
-	bool progress;                 /* stderr is a terminal */
+	struct progress *prog;         /* what the responder sees (progress.h) */
+	/* how the run ended early (run.json's `stopped`): the step under way
+	 * when the stop was seen (-1: none), and the steps never begun */
+	long stopped_in_step;
+	char stopped_in[1100];
+	size_t skipped_first, skipped_n;
 	struct snapshot snap;          /* what sources share of one instant (snapshot.h) */
 	/* while the volatile steps run, their spooled members wait here and
 	 * are archived after the last of them (spool.h): reads first */

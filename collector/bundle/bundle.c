@@ -440,6 +440,11 @@ int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
 	return r;
 }
 
+uint64_t bundle_bytes(const struct bundle *b)
+{
+	return b->total_bytes + b->fill;
+}
+
 bool bundle_dead(const struct bundle *b)
 {
 	return b->fatal != 0;

@@ -21,6 +21,7 @@
 #include "output.h"
 #include "procfs.h"
 #include "plan.h"
+#include "progress.h"
 #include "proctable.h"
 #include "pscan.h"
 #include "run_json.h"
@@ -59,6 +60,10 @@ static const char collect_usage[] =
 	"                          FIFOs and devices are recorded and refused\n"
 	"      --allow-host-output accept an output on a file system that holds evidence\n"
 	"      --stats             print how long each step took, on stderr\n"
+	"  -q, --quiet             nothing on stderr but errors and the final lines\n"
+	"                          (default: a status line on a terminal, one line a\n"
+	"                          step otherwise)\n"
+	"  -v, --verbose           every line of the work log on stderr as it is written\n"
 	"      --threads N         read processes and login records on N threads (1-8;\n"
 	"                          default: the CPUs this process may use, at most 4);\n"
 	"                          1 is the gentlest on a busy server, more shortens\n"
@@ -72,6 +77,7 @@ static const char collect_usage[] =
 
 enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE,
        OPT_STATS, OPT_THREADS };
+enum { QUIET = 1, VERBOSE = 2 };
 
 static int parse_collect(int argc, char **argv, struct options *o)
 {
@@ -86,15 +92,19 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->output = optarg; break;
+		case 'q': o->speech = QUIET; break;
+		case 'v': o->speech = VERBOSE; break;
 		case OPT_CASE: o->case_id = optarg; break;
 		case OPT_EXAMINER: o->examiner = optarg; break;
 		case OPT_NOTE: o->note = optarg; break;
@@ -200,62 +210,6 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);   /* a closed pipe is a write error, not a death */
 }
 
-static int index_sink(void *ctx, const void *p, size_t n)
-{
-	return bundle_write(ctx, p, n);
-}
-
-/* Write the framework members and seal. Returns 0 or the fatal error. */
-static int seal(struct run *r, EVP_PKEY *key, struct run_identity *ident,
-		char manifest_sha[SHA256_HEX_LEN])
-{
-	struct capbuf buf;
-	unsigned char sig[ED25519_SIG_LEN];
-	int ret;
-
-	run_log(r, "collection finished: %u artifacts, %u failed, %u truncated%s",
-		r->artifacts, r->failed, r->truncated,
-		r->interrupted ? " (interrupted)" : r->budget_spent ? " (time budget spent)" : "");
-	/* index.jsonl: replayed from its compressed buffer, size known up front */
-	uint64_t raw = r->index.raw_len;
-	ret = bundle_begin(r->bundle, "index.jsonl", raw);
-	if (ret == 0)
-		ret = zbuf_replay(&r->index, index_sink, r->bundle);
-	int ret2 = ret == -EBADF ? ret : bundle_end(r->bundle, NULL, NULL);
-	if (ret == 0)
-		ret = ret2;
-	if (ret < 0)
-		return ret;
-	clocks_read(&r->end);
-	run_log(r, "sealing: run.json, signer.pub.pem, MANIFEST.sha256, MANIFEST.sha256.sig");
-	ret = bundle_add_bytes(r->bundle, "acquisition.log",
-			       r->worklog.buf ? r->worklog.buf : "", r->worklog.len, NULL);
-	if (ret < 0)
-		return ret;
-
-	capbuf_init(&buf, 1u << 20);
-	json_t *rj = run_json(r, ident);
-	ret = rj ? json_append_pretty(&buf, rj) : -ENOMEM;
-	json_decref(rj);
-	if (ret == 0)
-		ret = bundle_add_bytes(r->bundle, "run.json", buf.buf, buf.len, NULL);
-	capbuf_reset(&buf);
-	if (ret == 0)
-		ret = key_public_pem(key, &buf);
-	if (ret == 0)
-		ret = bundle_add_bytes(r->bundle, "signer.pub.pem", buf.buf, buf.len, NULL);
-	capbuf_release(&buf);
-	if (ret < 0)
-		return ret;
-
-	size_t mlen;
-	const char *m = bundle_manifest(r->bundle, &mlen);
-	ret = key_sign(key, m, mlen, sig);
-	if (ret == 0)
-		ret = bundle_seal(r->bundle, sig, sizeof(sig), manifest_sha);
-	return ret;
-}
-
 /* The plan, then the responder's files if the profile did not say when. */
 static int run_plan(struct run *r, const struct profile *p)
 {
@@ -317,7 +271,10 @@ int cmd_collect(int argc, char **argv)
 	r.timings = calloc(prof.nsteps + 1, sizeof(*r.timings));
 
 	clocks_read(&r.start);
-	r.progress = isatty(STDERR_FILENO);
+	r.prog = progress_start(opt.speech == QUIET ? PROGRESS_QUIET : opt.speech == VERBOSE ?
+				PROGRESS_VERBOSE : isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_LINES,
+				STDERR_FILENO, prof.nsteps);
+	r.stopped_in_step = -1;
 	capbuf_init(&r.worklog, WORKLOG_CAP);
 	if (zbuf_init(&r.index, INDEX_CAP) < 0) {
 		say("cannot set up the index buffer");
@@ -396,6 +353,8 @@ int cmd_collect(int argc, char **argv)
 	if (lockdown_seccomp(ident.lockdown, sizeof(ident.lockdown)) < 0)
 		say("warning: %s", ident.lockdown);
 	run_log(&r, "lockdown: %s", ident.lockdown);
+	collect_banner(&r, ident.self_sha256, prof.origin, prof.nsteps, prof.budget_seconds, fd,
+		       out_name);
 
 	ret = bundle_open(&r.bundle, fd, out_name, r.id, r.start.realtime.tv_sec);
 	if (ret < 0) {
@@ -413,7 +372,7 @@ int cmd_collect(int argc, char **argv)
 		ident.findings_made = ret == 0;
 	}
 	if (ret == 0)
-		ret = seal(&r, key, &ident, manifest_sha);
+		ret = collect_seal(&r, key, &ident, manifest_sha);
 	int cret = bundle_close(r.bundle, total_sha, &total_bytes);
 	if (ret == 0)
 		ret = cret;
@@ -439,6 +398,8 @@ int cmd_collect(int argc, char **argv)
 	}
 	fd = -1;
 
+	progress_end(r.prog);   /* the paper-log lines below stand alone */
+	r.prog = NULL;
 	status = (r.failed || r.truncated || r.interrupted || r.budget_spent ||
 		  deadline_abandoned() || r.images_skipped || r.images_time_skipped) ?
 		 EXIT_PARTIAL :
@@ -459,6 +420,8 @@ int cmd_collect(int argc, char **argv)
 	fprintf(stderr, "irsnap: manifest-sha256: %s\n", manifest_sha);
 	fprintf(stderr, "irsnap: signer: %s\n", ident.fingerprint);
 out:
+	progress_end(r.prog);
+	r.prog = NULL;
 	/* every failure after the output was opened says what it leaves there */
 	if (opened && status == EXIT_FATAL && !said_unsealed)
 		say("the output '%s' holds no sealed bundle: it is not evidence",

@@ -42,4 +42,17 @@ int hex64_lower(const char *in, char out[65]);
 int fingerprint_arg(const char *in, char out[FPR_ARG_LEN]);
 /* Print a host- or bundle-supplied string to a stream, escaped. */
 
+/* collect's pre-flight banner (banner.c): on stderr (progress.h) and in
+ * the work log, before the first read. */
+struct run;
+void collect_banner(struct run *r, const char *self_sha256, const char *profile_origin,
+		    size_t nsteps, unsigned budget, int fd, const char *out_name);
+
+/* collect's end (seal.c): the framework members written, the manifest
+ * signed, the bundle sealed. 0 or the fatal error. */
+struct run_identity;
+typedef struct evp_pkey_st EVP_PKEY;
+int collect_seal(struct run *r, EVP_PKEY *key, struct run_identity *ident,
+		 char manifest_sha[65]);
+
 #endif

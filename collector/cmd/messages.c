@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "commands.h"
+#include "progress.h"
 #include "banned.h"
 
 void say(const char *fmt, ...)
 {
 	va_list ap;
 
+	progress_clear_line();   /* a status line on the terminal: a line of its own */
 	fputs("irsnap: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -15,6 +15,7 @@
 
 #include "copy.h"
 #include "plan.h"
+#include "progress.h"
 #include "pscan.h"
 #include "spool.h"
 #include "source.h"
@@ -136,6 +137,7 @@ double plan_skew(const struct run *r)
 int plan_run(struct run *r, const struct profile *p)
 {
 	bool core_done = false;
+	size_t last = (size_t)-1;   /* the last step begun */
 	struct timeline_out tl;
 	int ret = 0;
 
@@ -146,11 +148,26 @@ int plan_run(struct run *r, const struct profile *p)
 	for (size_t i = 0; i < p->nsteps && ret == 0; i++) {
 		const struct step *s = &p->steps[i];
 		if (run_should_stop(r)) {
-			for (size_t j = i; r->budget_spent && !r->interrupted && j < p->nsteps; j++) {
-				run_log(r, "step %zu (%s '%s') skipped: the time budget of %u s is "
-					"spent", j + 1, kind_word(p->steps[j].kind),
-					shown(p->steps[j].arg).s, p->budget_seconds);
+			/* the step under way when the stop was seen, and those never
+			 * begun, each said (run.json's `stopped`) */
+			char why[64];
+			if (r->interrupted)
+				snprintf(why, sizeof(why), "the run was interrupted");
+			else
+				snprintf(why, sizeof(why), "the time budget of %u s is spent",
+					 p->budget_seconds);
+			if (i > 0) {
+				const struct step *u = &p->steps[i - 1];
+				r->stopped_in_step = (long)i;
+				snprintf(r->stopped_in, sizeof(r->stopped_in), "%s %s",
+					 kind_word(u->kind), shown(u->arg).s);
+			}
+			r->skipped_first = i + 1;
+			for (size_t j = i; j < p->nsteps; j++) {
+				run_log(r, "step %zu (%s '%s') skipped: %s", j + 1,
+					kind_word(p->steps[j].kind), shown(p->steps[j].arg).s, why);
 				r->skipped_steps++;
+				r->skipped_n++;
 			}
 			break;
 		}
@@ -160,6 +177,8 @@ int plan_run(struct run *r, const struct profile *p)
 			core_done = true;
 		}
 		run_log(r, "step %zu: %s '%s' begins", i + 1, kind_word(s->kind), shown(s->arg).s);
+		progress_step(r->prog, i, s->kind == STEP_SOURCE ? "" : kind_word(s->kind), s->arg);
+		last = i;
 		double t0 = run_elapsed(r);
 		/* the plan knows the order: a table the next step reads may be
 		 * read ahead while this one leaves a core idle (snapshot.h) */
@@ -189,6 +208,12 @@ int plan_run(struct run *r, const struct profile *p)
 				r->volatile_first = t0;
 			r->volatile_last = t1;
 		}
+	}
+	/* stopped in the last step: no later one to see it from the loop */
+	if ((r->interrupted || r->budget_spent) && !r->stopped_in[0] && last != (size_t)-1) {
+		r->stopped_in_step = (long)last + 1;
+		snprintf(r->stopped_in, sizeof(r->stopped_in), "%s %s",
+			 kind_word(p->steps[last].kind), shown(p->steps[last].arg).s);
 	}
 	if (r->ndeferred || r->after_volatile_read) {   /* stopped inside the volatile steps */
 		int e = flush_and_read_after(r);

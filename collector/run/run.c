@@ -12,6 +12,7 @@
 #include "run.h"
 #include "textutil.h"
 #include "bundle.h"
+#include "progress.h"
 #include "banned.h"
 
 double run_elapsed(const struct run *r)
@@ -43,8 +44,8 @@ void run_log(struct run *r, const char *fmt, ...)
 	capbuf_vprintf(&r->worklog, fmt, ap);
 	va_end(ap);
 	capbuf_add(&r->worklog, "\n", 1);
-	if (r->progress && r->worklog.len > mark)
-		fprintf(stderr, "irsnap: %s", r->worklog.buf + mark);
+	if (r->worklog.len > mark)
+		progress_log(r->prog, r->worklog.buf + mark, r->worklog.len - mark);
 	pthread_mutex_unlock(&log_mu);
 }
 
@@ -57,6 +58,9 @@ void run_source_failed(struct run *r, const char *step, const char *source, int 
 	artifact_fail(&a, ART_ERROR, err < 0 ? -err : err, "%s: %s", what,
 		      strerror(err < 0 ? -err : err));
 	artifact_end(r, &a);
+	char note[256];
+	snprintf(note, sizeof(note), "%s: %s: %s", step, what, strerror(err < 0 ? -err : err));
+	progress_note(r->prog, note);
 }
 
 bool run_bundle_dead(const struct run *r)
@@ -107,12 +111,21 @@ bool run_should_stop(struct run *r)
 	}
 	stop = r->interrupted || r->budget_spent;
 	pthread_mutex_unlock(&log_mu);
-	if (first)
+	char note[160];
+	if (first) {
 		run_log(r, "interrupted by signal %d: collection stops, sealing what was collected",
 			(int)*r->stop);
-	if (spent)
+		snprintf(note, sizeof(note), "interrupted by signal %d: sealing what was collected",
+			 (int)*r->stop);
+		progress_note(r->prog, note);
+	}
+	if (spent) {
 		run_log(r, "the time budget of %u s is spent: the step under way stops, the later "
 			"steps are skipped, and what was collected is sealed", r->budget_seconds);
+		snprintf(note, sizeof(note), "the time budget of %u s is spent: sealing what was "
+			 "collected", r->budget_seconds);
+		progress_note(r->prog, note);
+	}
 	return stop;
 }
 
@@ -218,6 +231,9 @@ void artifact_end(struct run *r, struct artifact *a)
 	if (a->truncated && a->status == ART_OK)
 		a->status = ART_PARTIAL;
 	r->artifacts++;
+	progress_artifact(r->prog);
+	if (r->bundle)
+		progress_bytes(r->prog, bundle_bytes(r->bundle));
 	if (a->status == ART_ERROR)
 		r->failed++;
 	if (a->truncated)

@@ -64,6 +64,30 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 	set_argv(o, r->opt->argc, r->opt->argv);
 	json_set_str(o, "profile", r->profile ? r->profile : "triage");
 	json_set_int(o, "skipped_steps", r->skipped_steps);
+	/* how the run ended early: by what, in which step, which never began */
+	if (r->interrupted || r->budget_spent) {
+		json_t *st = json_object();
+		json_set_str(st, "by", r->interrupted ? "signal" : "time budget");
+		if (r->stopped_in[0]) {
+			json_set_int(st, "in_step", r->stopped_in_step);
+			json_set_str(st, "step", r->stopped_in);
+		} else {
+			json_set_new(st, "in_step", json_null());
+			json_set_new(st, "step", json_null());
+		}
+		json_t *sk = json_object();
+		json_set_int(sk, "count", (int64_t)r->skipped_n);
+		if (r->skipped_n)
+			json_set_int(sk, "first", (int64_t)r->skipped_first);
+		else
+			json_set_new(sk, "first", json_null());
+		json_set_str(sk, "why", r->interrupted ? "the run was interrupted" :
+			     "the time budget is spent");
+		json_set_new(st, "skipped", sk);
+		json_set_new(o, "stopped", st);
+	} else {
+		json_set_new(o, "stopped", json_null());
+	}
 	json_set_time(o, "started_at", &r->start.realtime);
 	json_set_time(o, "finished_at", &r->end.realtime);
 	json_set_new(clk, "start", clocks_json(&r->start));

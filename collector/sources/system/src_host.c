@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 
 #include "hostfile.h"
+#include "hosttz.h"
 #include "source.h"
 #include "textutil.h"
 #include "banned.h"
@@ -90,44 +91,25 @@ static int proc_boot_time(int64_t *ret)
 	return r;
 }
 
-/* The time zone's name (issue 18, item 9): the first line of
- * /etc/timezone (Debian), else what /etc/localtime links to after
- * "zoneinfo/" (systemd's timedatectl names it so); both kept as they are,
- * with where the name came from. The host's files, never TZ or tzset(). */
+/* The time zone's name (issue 18, item 9, hosttz.h), with the raw bytes
+ * it came from. */
 static json_t *timezone_json(void)
 {
 	json_t *tz = json_object();
-	struct capbuf cb;
-	char *link = NULL;
-	size_t link_len = 0;
-	const char *name = NULL;
-	size_t name_len = 0;
-	const char *from = NULL;
+	struct host_tz t;
 
-	capbuf_init(&cb, 4096);
-	if (host_read_small(AT_FDCWD, "/etc/timezone", &cb) == 0 && cb.buf) {
-		json_set_bytes(tz, "etc_timezone", cb.buf, cb.len);
-		name = cb.buf;
-		name_len = strcspn(cb.buf, "\n");
-		from = "/etc/timezone";
-	}
-	if (host_readlink(AT_FDCWD, "/etc/localtime", &link, &link_len) == 0 && link) {
-		json_set_bytes(tz, "localtime_link", link, link_len);
-		const char *z = memmem(link, link_len, "zoneinfo/", 9);
-		if (!name_len && z) {
-			name = z + 9;
-			name_len = link_len - (size_t)(name - link);
-			from = "/etc/localtime";
-		}
-	}
-	if (name_len) {
-		json_set_bytes(tz, "name", name, name_len);
-		json_set_str(tz, "name_from", from);
+	host_tz_read(&t);
+	if (t.etc_timezone)
+		json_set_bytes(tz, "etc_timezone", t.etc_timezone, t.etc_len);
+	if (t.link)
+		json_set_bytes(tz, "localtime_link", t.link, t.link_len);
+	if (t.name_len) {
+		json_set_bytes(tz, "name", t.name, t.name_len);
+		json_set_str(tz, "name_from", t.from);
 	} else {
 		json_set_new(tz, "name", json_null());
 	}
-	free(link);
-	capbuf_release(&cb);
+	host_tz_free(&t);
 	return tz;
 }
 
