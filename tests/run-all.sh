@@ -33,7 +33,7 @@ run_ctest "$top/build/asan" "ASan+UBSan"
 # last view's thread, hashthread.h) under load and churn
 if cmake -S "$top" -B "$top/build/tsan" -DIRSNAP_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
 	cmake --build "$top/build/tsan" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null; then
-	run_ctest "$top/build/tsan" "ThreadSanitizer" 't_threads|t_churn|t_sockets|t_logins|t_core|unit_zbuf|unit_bundle|unit_deadline'
+	run_ctest "$top/build/tsan" "ThreadSanitizer" 't_threads|t_churn|t_sockets|t_logins|t_core|t_progress|unit_zbuf|unit_bundle|unit_deadline'
 else
 	echo "run-all: the ThreadSanitizer build failed"; failed=$((failed + 1)); status=1
 fi
