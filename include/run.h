@@ -47,6 +47,7 @@ struct options {
 	bool stats;                  /* --stats: per-step timings on stderr */
 	unsigned threads;            /* --threads: 0 = the CPUs, at most 4 */
 	int speech;                  /* 0: by stderr's kind; 1 --quiet, 2 --verbose */
+	const char *compress;        /* --compress: "zstd", "gzip", or NULL */
 	int argc;
 	char **argv;
 };

@@ -22,6 +22,11 @@ struct unpacker;
  * -EINVAL when it cannot be read (see unpack_error()). The fd stays the
  * caller's; *ret is set whenever an unpacker was made (close it). */
 int unpack_open(struct unpacker **ret, int fd, uint64_t cap);
+/* The same over a reader of the caller's (a bundle read and hashed as it
+ * comes, tarread.c): read_fn gives the next block of compressed bytes
+ * (*buf, valid until its next call), 0 at the end, or -errno. */
+int unpack_open_cb(struct unpacker **ret, ssize_t (*read_fn)(void *ctx, const void **buf),
+		   void *ctx, uint64_t cap);
 /* "gzip", "xz", "zstd", "bzip2", "lz4", "compress", "lzma", ... */
 const char *unpack_filter(const struct unpacker *u);
 /* Up to n bytes: the count, 0 at the end, -EIO (a corrupt or truncated

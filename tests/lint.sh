@@ -34,10 +34,17 @@ for f in "${SRCS[@]}" "${HDRS[@]}"; do
 	fi
 done
 # the tar is written and read by the subset's own code only
-# (libarchive only decompresses rotated logs, in host/unpack.c)
-bad=$(grep -ln '<archive\(_entry\)\?\.h>' "${SRCS[@]}" "${HDRS[@]}" | grep -v '/collector/host/unpack\.c$')
+# (libarchive only decompresses rotated logs and compressed bundles, in
+# host/unpack.c, and compresses the bundle stream, in bundle/zwrite.c)
+bad=$(grep -ln '<archive\(_entry\)\?\.h>' "${SRCS[@]}" "${HDRS[@]}" |
+	grep -v '/collector/host/unpack\.c$\|/collector/bundle/zwrite\.c$')
 if [ -n "$bad" ]; then
-	echo "lint: libarchive outside host/unpack.c (the tar is tarfmt.c's):"; echo "$bad"; rc=1
+	echo "lint: libarchive outside host/unpack.c and bundle/zwrite.c (the tar is tarfmt.c's):"
+	echo "$bad"; rc=1
+fi
+if grep -n 'archive_read\|archive_write_set_format_\(pax\|ustar\|gnutar\|zip\|by_name\)\|archive_write_add_filter_\(program\|by_name\)' \
+	"$top/collector/bundle/zwrite.c"; then
+	echo "lint: zwrite.c may use libarchive's raw format and its zstd and gzip write filters only"; rc=1
 fi
 if grep -n 'archive_write\|archive_read_support_format_\(all\|tar\|zip\)\|archive_read_support_filter_\(all\|program\)' \
 	"$top/collector/host/unpack.c"; then

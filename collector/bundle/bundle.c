@@ -184,6 +184,12 @@ static int write_parents(struct bundle *b, const char *full)
 int bundle_open(struct bundle **ret, int fd, const char *display,
 		const char *id, int64_t mtime)
 {
+	return bundle_open_z(ret, fd, display, id, mtime, NULL);
+}
+
+int bundle_open_z(struct bundle **ret, int fd, const char *display,
+		  const char *id, int64_t mtime, const char *compress)
+{
 	struct bundle *b = calloc(1, sizeof(*b));
 	int r = -ENOMEM;
 
@@ -195,7 +201,7 @@ int bundle_open(struct bundle **ret, int fd, const char *display,
 	b->display = strdup(display);
 	b->id = strdup(id);
 	b->member = EVP_MD_CTX_new();
-	if (hashthread_start(&b->total, BLOCK_BYTES, fd) < 0) {
+	if (hashthread_start(&b->total, BLOCK_BYTES, fd, compress) < 0) {
 		b->total = NULL;
 		goto fail;
 	}
@@ -424,8 +430,9 @@ int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
 	}
 	if (b->fatal)
 		r = b->fatal;
+	uint64_t written = 0;
 	if (b->total) {
-		int e = hashthread_finish(b->total, ret_total_sha256);
+		int e = hashthread_finish(b->total, ret_total_sha256, &written);
 		b->total = NULL;
 		if (e < 0) {   /* a write of the last blocks failed */
 			set_fatal(b, -e, e == -EIO ? "short write, or SHA-256 failed" : NULL);
@@ -436,7 +443,7 @@ int bundle_close(struct bundle *b, char ret_total_sha256[SHA256_HEX_LEN],
 		ret_total_sha256[0] = '\0';
 	}
 	if (ret_total_bytes)
-		*ret_total_bytes = b->total_bytes;
+		*ret_total_bytes = written;   /* compressed: fewer than the tar's */
 	return r;
 }
 
@@ -461,7 +468,7 @@ void bundle_free(struct bundle *b)
 		return;
 	if (b->total) {
 		char unused[SHA256_HEX_LEN];
-		hashthread_finish(b->total, unused);
+		hashthread_finish(b->total, unused, NULL);
 	}
 	EVP_MD_CTX_free(b->member);
 	tarnames_free(&b->names);

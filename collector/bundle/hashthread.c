@@ -10,6 +10,7 @@
 
 #include "hashthread.h"
 #include "pscan.h"
+#include "zwrite.h"
 #include "textutil.h"
 #include "banned.h"
 
@@ -23,6 +24,8 @@ struct hashthread {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int fd;                  /* each slot written here first; -1: hash only */
+	struct zwriter *z;       /* compressing before: the hash is of what is written */
+	uint64_t written;
 	unsigned char *mem;      /* SLOTS slots of slot_bytes */
 	size_t slot_bytes;
 	size_t len[SLOTS];       /* what each published slot holds */
@@ -46,15 +49,26 @@ static int write_all(int fd, const unsigned char *p, size_t left)
 	return 0;
 }
 
-/* One slot: written (unless an earlier write failed), then hashed. */
+/* Bytes as they go to the fd: written, counted, hashed. */
+static int out(void *v, const void *p, size_t n)
+{
+	struct hashthread *h = v;
+	int e = write_all(h->fd, p, n);
+	if (e < 0)
+		return e;
+	h->written += n;
+	return EVP_DigestUpdate(h->ctx, p, n) == 1 ? 0 : -EIO;
+}
+
+/* One slot: compressed (when asked), written (unless an earlier write
+ * failed) and hashed as written; without an fd, hashed. */
 static int one_slot(struct hashthread *h, const unsigned char *p, size_t n, int err)
 {
-	if (h->fd >= 0 && err == 0) {
-		int e = write_all(h->fd, p, n);
-		if (e < 0)
-			return e;
-	}
-	return EVP_DigestUpdate(h->ctx, p, n) == 1 ? 0 : -EIO;
+	if (h->fd < 0)
+		return EVP_DigestUpdate(h->ctx, p, n) == 1 ? 0 : -EIO;
+	if (err)
+		return 0;
+	return h->z ? zwriter_write(h->z, p, n) : out(h, p, n);
 }
 
 static void *consume(void *arg)
@@ -81,7 +95,7 @@ static void *consume(void *arg)
 	return NULL;
 }
 
-int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd)
+int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd, const char *compress)
 {
 	struct hashthread *h = calloc(1, sizeof(*h));
 
@@ -91,8 +105,10 @@ int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd)
 	h->slot_bytes = slot_bytes;
 	h->ctx = EVP_MD_CTX_new();
 	h->mem = malloc(SLOTS * slot_bytes);
-	if (!h->ctx || !h->mem || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
-		int r = h->ctx && h->mem ? -EIO : -ENOMEM;
+	int r = !h->ctx || !h->mem ? -ENOMEM :
+		EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1 ? -EIO :
+		compress && fd >= 0 ? zwriter_open(&h->z, compress, out, h) : 0;
+	if (r < 0) {
 		EVP_MD_CTX_free(h->ctx);
 		free(h->mem);
 		free(h);
@@ -142,7 +158,7 @@ int hashthread_error(struct hashthread *h)
 	return __atomic_load_n(&h->err, __ATOMIC_RELAXED);
 }
 
-int hashthread_finish(struct hashthread *h, char ret_hex[65])
+int hashthread_finish(struct hashthread *h, char ret_hex[65], uint64_t *ret_written)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -158,6 +174,13 @@ int hashthread_finish(struct hashthread *h, char ret_hex[65])
 		pthread_cond_destroy(&h->cv);
 		r = h->err;
 	}
+	if (h->z) {   /* the compressor's last bytes, written and hashed */
+		int e = zwriter_close(h->z);
+		if (r == 0)
+			r = e;
+	}
+	if (ret_written)
+		*ret_written = h->written;
 	if (EVP_DigestFinal_ex(h->ctx, md, &mdlen) == 1 && mdlen == 32 && r == 0)
 		hex_encode(ret_hex, md, 32);
 	else {

@@ -18,12 +18,15 @@
 #define IRSNAP_HASHTHREAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct hashthread;
 
 /* slot_bytes: the size of each block the writer fills; fd: where each
- * block is written before it is hashed, or -1 (hash only). 0 or -errno. */
-int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd);
+ * block is written before it is hashed, or -1 (hash only); compress:
+ * "zstd" or "gzip" (zwrite.h) to compress before writing, the hash then
+ * of the bytes written, or NULL. 0 or -errno. */
+int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd, const char *compress);
 /* The next free slot (slot_bytes of room), claimed until published. */
 unsigned char *hashthread_claim(struct hashthread *h);
 /* The claimed slot's first n bytes are the stream's next: written and
@@ -33,8 +36,9 @@ int hashthread_publish(struct hashthread *h, size_t n);
 /* The first write's -errno (or -EIO) so far, or 0: a cheap look, from the
  * writer's thread, at what the helper met. */
 int hashthread_error(struct hashthread *h);
-/* The SHA-256 (65 bytes of hex) of everything published; frees `h`.
- * 0, or the first write's -errno (or -EIO). */
-int hashthread_finish(struct hashthread *h, char ret_hex[65]);
+/* The SHA-256 (65 bytes of hex) of everything written (or published,
+ * without an fd), and how many bytes were written; frees `h`. 0, or the
+ * first write's -errno (or -EIO). */
+int hashthread_finish(struct hashthread *h, char ret_hex[65], uint64_t *ret_written);
 
 #endif

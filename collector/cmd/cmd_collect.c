@@ -29,6 +29,7 @@
 #include "source.h"
 #include "textutil.h"
 #include "bundle.h"
+#include "zwrite.h"
 #include "banned.h"
 
 #define WORKLOG_CAP (64u << 20)
@@ -60,6 +61,10 @@ static const char collect_usage[] =
 	"                          FIFOs and devices are recorded and refused\n"
 	"      --allow-host-output accept an output on a file system that holds evidence\n"
 	"      --stats             print how long each step took, on stderr\n"
+	"      --compress zstd|gzip|none\n"
+	"                          compress the bundle as it is written (default none):\n"
+	"                          `tar --zstd -xf`, `zstd -dc`, `gzip -dc` read it; the\n"
+	"                          printed SHA-256 and size are of the bytes written\n"
 	"  -q, --quiet             nothing on stderr but errors and the final lines\n"
 	"                          (default: a status line on a terminal, one line a\n"
 	"                          step otherwise)\n"
@@ -76,7 +81,7 @@ static const char collect_usage[] =
 	"The last lines on stderr are the ones to copy into the paper log.\n";
 
 enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE,
-       OPT_STATS, OPT_THREADS };
+       OPT_STATS, OPT_THREADS, OPT_COMPRESS };
 enum { QUIET = 1, VERBOSE = 2 };
 
 static int parse_collect(int argc, char **argv, struct options *o)
@@ -92,6 +97,7 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "compress", required_argument, NULL, OPT_COMPRESS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -112,6 +118,13 @@ static int parse_collect(int argc, char **argv, struct options *o)
 		case OPT_ALLOW_HOST: o->allow_host_output = true; break;
 		case OPT_PROFILE: o->profile = optarg; break;
 		case OPT_STATS: o->stats = true; break;
+		case OPT_COMPRESS:
+			if (strcmp(optarg, "none") != 0 && !zwriter_known(optarg)) {
+				say("--compress takes zstd, gzip or none: '%s'", shown(optarg).s);
+				return -EINVAL;
+			}
+			o->compress = strcmp(optarg, "none") ? optarg : NULL;
+			break;
 		case OPT_THREADS: {
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
@@ -356,7 +369,7 @@ int cmd_collect(int argc, char **argv)
 	collect_banner(&r, ident.self_sha256, prof.origin, prof.nsteps, prof.budget_seconds, fd,
 		       out_name);
 
-	ret = bundle_open(&r.bundle, fd, out_name, r.id, r.start.realtime.tv_sec);
+	ret = bundle_open_z(&r.bundle, fd, out_name, r.id, r.start.realtime.tv_sec, opt.compress);
 	if (ret < 0) {
 		say("cannot start the bundle in '%s': %s", shown(out_name).s, strerror(-ret));
 		goto out;

@@ -19,6 +19,7 @@ struct unpacker {
 	int pending;               /* an error met after bytes were given */
 	char err[256];
 	bool done;
+	struct unpacker_src *src;  /* the caller's reader, or NULL: an fd */
 };
 
 static void set_err(struct unpacker *u, const char *what)
@@ -27,7 +28,25 @@ static void set_err(struct unpacker *u, const char *what)
 	snprintf(u->err, sizeof(u->err), "%s%s%s", what, why ? ": " : "", why ? why : "");
 }
 
-int unpack_open(struct unpacker **ret, int fd, uint64_t cap)
+struct unpacker_src {
+	ssize_t (*read)(void *ctx, const void **buf);
+	void *ctx;
+};
+
+static la_ssize_t read_cb(struct archive *a, void *v, const void **buf)
+{
+	struct unpacker_src *s = v;
+	ssize_t n = s->read(s->ctx, buf);
+
+	if (n < 0) {
+		archive_set_error(a, (int)-n, "cannot read the input");
+		return -1;
+	}
+	return n;
+}
+
+/* The filters, the raw format, then fd or src; the first header. */
+static int open_with(struct unpacker **ret, int fd, struct unpacker_src *src, uint64_t cap)
 {
 	struct unpacker *u = calloc(1, sizeof(*u));
 	struct archive_entry *e;
@@ -52,8 +71,11 @@ int unpack_open(struct unpacker **ret, int fd, uint64_t cap)
 			set_err(u, "a decompressor is missing from this build");
 			return -EINVAL;
 		}
-	if (archive_read_support_format_raw(u->a) != ARCHIVE_OK ||
-	    archive_read_open_fd(u->a, fd, 1u << 16) != ARCHIVE_OK) {
+	int r = archive_read_support_format_raw(u->a);
+	if (r == ARCHIVE_OK)
+		r = src ? archive_read_open(u->a, src, NULL, read_cb, NULL) :
+			  archive_read_open_fd(u->a, fd, 1u << 16);
+	if (r != ARCHIVE_OK) {
 		set_err(u, "cannot start reading");
 		return -EINVAL;
 	}
@@ -68,6 +90,26 @@ int unpack_open(struct unpacker **ret, int fd, uint64_t cap)
 		return -ENOMSG;
 	}
 	return 0;
+}
+
+int unpack_open(struct unpacker **ret, int fd, uint64_t cap)
+{
+	return open_with(ret, fd, NULL, cap);
+}
+
+int unpack_open_cb(struct unpacker **ret, ssize_t (*read_fn)(void *ctx, const void **buf),
+		   void *ctx, uint64_t cap)
+{
+	struct unpacker_src *src = malloc(sizeof(*src));
+	if (!src)
+		return -ENOMEM;
+	*src = (struct unpacker_src){ read_fn, ctx };
+	int r = open_with(ret, -1, src, cap);
+	if (*ret)
+		(*ret)->src = src;
+	else
+		free(src);
+	return r;
 }
 
 const char *unpack_filter(const struct unpacker *u)
@@ -153,5 +195,6 @@ void unpack_close(struct unpacker *u)
 		return;
 	if (u->a)
 		archive_read_free(u->a);
+	free(u->src);
 	free(u);
 }

@@ -1,0 +1,58 @@
+#!/bin/bash
+# --compress zstd and gzip (issue 20, item 4): the stream compressed as it
+# is written. The printed bundle-sha256 and bundle-bytes are the file's;
+# GNU tar (--zstd, -z, and through `zstd -dc` / `gzip -dc`) and bsdtar
+# extract it; the manifest and signature check with sha256sum and openssl;
+# irsnap verify and report read it. A flipped byte inside the compressed
+# stream, a cut, and bytes after its end make verify say INVALID.
+. "$(dirname "$0")/lib.sh"
+need tar; need bsdtar; need zstd; need gzip; need sha256sum; need openssl
+collect plain
+check "a plain bundle for comparison (exit $RC)" [ "$RC" -le 1 ]
+for z in zstd gzip; do
+	case $z in zstd) ext=tar.zst; tflag=--zstd; dec="zstd -dc" ;; gzip) ext=tar.gz; tflag=-z; dec="gzip -dc" ;; esac
+	"$IRSNAP" collect --compress "$z" -o "$OUT/c.$ext" "${OUT_FLAGS[@]}" --profile "$FAST_PROFILE" \
+		2>"$OUT/$z.err"
+	rc=$?
+	check "$z: collect exits 0 or 1 (got $rc)" [ "$rc" -le 1 ]
+	F=$OUT/c.$ext
+	check "$z: bundle-sha256 is the file's" \
+		[ "$(sed -n 's/^irsnap: bundle-sha256: //p' "$OUT/$z.err")" = "$(sha256sum "$F" | cut -d' ' -f1)" ]
+	check "$z: bundle-bytes is the file's size" \
+		[ "$(sed -n 's/^irsnap: bundle-bytes: //p' "$OUT/$z.err")" = "$(stat -c %s "$F")" ]
+	echo "$z: $(stat -c %s "$F") bytes against $(stat -c %s "$OUT/plain.tar") plain"
+	check "$z: smaller than the plain bundle" [ "$(stat -c %s "$F")" -lt "$(stat -c %s "$OUT/plain.tar")" ]
+	check "$z: irsnap verify says VALID" "$IRSNAP" verify "$F" >/dev/null
+	check "$z: irsnap verify from stdin too" bash -c "'$IRSNAP' verify - <'$F' >/dev/null"
+	check "$z: irsnap report reads it" bash -c "'$IRSNAP' report --text '$F' | grep -q '^verdict: *VALID'"
+	D=$OUT/x.$z
+	mkdir -p "$D/gnu" "$D/pipe" "$D/bsd"
+	check "$z: GNU tar $tflag extracts it, no warning" \
+		bash -c "tar $tflag -xf '$F' -C '$D/gnu' 2>'$D/gnu.err' && [ ! -s '$D/gnu.err' ]"
+	check "$z: $dec | tar -x extracts it" bash -c "$dec '$F' | tar -xf - -C '$D/pipe'"
+	check "$z: bsdtar extracts it" bsdtar -xf "$F" -C "$D/bsd"
+	check "$z: the three extractions are the same" bash -c "diff -r '$D/gnu' '$D/pipe' && diff -r '$D/gnu' '$D/bsd'"
+	check "$z: sha256sum -c --strict MANIFEST.sha256" \
+		bash -c "cd '$D'/gnu/irsnap-* && sha256sum -c --strict --quiet MANIFEST.sha256"
+	check "$z: openssl verifies the signature" bash -c "cd '$D'/gnu/irsnap-* && openssl pkeyutl -verify \
+		-pubin -inkey signer.pub.pem -rawin -in MANIFEST.sha256 -sigfile MANIFEST.sha256.sig | grep -qx 'Signature Verified Successfully'"
+	check "$z: the same members as a plain bundle" \
+		bash -c "diff <(tar -tf '$OUT/plain.tar' | sed 's|^[^/]*/||' | sort) <(tar $tflag -tf '$F' | sed 's|^[^/]*/||' | sort) >/dev/null"
+	# hostile copies
+	size=$(stat -c %s "$F")
+	cp "$F" "$OUT/flip.$ext"
+	python3 -c "import sys; f=open(sys.argv[1],'r+b'); f.seek(int(sys.argv[2])); b=f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0]^0x10]))" "$OUT/flip.$ext" $((size / 2))
+	"$IRSNAP" verify "$OUT/flip.$ext" >"$OUT/flip.out" 2>&1
+	check "$z: a flipped byte in the middle: INVALID (exit 1, got $?)" grep -q '^result: INVALID' "$OUT/flip.out"
+	head -c $((size - 100)) "$F" >"$OUT/cut.$ext"
+	"$IRSNAP" verify "$OUT/cut.$ext" >"$OUT/cut.out" 2>&1
+	check "$z: cut 100 bytes short: INVALID" grep -q '^result: INVALID' "$OUT/cut.out"
+	{ cat "$F"; printf 'trailing'; } >"$OUT/tail.$ext"
+	"$IRSNAP" verify "$OUT/tail.$ext" >"$OUT/tail.out" 2>&1
+	# libarchive reads them as another frame, which does not decode
+	check "$z: bytes after the stream: INVALID" grep -q '^result: INVALID' "$OUT/tail.out"
+done
+"$IRSNAP" collect --compress lzip -o "$OUT/bad.tar" "${OUT_FLAGS[@]}" 2>"$OUT/bad.err"
+check "--compress lzip: a usage error (exit 2, got $?)" grep -q -- "--compress takes zstd, gzip or none" "$OUT/bad.err"
+check "... and no file made" [ ! -e "$OUT/bad.tar" ]
+finish
