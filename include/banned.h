@@ -4,8 +4,9 @@
  * Included last by every collector source file (after the system headers), so
  * that a use of any of these names is a compile error. The reasons, in short:
  *  - unbounded string copies: strcpy, strcat, strncpy, sprintf, vsprintf;
- *  - hidden state or host files: strtok, gmtime, localtime, ctime, asctime
- *    (the time functions may read /etc/localtime: we format UTC ourselves);
+ *  - hidden state or host files: strtok, gmtime, localtime, ctime, asctime,
+ *    strftime, mktime, tzset (the time functions may read /etc/localtime or
+ *    TZ's file — glibc's strftime calls tzset: we format UTC ourselves);
  *  - silent errors: atoi;
  *  - running or loading host code: system, popen, exec*, dlopen, iconv_open,
  *    setlocale, and every NSS lookup (getpw*, getgr*, getaddrinfo, gethostby*);
@@ -37,6 +38,12 @@
 #define localtime(x) BANNED(localtime)
 #undef localtime_r
 #define localtime_r(x, y) BANNED(localtime_r)
+#undef strftime
+#define strftime(...) BANNED(strftime)
+#undef mktime
+#define mktime(x) BANNED(mktime)
+#undef tzset
+#define tzset() BANNED(tzset)
 #undef ctime
 #define ctime(x) BANNED(ctime)
 #undef asctime

@@ -79,10 +79,9 @@ static void say_line(struct run *r, const char *line)
 void collect_banner(struct run *r, const char *self_sha256, const char *profile_origin,
 		    size_t nsteps, unsigned budget, int fd, const char *out_name)
 {
-	char line[4608], when[64], cap[512];
+	char line[4608], when[RFC3339_LEN], cap[512];
 	struct host_tz tz;
 	struct timespec now;
-	struct tm tm;
 
 	snprintf(line, sizeof(line), "irsnap %s, sha256 %s", IRSNAP_VERSION,
 		 self_sha256[0] ? self_sha256 : "unknown (/proc/self/exe unreadable)");
@@ -91,9 +90,9 @@ void collect_banner(struct run *r, const char *self_sha256, const char *profile_
 		 shown(r->host.sysname).s, shown(r->host.release).s, shown(r->host.machine).s);
 	say_line(r, line);
 	host_tz_read(&tz);
+	/* never strftime: glibc's calls tzset(), which reads TZ's file */
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fmt_rfc3339(when, &now);
 	char zone[1200] = "unknown (no /etc/timezone, no zoneinfo link)";
 	if (tz.name_len) {
 		char *z = strndup(tz.name, tz.name_len);
@@ -101,7 +100,7 @@ void collect_banner(struct run *r, const char *self_sha256, const char *profile_
 		free(z);
 	}
 	host_tz_free(&tz);
-	snprintf(line, sizeof(line), "time zone %s; now %s UTC", zone, when);
+	snprintf(line, sizeof(line), "time zone %s; now %s", zone, when);
 	say_line(r, line);
 	caps(cap, sizeof(cap));
 	snprintf(line, sizeof(line), "user uid %d, euid %d; %s", (int)getuid(), (int)geteuid(), cap);
