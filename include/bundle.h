@@ -43,11 +43,12 @@ struct bundle;
  * modification time given to every member (the collection time). */
 int bundle_open(struct bundle **ret, int fd, const char *display,
 		const char *id, int64_t mtime);
-/* The same, the stream compressed as it goes out ("zstd", "gzip"; NULL:
- * none, zwrite.h): the bundle's SHA-256 and size are then of the bytes
- * written. */
+/* The same, the stream compressed and encrypted as it goes out
+ * (hashthread.h's struct hash_out; NULL: neither): the bundle's SHA-256
+ * and size are then of the bytes written. */
+struct hash_out;
 int bundle_open_z(struct bundle **ret, int fd, const char *display,
-		  const char *id, int64_t mtime, const char *compress);
+		  const char *id, int64_t mtime, const struct hash_out *o);
 
 /* A whole member from memory. */
 int bundle_add_bytes(struct bundle *b, const char *name, const void *data,

@@ -46,8 +46,12 @@ struct options {
 	bool allow_host_output;
 	bool stats;                  /* --stats: per-step timings on stderr */
 	unsigned threads;            /* --threads: 0 = the CPUs, at most 4 */
-	int speech;                  /* 0: by stderr's kind; 1 --quiet, 2 --verbose */
+	int speech;                  /* 0: by stderr's kind; --quiet, --verbose: */
+#define SPEECH_QUIET 1
+#define SPEECH_VERBOSE 2
 	const char *compress;        /* --compress: "zstd", "gzip", or NULL */
+	unsigned char (*age)[32];    /* --encrypt-to: X25519 recipients */
+	size_t nage;
 	int argc;
 	char **argv;
 };

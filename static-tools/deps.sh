@@ -14,7 +14,7 @@ build_pkgs=(gcc make cmake pkg-config libc6-dev
 	libbz2-dev zlib1g-dev libxml2-dev libsqlite3-dev)
 test_pkgs=(tar libarchive-tools coreutils openssl jq strace binutils python3
 	util-linux procps iproute2 cppcheck lsof time sqlite3 gzip xz-utils zstd lz4 bzip2 bindfs
-	net-tools sleuthkit clang chromium openssh-client debsums rpm bpftool nftables iptables conntrack arptables
+	net-tools sleuthkit clang chromium openssh-client debsums rpm bpftool nftables iptables conntrack arptables age
 	podman runc libcap2-bin e2fsprogs)
 
 want=("${build_pkgs[@]}")

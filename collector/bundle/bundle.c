@@ -188,7 +188,7 @@ int bundle_open(struct bundle **ret, int fd, const char *display,
 }
 
 int bundle_open_z(struct bundle **ret, int fd, const char *display,
-		  const char *id, int64_t mtime, const char *compress)
+		  const char *id, int64_t mtime, const struct hash_out *o)
 {
 	struct bundle *b = calloc(1, sizeof(*b));
 	int r = -ENOMEM;
@@ -201,10 +201,11 @@ int bundle_open_z(struct bundle **ret, int fd, const char *display,
 	b->display = strdup(display);
 	b->id = strdup(id);
 	b->member = EVP_MD_CTX_new();
-	if (hashthread_start(&b->total, BLOCK_BYTES, fd, compress) < 0) {
+	if ((r = hashthread_start(&b->total, BLOCK_BYTES, fd, o)) < 0) {
 		b->total = NULL;
 		goto fail;
 	}
+	r = -ENOMEM;
 	b->block = hashthread_claim(b->total);
 	if (!b->display || !b->id || !b->total || !b->member || !b->block)
 		goto fail;

@@ -10,6 +10,7 @@
 
 #include "hashthread.h"
 #include "pscan.h"
+#include "agecrypt.h"
 #include "zwrite.h"
 #include "textutil.h"
 #include "banned.h"
@@ -24,7 +25,8 @@ struct hashthread {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int fd;                  /* each slot written here first; -1: hash only */
-	struct zwriter *z;       /* compressing before: the hash is of what is written */
+	struct zwriter *z;       /* compressing, then */
+	struct agewriter *age;   /* encrypting: the hash is of what is written */
 	uint64_t written;
 	unsigned char *mem;      /* SLOTS slots of slot_bytes */
 	size_t slot_bytes;
@@ -60,15 +62,22 @@ static int out(void *v, const void *p, size_t n)
 	return EVP_DigestUpdate(h->ctx, p, n) == 1 ? 0 : -EIO;
 }
 
-/* One slot: compressed (when asked), written (unless an earlier write
- * failed) and hashed as written; without an fd, hashed. */
+/* Bytes after the compressor: encrypted (when asked), then out. */
+static int enc(void *v, const void *p, size_t n)
+{
+	struct hashthread *h = v;
+	return h->age ? agewriter_write(h->age, p, n) : out(h, p, n);
+}
+
+/* One slot: compressed and encrypted (when asked), written (unless an
+ * earlier write failed) and hashed as written; without an fd, hashed. */
 static int one_slot(struct hashthread *h, const unsigned char *p, size_t n, int err)
 {
 	if (h->fd < 0)
 		return EVP_DigestUpdate(h->ctx, p, n) == 1 ? 0 : -EIO;
 	if (err)
 		return 0;
-	return h->z ? zwriter_write(h->z, p, n) : out(h, p, n);
+	return h->z ? zwriter_write(h->z, p, n) : enc(h, p, n);
 }
 
 static void *consume(void *arg)
@@ -95,8 +104,10 @@ static void *consume(void *arg)
 	return NULL;
 }
 
-int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd, const char *compress)
+int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd,
+		     const struct hash_out *o)
 {
+	const char *compress = o ? o->compress : NULL;
 	struct hashthread *h = calloc(1, sizeof(*h));
 
 	if (!h)
@@ -106,9 +117,15 @@ int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd, const c
 	h->ctx = EVP_MD_CTX_new();
 	h->mem = malloc(SLOTS * slot_bytes);
 	int r = !h->ctx || !h->mem ? -ENOMEM :
-		EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1 ? -EIO :
-		compress && fd >= 0 ? zwriter_open(&h->z, compress, out, h) : 0;
+		EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1 ? -EIO : 0;
+	/* the age header goes out now (it is the stream's first bytes) */
+	if (r == 0 && o && o->nage && fd >= 0)
+		r = agewriter_open(&h->age, o->age, o->nage, out, h);
+	if (r == 0 && compress && fd >= 0)
+		r = zwriter_open(&h->z, compress, enc, h);
 	if (r < 0) {
+		if (h->age)
+			agewriter_close(h->age);
 		EVP_MD_CTX_free(h->ctx);
 		free(h->mem);
 		free(h);
@@ -176,6 +193,11 @@ int hashthread_finish(struct hashthread *h, char ret_hex[65], uint64_t *ret_writ
 	}
 	if (h->z) {   /* the compressor's last bytes, written and hashed */
 		int e = zwriter_close(h->z);
+		if (r == 0)
+			r = e;
+	}
+	if (h->age) {   /* the last chunk, sealed as the last */
+		int e = r ? (agewriter_close(h->age), r) : agewriter_close(h->age);
 		if (r == 0)
 			r = e;
 	}

@@ -22,11 +22,20 @@
 
 struct hashthread;
 
+/* What happens to the bytes before they are written: compressed
+ * ("zstd", "gzip", zwrite.h; NULL: not), then encrypted to nage age
+ * recipients (agecrypt.h; 0: not). The hash is of the bytes written. */
+struct hash_out {
+	const char *compress;
+	const unsigned char (*age)[32];
+	size_t nage;
+};
+
 /* slot_bytes: the size of each block the writer fills; fd: where each
- * block is written before it is hashed, or -1 (hash only); compress:
- * "zstd" or "gzip" (zwrite.h) to compress before writing, the hash then
- * of the bytes written, or NULL. 0 or -errno. */
-int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd, const char *compress);
+ * block is written before it is hashed, or -1 (hash only); o: NULL, or
+ * what happens to the bytes first. 0 or -errno. */
+int hashthread_start(struct hashthread **ret, size_t slot_bytes, int fd,
+		     const struct hash_out *o);
 /* The next free slot (slot_bytes of room), claimed until published. */
 unsigned char *hashthread_claim(struct hashthread *h);
 /* The claimed slot's first n bytes are the stream's next: written and

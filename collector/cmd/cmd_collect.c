@@ -30,6 +30,8 @@
 #include "textutil.h"
 #include "bundle.h"
 #include "zwrite.h"
+#include "hashthread.h"
+#include "agecrypt.h"
 #include "banned.h"
 
 #define WORKLOG_CAP (64u << 20)
@@ -41,126 +43,6 @@ static volatile sig_atomic_t stop_signal;
 static void on_stop_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-static const char collect_usage[] =
-	"usage: irsnap collect -o PATH|- [options]\n"
-	"\n"
-	"Take a forensic snapshot of this host into one signed tar bundle.\n"
-	"\n"
-	"  -o, --output PATH|-     where to write the bundle (a new file on other media,\n"
-	"                          or - for stdout); an existing file is never replaced\n"
-	"      --case ID           case identifier, recorded in run.json\n"
-	"      --examiner NAME     who runs the collection\n"
-	"      --note TEXT         free text for the record\n"
-	"      --key FILE          sign with this Ed25519 private key (PEM, from\n"
-	"                          `irsnap keygen`) instead of a fresh per-run key\n"
-	"      --profile NAME|FILE the plan: triage (default), full, minimal, or a file\n"
-	"                          (see `irsnap list --profile X` and manifests/README.md)\n"
-	"      --file PATH         also copy this absolute path (repeatable); symlinks,\n"
-	"                          FIFOs and devices are recorded and refused\n"
-	"      --allow-host-output accept an output on a file system that holds evidence\n"
-	"      --stats             print how long each step took, on stderr\n"
-	"      --compress zstd|gzip|none\n"
-	"                          compress the bundle as it is written (default none):\n"
-	"                          `tar --zstd -xf`, `zstd -dc`, `gzip -dc` read it; the\n"
-	"                          printed SHA-256 and size are of the bytes written\n"
-	"  -q, --quiet             nothing on stderr but errors and the final lines\n"
-	"                          (default: a status line on a terminal, one line a\n"
-	"                          step otherwise)\n"
-	"  -v, --verbose           every line of the work log on stderr as it is written\n"
-	"      --threads N         read processes and login records on N threads (1-8;\n"
-	"                          default: the CPUs this process may use, at most 4);\n"
-	"                          1 is the gentlest on a busy server, more shortens\n"
-	"                          the snapshot\n"
-	"  -h, --help              this text\n"
-	"\n"
-	"Exit status: 0 complete, 1 sealed but some artifacts failed or were truncated\n"
-	"(or the run was interrupted, or its time budget ran out), 2 usage error, 3 the\n"
-	"bundle could not be written.\n"
-	"The last lines on stderr are the ones to copy into the paper log.\n";
-
-enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE,
-       OPT_STATS, OPT_THREADS, OPT_COMPRESS };
-enum { QUIET = 1, VERBOSE = 2 };
-
-static int parse_collect(int argc, char **argv, struct options *o)
-{
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "case", required_argument, NULL, OPT_CASE },
-		{ "examiner", required_argument, NULL, OPT_EXAMINER },
-		{ "note", required_argument, NULL, OPT_NOTE },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "file", required_argument, NULL, OPT_FILE },
-		{ "allow-host-output", no_argument, NULL, OPT_ALLOW_HOST },
-		{ "profile", required_argument, NULL, OPT_PROFILE },
-		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "compress", required_argument, NULL, OPT_COMPRESS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:qvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': o->output = optarg; break;
-		case 'q': o->speech = QUIET; break;
-		case 'v': o->speech = VERBOSE; break;
-		case OPT_CASE: o->case_id = optarg; break;
-		case OPT_EXAMINER: o->examiner = optarg; break;
-		case OPT_NOTE: o->note = optarg; break;
-		case OPT_KEY: o->key_path = optarg; break;
-		case OPT_ALLOW_HOST: o->allow_host_output = true; break;
-		case OPT_PROFILE: o->profile = optarg; break;
-		case OPT_STATS: o->stats = true; break;
-		case OPT_COMPRESS:
-			if (strcmp(optarg, "none") != 0 && !zwriter_known(optarg)) {
-				say("--compress takes zstd, gzip or none: '%s'", shown(optarg).s);
-				return -EINVAL;
-			}
-			o->compress = strcmp(optarg, "none") ? optarg : NULL;
-			break;
-		case OPT_THREADS: {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-			if (*optarg < '1' || *optarg > '9' || *end || n < 1 || n > PSCAN_MAX_THREADS) {
-				say("--threads needs a number from 1 to %d: '%s'", PSCAN_MAX_THREADS,
-				    shown(optarg).s);
-				return -EINVAL;
-			}
-			o->threads = (unsigned)n;
-			break;
-		}
-		case OPT_FILE:
-			if (optarg[0] != '/') {
-				say("--file needs an absolute path: '%s'", shown(optarg).s);
-				return -EINVAL;
-			}
-			o->files[o->nfiles++] = optarg;
-			break;
-		case 'h':
-			fputs(collect_usage, stdout);
-			return 1;
-		default:
-			fputs(collect_usage, stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		say("unexpected argument '%s'", shown(argv[optind]).s);
-		return -EINVAL;
-	}
-	if (!o->output) {
-		say("collect needs -o PATH (or -o - for stdout)");
-		fputs(collect_usage, stderr);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static void make_id(struct run *r)
@@ -263,6 +145,7 @@ int cmd_collect(int argc, char **argv)
 	ret = parse_collect(argc, argv, &opt);
 	if (ret != 0) {
 		free(opt.files);
+		free(opt.age);
 		return ret > 0 ? EXIT_COMPLETE : EXIT_USAGE;
 	}
 
@@ -270,6 +153,7 @@ int cmd_collect(int argc, char **argv)
 	if (profile_load(opt.profile ? opt.profile : "triage", &prof, err, sizeof(err)) < 0) {
 		say("%s", shown(err).s);   /* the file's name and words are the user's bytes */
 		free(opt.files);
+		free(opt.age);
 		return EXIT_USAGE;
 	}
 	r.profile = prof.name, r.packages_root = prof.packages_root;
@@ -284,7 +168,7 @@ int cmd_collect(int argc, char **argv)
 	r.timings = calloc(prof.nsteps + 1, sizeof(*r.timings));
 
 	clocks_read(&r.start);
-	r.prog = progress_start(opt.speech == QUIET ? PROGRESS_QUIET : opt.speech == VERBOSE ?
+	r.prog = progress_start(opt.speech == SPEECH_QUIET ? PROGRESS_QUIET : opt.speech == SPEECH_VERBOSE ?
 				PROGRESS_VERBOSE : isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_LINES,
 				STDERR_FILENO, prof.nsteps);
 	r.stopped_in_step = -1;
@@ -369,7 +253,8 @@ int cmd_collect(int argc, char **argv)
 	collect_banner(&r, ident.self_sha256, prof.origin, prof.nsteps, prof.budget_seconds, fd,
 		       out_name);
 
-	ret = bundle_open_z(&r.bundle, fd, out_name, r.id, r.start.realtime.tv_sec, opt.compress);
+	struct hash_out how = { .compress = opt.compress, .age = opt.age, .nage = opt.nage };
+	ret = bundle_open_z(&r.bundle, fd, out_name, r.id, r.start.realtime.tv_sec, &how);
 	if (ret < 0) {
 		say("cannot start the bundle in '%s': %s", shown(out_name).s, strerror(-ret));
 		goto out;
@@ -455,6 +340,7 @@ out:
 		close(guard_procfd);
 	free(r.timings);
 	free(opt.files);
+	free(opt.age);
 	/* a call left behind on a stalled file system (fsguard.h) still holds a
 	 * thread in the kernel; everything is sealed and closed: end here, and
 	 * the exit's kill ends it (no exit handler waits on it: a leak check

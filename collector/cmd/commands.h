@@ -42,6 +42,11 @@ int hex64_lower(const char *in, char out[65]);
 int fingerprint_arg(const char *in, char out[FPR_ARG_LEN]);
 /* Print a host- or bundle-supplied string to a stream, escaped. */
 
+/* collect's command line (collect_opts.c): 0, 1 after --help, or -EINVAL
+ * (said). */
+struct options;
+int parse_collect(int argc, char **argv, struct options *o);
+
 /* collect's pre-flight banner (banner.c): on stderr (progress.h) and in
  * the work log, before the first read. */
 struct run;
