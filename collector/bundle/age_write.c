@@ -27,7 +27,8 @@ struct agewriter {
 /* "-> X25519 <share>\n<wrapped file key>\n" for one recipient. */
 static int stanza(struct capbuf *h, const unsigned char pk[32], const unsigned char fk[16])
 {
-	unsigned char e[32], share[32], shared[32], salt[64], wrap[32], body[AGE_FILE_KEY + AGE_TAG];
+	unsigned char e[32], share[32] = { 0 }, shared[32] = { 0 }, salt[64], wrap[32] = { 0 };
+	unsigned char body[AGE_FILE_KEY + AGE_TAG];
 	char t[64];
 	int r = RAND_bytes(e, sizeof(e)) == 1 ? 0 : -EIO;
 

@@ -9,7 +9,7 @@
 #include "hashthread.h"
 #include "tarfmt.h"
 #include "tarread.h"
-#include "unpack.h"
+#include "instream.h"
 #include "banned.h"
 
 #define RBUF (1u << 20)
@@ -21,135 +21,54 @@ struct rd {
 	bool eof;
 	int err;
 	uint64_t off;               /* stream offset of buf[pos] */
-	uint64_t total;             /* bytes read and hashed */
 	struct hashthread *hash;
 	const struct tarread_ops *ops;
 	void *ctx;
 	bool failed;
 	char msg[512];
-	/* a compressed bundle (collect --compress): the input's bytes, hashed
-	 * as read, go through the unpacker; buf holds what it gives */
-	bool z_checked;
-	struct unpacker *z;
-	unsigned char *zbuf;
-	const unsigned char *first;  /* the block read before the check */
-	size_t first_len;
-	unsigned char tail[4];       /* the input's last 4 bytes (gzip's ISIZE) */
+	struct instream *in;        /* the input, hashed, decrypted, decompressed */
 };
 
 static void fail(struct rd *r, const char *rule, const char *name, size_t nlen);
 
-/* The input's next block, into the next slot of the hash thread's ring
- * (hashthread.h), hashed there while it is used: its length, 0 at the
- * end, or -errno. */
-static ssize_t raw_block(struct rd *r, const void **out)
-{
-	if (r->first) {   /* the block the check looked at */
-		*out = r->first;
-		r->first = NULL;
-		return (ssize_t)r->first_len;
-	}
-	unsigned char *b = hashthread_claim(r->hash);
-	ssize_t n;
-	for (;;) {
-		n = read(r->fd, b, RBUF);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = r->fd, .events = POLLIN };
-			poll(&p, 1, -1);
-			continue;
-		}
-		break;
-	}
-	if (n < 0)
-		return -errno;
-	if (n > 0 && hashthread_publish(r->hash, (size_t)n) < 0)
-		return -EIO;
-	for (ssize_t i = n > 4 ? n - 4 : 0; i < n; i++) {   /* the last 4 so far */
-		memmove(r->tail, r->tail + 1, 3);
-		r->tail[3] = b[i];
-	}
-	r->total += (uint64_t)n;
-	*out = b;
-	return n;
-}
+/* The identity verify decrypts with (tarread_identity), or none. */
+static unsigned char id_sk[32];
+static bool id_set;
 
-static ssize_t raw_cb(void *ctx, const void **buf) { return raw_block(ctx, buf); }
-
-/* zstd's or gzip's magic: what collect --compress writes */
-static bool compressed(const unsigned char *p, size_t n)
+void tarread_identity(const unsigned char *sk)
 {
-	return (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) ||
-	       (n >= 2 && p[0] == 0x1f && p[1] == 0x8b);
+	id_set = sk != NULL;
+	if (sk)
+		memcpy(id_sk, sk, sizeof(id_sk));
+	else
+		explicit_bzero(id_sk, sizeof(id_sk));
 }
 
 static void fill(struct rd *r)
 {
 	while (r->pos == r->len && !r->eof && !r->err) {
-		ssize_t n;
-		if (r->z) {
-			n = unpack_read(r->z, r->zbuf, RBUF);
-			if (n < 0) {   /* a flipped or missing byte: not this bundle */
-				snprintf(r->msg, sizeof(r->msg), "the compressed stream is corrupt "
-					 "or truncated (%s)", unpack_error(r->z));
-				fail(r, r->msg, NULL, 0);
-				r->eof = true;
-				return;
-			}
-			r->buf = r->zbuf;
-		} else {
-			const void *p;
-			n = raw_block(r, &p);
-			if (n < 0) {
-				r->err = (int)n;
-				return;
-			}
-			r->buf = (unsigned char *)p;
-			if (!r->z_checked && n > 0) {
-				r->z_checked = true;
-				if (compressed(p, (size_t)n)) {
-					r->first = p;
-					r->first_len = (size_t)n;
-					r->zbuf = malloc(RBUF);
-					int e = r->zbuf ? unpack_open_cb(&r->z, raw_cb, r, UINT64_MAX) : -ENOMEM;
-					if (e < 0) {
-						r->err = e == -ENOMEM ? e : -EIO;
-						return;
-					}
-					continue;
-				}
-			}
+		const unsigned char *p;
+		ssize_t n = instream_block(r->in, &p);
+		if (n == -EBADMSG || n == -ENOKEY) {   /* not this bundle, or not for us */
+			snprintf(r->msg, sizeof(r->msg), "%s", instream_why(r->in));
+			fail(r, r->msg, NULL, 0);
+			r->eof = true;
+			if (n == -ENOKEY)
+				r->err = n;
+			return;
+		}
+		if (n < 0) {
+			r->err = (int)n;
+			return;
 		}
 		if (n == 0) {
 			r->eof = true;
 			return;
 		}
+		r->buf = (unsigned char *)p;
 		r->len = (size_t)n;
 		r->pos = 0;
 	}
-}
-
-/* After the end of a compressed stream: the input's rest, hashed; any
- * byte there is not part of the bundle. */
-static void drain_raw(struct rd *r)
-{
-	const void *p;
-	ssize_t n;
-	uint64_t extra = 0;
-
-	if (!r->z)
-		return;
-	while ((n = raw_block(r, &p)) > 0)
-		extra += (uint64_t)n;
-	r->err = n < 0 && !r->err ? (int)n : r->err;
-	/* gzip's reader stops at its member's end and drops what follows
-	 * unseen: its trailer's ISIZE must then be the input's last bytes */
-	uint32_t isize = (uint32_t)r->tail[0] | (uint32_t)r->tail[1] << 8 |
-			 (uint32_t)r->tail[2] << 16 | (uint32_t)r->tail[3] << 24;
-	if (extra || (!strcmp(unpack_filter(r->z), "gzip") &&
-		      isize != (uint32_t)unpack_out_bytes(r->z)))
-		fail(r, "bytes after the end of the compressed stream", NULL, 0);
 }
 
 /* Up to n bytes into dst (NULL: skip them); returns how many. */
@@ -439,7 +358,13 @@ int tarread_run(int fd, const struct tarread_ops *ops, void *ctx,
 	res->mtime = -1;
 	ms.hdr = malloc(TAR_HEADER_MAX);
 	ms.canon = malloc(TAR_HEADER_MAX);
-	if (!ms.hdr || !ms.canon || hashthread_start(&r.hash, RBUF, -1, NULL) < 0) {
+	if (!ms.hdr || !ms.canon || hashthread_start(&r.hash, RBUF, -1, NULL) < 0 ||
+	    instream_open(&r.in, fd, r.hash, id_set ? id_sk : NULL) < 0) {
+		if (r.hash) {
+			char unused[65];
+			hashthread_finish(r.hash, unused, NULL);
+		}
+		instream_close(r.in);
 		free(ms.hdr);
 		free(ms.canon);
 		return -ENOMEM;
@@ -447,7 +372,8 @@ int tarread_run(int fd, const struct tarread_ops *ops, void *ctx,
 	for (bool first = true;; first = false) {
 		size_t n = get(&r, ms.hdr, TAR_BLOCK);
 		if (first && (n < TAR_BLOCK || !header_ok(ms.hdr) || all_zero(ms.hdr, TAR_BLOCK))) {
-			ret = r.err ? r.err : -EINVAL;
+			/* a decryption or decompression that failed said why: invalid */
+			ret = r.err ? r.err : r.failed ? 0 : -EINVAL;
 			break;
 		}
 		if (n < TAR_BLOCK) {
@@ -480,16 +406,16 @@ int tarread_run(int fd, const struct tarread_ops *ops, void *ctx,
 		ret = r.err;
 	while (!r.err && get(&r, NULL, RBUF) > 0)
 		;   /* the rest, for the SHA-256 of the whole input */
-	drain_raw(&r);
+	if ((!r.err || r.err == -ENOKEY) && instream_finish(r.in) < 0)
+		fail(&r, instream_why(r.in), NULL, 0);
 	if (ret == 0 && r.err)
 		ret = r.err;
 	if (hashthread_finish(r.hash, res->sha256, NULL) < 0 && ret == 0)
 		ret = -EIO;
-	res->bytes = r.total;
+	res->bytes = instream_total(r.in);
 	res->subset_ok = !r.failed && ret == 0;
 	res->mtime = ms.mtime;
-	unpack_close(r.z);
-	free(r.zbuf);
+	instream_close(r.in);
 	free(ms.hdr);
 	free(ms.canon);
 	free(ms.pending_dir);

@@ -53,6 +53,9 @@ struct tarread_result {
 /* Returns 0 (verdict in res->subset_ok), -EINVAL when the input does not
  * start with a ustar header at all (not a tar), or -errno when reading
  * failed (res still holds what was read). */
+/* The age identity's secret key (agecrypt.h) an encrypted bundle is read
+ * with from now on, or NULL: none (it is then refused, saying so). */
+void tarread_identity(const unsigned char *sk);
 int tarread_run(int fd, const struct tarread_ops *ops, void *ctx,
 		struct tarread_result *res);
 

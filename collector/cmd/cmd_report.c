@@ -21,7 +21,8 @@
 
 static const char report_usage[] =
 	"usage: irsnap report (-o FILE|- | --text) [--days N]\n"
-	"                     [--pubkey FILE | --fingerprint sha256:HEX] BUNDLE...\n"
+	"                     [--pubkey FILE | --fingerprint sha256:HEX]\n"
+	"                     [--identity FILE] BUNDLE...\n"
 	"\n"
 	"For each bundle: its verdict first (each is verified as `irsnap verify`\n"
 	"does, in the same pass that reads it; an invalid bundle is marked INVALID\n"
@@ -38,6 +39,8 @@ static const char report_usage[] =
 	"                new: an existing file is never replaced\n"
 	"  --text        the summary and the findings, for a terminal\n"
 	"  --days N      the recent changes: N days before the collection (7)\n"
+	"  --identity FILE  the lab's age identity: encrypted bundles are read\n"
+	"                with it (as `irsnap verify --identity`)\n"
 	"\n"
 	"Every string from a bundle is escaped. Large tables are capped, and\n"
 	"what was left out is counted on the page.\n"
@@ -45,7 +48,7 @@ static const char report_usage[] =
 	"Exit status: 0 every bundle valid, 1 one is invalid, 2 usage error,\n"
 	"3 one could not be read or the page could not be written.\n";
 
-enum { OPT_TEXT = 256, OPT_PUBKEY, OPT_FPR, OPT_DAYS };
+enum { OPT_TEXT = 256, OPT_PUBKEY, OPT_FPR, OPT_DAYS, OPT_IDENTITY };
 
 /* The page's file: new, never replacing one (-: stdout). */
 static FILE *open_page(const char *path)
@@ -174,6 +177,7 @@ int cmd_report(int argc, char **argv)
 		{ "days", required_argument, NULL, OPT_DAYS },
 		{ "pubkey", required_argument, NULL, OPT_PUBKEY },
 		{ "fingerprint", required_argument, NULL, OPT_FPR },
+		{ "identity", required_argument, NULL, OPT_IDENTITY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -202,6 +206,9 @@ int cmd_report(int argc, char **argv)
 			pubkey = optarg;
 		} else if (c == OPT_FPR) {
 			fpr = optarg;
+		} else if (c == OPT_IDENTITY) {
+			if (use_identity(optarg) < 0)
+				return EXIT_USAGE;
 		} else {
 			fputs(report_usage, stderr);
 			return EXIT_USAGE;

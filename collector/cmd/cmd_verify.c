@@ -9,17 +9,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agecrypt.h"
 #include "commands.h"
 #include "jsonx.h"
 #include "lockdown.h"
 #include "sign.h"
+#include "tarread.h"
 #include "textutil.h"
 #include "verify.h"
 #include "banned.h"
 
 static const char verify_usage[] =
 	"usage: irsnap verify BUNDLE [--pubkey FILE | --fingerprint sha256:HEX]\n"
-	"                            [--sha256 HEX]\n"
+	"                            [--sha256 HEX] [--identity FILE]\n"
 	"\n"
 	"Check a bundle without extracting it. First its SHA-256 and size (compare\n"
 	"them with the paper log's bundle-sha256 and bundle-bytes lines); then the\n"
@@ -35,12 +37,15 @@ static const char verify_usage[] =
 	"  --pubkey FILE          check the signature with this public key (PEM)\n"
 	"  --fingerprint sha256:HEX  require the bundle's signer to have this\n"
 	"                         fingerprint (as printed by collect or keygen)\n"
+	"  --identity FILE        the lab's age identity (age-keygen's file): a\n"
+	"                         bundle collect --encrypt-to wrote is decrypted as\n"
+	"                         it is read (compressed ones need nothing)\n"
 	"\n"
 	"Without either, the signature is checked with the key inside the bundle:\n"
 	"that proves integrity since sealing, not who sealed it.\n"
 	"Exit status: 0 valid, 1 invalid, 2 usage error, 3 unreadable.\n";
 
-enum { OPT_PUBKEY = 256, OPT_FPR, OPT_SHA256 };
+enum { OPT_PUBKEY = 256, OPT_FPR, OPT_SHA256, OPT_IDENTITY };
 
 /* 64 hex digits (either case) into lower case; else -EINVAL (commands.h). */
 int hex64_lower(const char *in, char out[65])
@@ -143,12 +148,44 @@ static void print_findings(const struct verify_result *res)
 	json_decref(o);
 }
 
+/* An age identity file (age-keygen's): its first AGE-SECRET-KEY-1 line,
+ * the key handed to the tar reader (commands.h). */
+int use_identity(const char *path)
+{
+	struct capbuf cb;
+	unsigned char sk[32];
+	int r = read_pubkey(path, (capbuf_init(&cb, 64u << 10), &cb));
+
+	for (char *l = cb.buf, *nl; r == 0 && l && *l; l = nl ? nl + 1 : l + strlen(l)) {
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl = '\0';
+		l[strcspn(l, " \t\r")] = '\0';
+		if (strncmp(l, "AGE-SECRET-KEY-1", 16) == 0) {
+			r = age_parse_identity(l, sk) == 0 ? 1 : -EINVAL;
+			break;
+		}
+	}
+	if (cb.buf)
+		explicit_bzero(cb.buf, cb.len);
+	capbuf_release(&cb);
+	if (r != 1) {
+		if (r == 0 || r == -EINVAL)
+			say("'%s' holds no age identity (an AGE-SECRET-KEY-1 line)", shown(path).s);
+		return r ? r : -EINVAL;
+	}
+	tarread_identity(sk);
+	explicit_bzero(sk, sizeof(sk));
+	return 0;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pubkey", required_argument, NULL, OPT_PUBKEY },
 		{ "fingerprint", required_argument, NULL, OPT_FPR },
 		{ "sha256", required_argument, NULL, OPT_SHA256 },
+		{ "identity", required_argument, NULL, OPT_IDENTITY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -165,6 +202,10 @@ int cmd_verify(int argc, char **argv)
 		case OPT_PUBKEY: pubkey_path = optarg; break;
 		case OPT_FPR: fpr = optarg; break;
 		case OPT_SHA256: want_sha = optarg; break;
+		case OPT_IDENTITY:
+			if (use_identity(optarg) < 0)
+				return EXIT_USAGE;
+			break;
 		case 'h': fputs(verify_usage, stdout); return EXIT_COMPLETE;
 		default: fputs(verify_usage, stderr); return EXIT_USAGE;
 		}
@@ -217,9 +258,13 @@ int cmd_verify(int argc, char **argv)
 	printf("  bundle-sha256: %s\n", res.bundle_sha256);
 	printf("  bundle-bytes:  %llu\n", res.bundle_bytes);
 	if (fails < 0) {
-		say("cannot read '%s' as a bundle: %s", shown(path).s,
-		    fails == -EINVAL ? "not a tar archive (no ustar header at its start)" :
-		    strerror(-fails));
+		if (fails == -ENOKEY)
+			say("'%s' is encrypted (age): give the lab's identity with --identity FILE "
+			    "(this one, if given, is not among its recipients)", shown(path).s);
+		else
+			say("cannot read '%s' as a bundle: %s", shown(path).s,
+			    fails == -EINVAL ? "not a tar archive (no ustar header at its start)" :
+			    strerror(-fails));
 		goto out;
 	}
 	if (want_sha && strcmp(sha_lower, res.bundle_sha256) != 0) {

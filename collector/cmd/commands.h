@@ -34,6 +34,9 @@ bool want_help(int argc, char **argv, const char *usage);
  * pub->max bytes; says what is wrong and returns -errno. */
 struct capbuf;
 int read_pubkey(const char *path, struct capbuf *pub);
+/* --identity FILE (verify, report): the age identity an encrypted bundle
+ * is read with from now on; says what is wrong and returns -errno. */
+int use_identity(const char *path);
 /* 64 hex digits (either case) into lower case, or -EINVAL. */
 int hex64_lower(const char *in, char out[65]);
 /* A --fingerprint argument (sha256:HEX, either case) into the lower-case
