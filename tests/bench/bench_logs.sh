@@ -13,6 +13,8 @@ RUNS=${RUNS:-3}
 for t in tar sha256sum openssl python3; do command -v $t >/dev/null || { echo "bench: needs $t"; exit 77; }; done
 [ -x /usr/bin/time ] || { echo "bench: needs /usr/bin/time"; exit 77; }
 W=$(mktemp -d /tmp/irsnap-bench-logs.XXXXXX)
+# a test recipient (its identity is the fuzz target's, never a real one)
+AGE_TEST_RECIPIENT=age1ezy3jxyt3nlrfuqks6znydau96k00w03khnva6qha2m4k8z54chqcpsdfk
 trap 'rm -rf "$W"' EXIT
 
 make_logs() {   # make_logs DIR MIB: files of 16 MiB of log-like text
@@ -38,6 +40,11 @@ report() {   # report LABEL DIR
 	for i in $(seq 1 "$RUNS"); do
 		/usr/bin/time -f '%e %M' -o "$W/t" sh -c "'$IRSNAP' collect -o - --profile '$W/p.profile' 2>/dev/null | cat >/dev/null"
 		cat "$W/t" >>"$W/irsnap.times"
+		# the same, compressed, and encrypted to a test recipient (age)
+		/usr/bin/time -f '%e %M' -o "$W/t" sh -c "'$IRSNAP' collect --compress zstd -o - --profile '$W/p.profile' 2>/dev/null | cat >/dev/null"
+		cat "$W/t" >>"$W/zstd.times"
+		/usr/bin/time -f '%e %M' -o "$W/t" sh -c "'$IRSNAP' collect --encrypt-to $AGE_TEST_RECIPIENT -o - --profile '$W/p.profile' 2>/dev/null | cat >/dev/null"
+		cat "$W/t" >>"$W/age.times"
 		/usr/bin/time -f '%e %M' -o "$W/t" sh -c "tar -cf - -C '$d' . | sha256sum >/dev/null"
 		cat "$W/t" >>"$W/tar.times"
 		/usr/bin/time -f '%e %M' -o "$W/t" sh -c "sha256sum '$d'/* >/dev/null"
@@ -52,11 +59,13 @@ report() {   # report LABEL DIR
 	printf '\n%-34s %8s %10s %12s %10s\n' "$1: $mib MiB, $RUNS runs" "median s" "MiB/s" "max RSS KiB" "s ratio"
 	printf '%-34s %8s %10s %12s\n' "irsnap collect (tree, to a pipe)" "$it" \
 		"$(awk -v m="$mib" -v t="$it" 'BEGIN {printf "%.0f", m / t}')" "$im"
-	for p in tar sha256sum openssl; do
+	for p in zstd age tar sha256sum openssl; do
 		local t m name
 		t=$(col $p 1 | median); m=$(col $p 2 | median)
 		case $p in tar) name="tar -cf | sha256sum" ;; sha256sum) name="sha256sum of the files" ;;
-			openssl) name="openssl dgst -sha256 of the files" ;; esac
+			openssl) name="openssl dgst -sha256 of the files" ;;
+			zstd) name="irsnap collect --compress zstd" ;;
+			age) name="irsnap collect --encrypt-to (age)" ;; esac
 		printf '%-34s %8s %10s %12s %10s\n' "$name" "$t" \
 			"$(awk -v m="$mib" -v t="$t" 'BEGIN {printf "%.0f", m / t}')" "$m" \
 			"$(awk -v a="$it" -v b="$t" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}')"
