@@ -55,7 +55,10 @@ static int write_all(int fd, const unsigned char *p, size_t left)
 static int out(void *v, const void *p, size_t n)
 {
 	struct hashthread *h = v;
-	int e = write_all(h->fd, p, n);
+	int e = __atomic_load_n(&h->err, __ATOMIC_RELAXED);   /* nothing after a failed write */
+	if (e < 0)
+		return e;
+	e = write_all(h->fd, p, n);
 	if (e < 0)
 		return e;
 	h->written += n;
@@ -189,8 +192,8 @@ int hashthread_finish(struct hashthread *h, char ret_hex[65], uint64_t *ret_writ
 		pthread_join(h->th, NULL);
 		pthread_mutex_destroy(&h->mu);
 		pthread_cond_destroy(&h->cv);
-		r = h->err;
 	}
+	r = h->err;   /* the helper's, or the inline publishes' */
 	if (h->z) {   /* the compressor's last bytes, written and hashed */
 		int e = zwriter_close(h->z);
 		if (r == 0)
