@@ -25,6 +25,8 @@ run_ctest() {   # run_ctest DIR LABEL [REGEX]
 	t=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$sum")
 	s=$(grep -cE '\(Skipped\)$' "$log")
 	pass=$((pass + t - f - s)); failed=$((failed + f)); skipped=$((skipped + s))
+	# why each skipped test skipped (ctest shows a skip's output nowhere)
+	grep -h '^SKIP ' "$1/Testing/Temporary/LastTest.log" 2>/dev/null | sort -u | sed 's/^/  /'
 }
 run_ctest "$top/build/release" "static release"
 run_ctest "$top/build/asan" "ASan+UBSan"
