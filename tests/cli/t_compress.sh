@@ -36,8 +36,10 @@ for z in zstd gzip; do
 		bash -c "cd '$D'/gnu/irsnap-* && sha256sum -c --strict --quiet MANIFEST.sha256"
 	check "$z: openssl verifies the signature" bash -c "cd '$D'/gnu/irsnap-* && openssl pkeyutl -verify \
 		-pubin -inkey signer.pub.pem -rawin -in MANIFEST.sha256 -sigfile MANIFEST.sha256.sig | grep -qx 'Signature Verified Successfully'"
-	check "$z: the same members as a plain bundle" \
-		bash -c "diff <(tar -tf '$OUT/plain.tar' | sed 's|^[^/]*/||' | sort) <(tar $tflag -tf '$F' | sed 's|^[^/]*/||' | sort) >/dev/null"
+	# inside, a plain bundle: the tar subset byte for byte (two collections'
+	# member lists differ with the host's processes: not compared)
+	check "$z: decompressed, a plain bundle irsnap verify accepts" \
+		bash -c "$dec '$F' >'$OUT/inner.tar' && '$IRSNAP' verify '$OUT/inner.tar' | grep -q '^result: VALID'"
 	# hostile copies
 	size=$(stat -c %s "$F")
 	cp "$F" "$OUT/flip.$ext"
