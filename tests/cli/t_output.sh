@@ -15,8 +15,12 @@ check "-o - reports 'bundle: stdout'" grep -qx 'irsnap: bundle: stdout' "$OUT/st
 "$IRSNAP" collect --profile "$FAST_PROFILE" -o - >"$OUT/piped.tar" 2>/dev/null
 check "a bundle from stdout verifies" "$IRSNAP" verify "$OUT/piped.tar" >/dev/null
 
-# a reader that goes away: EPIPE, not a silent death by SIGPIPE
-"$IRSNAP" collect --profile "$FAST_PROFILE" -o - 2>"$OUT/pipe.err" | head -c 1000 >/dev/null
+# a reader that goes away: EPIPE, not a silent death by SIGPIPE. irsnap
+# widens its stdout pipe to 1 MiB, so the bundle must be larger than that
+# for the reader's close to be met (a small one may sit whole in the pipe)
+head -c $((4 << 20)) /dev/urandom >"$T_DIR/big.bin"
+printf 'profile pipe\nstep host\ncopy %s\n' "$T_DIR/big.bin" >"$T_DIR/pipe.profile"
+"$IRSNAP" collect --profile "$T_DIR/pipe.profile" -o - 2>"$OUT/pipe.err" | head -c 1000 >/dev/null
 st=("${PIPESTATUS[@]}")
 check "stdout closed by its reader gives exit 3 (got ${st[0]})" [ "${st[0]}" = 3 ]
 check "... and says so" grep -q "cannot write 'stdout': Broken pipe" "$OUT/pipe.err"
