@@ -38,9 +38,11 @@ static const char collect_usage[] =
 	"      --allow-host-output accept an output on a file system that holds evidence\n"
 	"      --stats             print how long each step took, on stderr\n"
 	"      --compress zstd|gzip|none\n"
-	"                          compress the bundle as it is written (default none):\n"
-	"                          `tar --zstd -xf`, `zstd -dc`, `gzip -dc` read it; the\n"
-	"                          printed SHA-256 and size are of the bytes written\n"
+	"                          compress the bundle as it is written (default: by\n"
+	"                          the output's name, .tar.zst zstd, .tar.gz gzip, any\n"
+	"                          other name and stdout none): `tar -xf`, `zstd -dc`,\n"
+	"                          `gzip -dc` read it; the printed SHA-256 and size are\n"
+	"                          of the bytes written\n"
 	"      --encrypt-to RECIPIENT\n"
 	"                          encrypt the bundle (after --compress) to this age\n"
 	"                          recipient (age1...), or to each in a file of them;\n"
@@ -109,8 +111,48 @@ static int add_recipients(struct options *o, const char *arg)
 	return r;
 }
 
+static bool ends(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+	return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/* The compression an output's name asks for: "zstd", "gzip" or NULL (after
+ * an ".age" the encryption adds). */
+static const char *compress_by_name(const char *path, bool encrypting)
+{
+	size_t n = strlen(path);
+	if (encrypting && ends(path, n, ".age"))
+		n -= 4;
+	if (ends(path, n, ".zst") || ends(path, n, ".tzst"))
+		return "zstd";
+	if (ends(path, n, ".gz") || ends(path, n, ".tgz"))
+		return "gzip";
+	return NULL;
+}
+
+/* No --compress: the name decides; --compress against the name's suffix
+ * is refused, so that a file never says one thing and holds another. */
+static int compress_default(struct options *o, bool given)
+{
+	if (!strcmp(o->output, "-"))
+		return 0;
+	const char *by_name = compress_by_name(o->output, o->nage > 0);
+	if (!given) {
+		o->compress = by_name;
+		return 0;
+	}
+	if (by_name && (!o->compress || strcmp(by_name, o->compress) != 0)) {
+		say("the output '%s' is named for %s, but --compress says %s", shown(o->output).s,
+		    by_name, o->compress ? o->compress : "none");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int parse_collect(int argc, char **argv, struct options *o)
 {
+	bool compress_given = false;
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "case", required_argument, NULL, OPT_CASE },
@@ -150,6 +192,7 @@ int parse_collect(int argc, char **argv, struct options *o)
 				return -EINVAL;
 			}
 			o->compress = strcmp(optarg, "none") ? optarg : NULL;
+			compress_given = true;
 			break;
 		case OPT_ENCRYPT:
 			if (add_recipients(o, optarg) < 0)
@@ -190,6 +233,6 @@ int parse_collect(int argc, char **argv, struct options *o)
 		fputs(collect_usage, stderr);
 		return -EINVAL;
 	}
-	return 0;
+	return compress_default(o, compress_given);
 }
 

@@ -3,7 +3,9 @@
 # is written. The printed bundle-sha256 and bundle-bytes are the file's;
 # GNU tar (--zstd, -z, and through `zstd -dc` / `gzip -dc`) and bsdtar
 # extract it; the manifest and signature check with sha256sum and openssl;
-# irsnap verify and report read it. A flipped byte inside the compressed
+# irsnap verify and report read it. Without --compress, the output's name
+# decides (.tar.zst, .tzst zstd; .tar.gz, .tgz gzip; else none), and a
+# --compress against the name is a usage error. A flipped byte inside the compressed
 # stream, a cut, and bytes after its end make verify say INVALID.
 . "$(dirname "$0")/lib.sh"
 need tar; need bsdtar; need zstd; need gzip; need sha256sum; need openssl
@@ -54,6 +56,32 @@ for z in zstd gzip; do
 	# libarchive reads them as another frame, which does not decode
 	check "$z: bytes after the stream: INVALID" grep -q '^result: INVALID' "$OUT/tail.out"
 done
+# no --compress: the output's name decides (stdout stays plain: t_output)
+magic() { od -An -tx1 -N4 "$1" | tr -d ' \n'; }
+check "a .tar name: plain (ustar at 257)" [ "$(dd if="$OUT/plain.tar" bs=1 skip=257 count=5 2>/dev/null)" = ustar ]
+for n in d.tar.zst:28b52ffd d.tzst:28b52ffd d.tar.gz:1f8b d.tgz:1f8b; do
+	f=${n%%:*} m=${n#*:}
+	"$IRSNAP" collect -o "$OUT/$f" "${OUT_FLAGS[@]}" --profile "$FAST_PROFILE" 2>/dev/null
+	rc=$?
+	got=$(magic "$OUT/$f" | cut -c1-${#m})
+	expect "-o $f without --compress: compressed by its name (exit $rc, magic $got)" \
+		"[ '$rc' -le 1 ] && [ '$got' = '$m' ]"
+	check "... and verify reads it" "$IRSNAP" verify "$OUT/$f" >/dev/null
+done
+if command -v age-keygen >/dev/null; then
+	age-keygen -o "$OUT/id.txt" 2>/dev/null
+	rcpt=$(age-keygen -y "$OUT/id.txt")
+	"$IRSNAP" collect -o "$OUT/e.tar.zst.age" --encrypt-to "$rcpt" "${OUT_FLAGS[@]}" \
+		--profile "$FAST_PROFILE" 2>/dev/null
+	check "-o NAME.tar.zst.age: zstd inside the age stream" \
+		bash -c "age -d -i '$OUT/id.txt' '$OUT/e.tar.zst.age' | od -An -tx1 -N4 | tr -d ' \n' | grep -qx 28b52ffd"
+fi
+"$IRSNAP" collect -o "$OUT/named.tar.zst" --compress none "${OUT_FLAGS[@]}" 2>"$OUT/named.err"
+check "a .tar.zst name with --compress none: a usage error (exit 2, got $?)" \
+	grep -q "named for zstd, but --compress says none" "$OUT/named.err"
+check "... and no file made" [ ! -e "$OUT/named.tar.zst" ]
+"$IRSNAP" collect -o "$OUT/named.tar.gz" --compress zstd "${OUT_FLAGS[@]}" 2>"$OUT/named2.err"
+check "a .tar.gz name with --compress zstd: a usage error" grep -q "named for gzip, but --compress says zstd" "$OUT/named2.err"
 "$IRSNAP" collect --compress lzip -o "$OUT/bad.tar" "${OUT_FLAGS[@]}" 2>"$OUT/bad.err"
 check "--compress lzip: a usage error (exit 2, got $?)" grep -q -- "--compress takes zstd, gzip or none" "$OUT/bad.err"
 check "... and no file made" [ ! -e "$OUT/bad.tar" ]
