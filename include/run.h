@@ -46,6 +46,7 @@ struct options {
 	bool allow_host_output;
 	bool stats;                  /* --stats: per-step timings on stderr */
 	unsigned threads;            /* --threads: 0 = the CPUs, at most 4 */
+	unsigned budget;             /* --budget SECONDS: 0 = the profile's */
 	int speech;                  /* 0: by stderr's kind; --quiet, --verbose: */
 #define SPEECH_QUIET 1
 #define SPEECH_VERBOSE 2

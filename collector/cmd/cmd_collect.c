@@ -159,7 +159,7 @@ int cmd_collect(int argc, char **argv)
 	r.profile = prof.name, r.packages_root = prof.packages_root;
 	r.findings_window_days = prof.findings_window_days ? prof.findings_window_days :
 				 FINDINGS_WINDOW_DAYS;
-	r.budget_seconds = prof.budget_seconds;
+	r.budget_seconds = opt.budget ? opt.budget : prof.budget_seconds;
 	r.images_total = prof.images_total ? prof.images_total : DEFAULT_IMAGES_TOTAL;
 	r.images_ns_budget = prof.images_ms ? (uint64_t)prof.images_ms * 1000000u :
 			     (uint64_t)DEFAULT_IMAGES_SECONDS * 1000000000u;
@@ -250,7 +250,7 @@ int cmd_collect(int argc, char **argv)
 	if (lockdown_seccomp(ident.lockdown, sizeof(ident.lockdown)) < 0)
 		say("warning: %s", ident.lockdown);
 	run_log(&r, "lockdown: %s", ident.lockdown);
-	collect_banner(&r, ident.self_sha256, prof.origin, prof.nsteps, prof.budget_seconds, fd,
+	collect_banner(&r, ident.self_sha256, prof.origin, prof.nsteps, r.budget_seconds, fd,
 		       out_name);
 
 	struct hash_out how = { .compress = opt.compress, .age = opt.age, .nage = opt.nage };

@@ -47,6 +47,10 @@ static const char collect_usage[] =
 	"                          encrypt the bundle (after --compress) to this age\n"
 	"                          recipient (age1...), or to each in a file of them;\n"
 	"                          repeatable. `age -d -i IDENTITY` decrypts it\n"
+	"      --budget SECONDS    stop after this long as at a signal: the step under\n"
+	"                          way keeps what it read, later steps are skipped,\n"
+	"                          the bundle is sealed (exit 1); overrides the\n"
+	"                          profile's budget\n"
 	"  -q, --quiet             nothing on stderr but errors and the final lines\n"
 	"                          (default: a status line on a terminal, one line a\n"
 	"                          step otherwise)\n"
@@ -63,7 +67,7 @@ static const char collect_usage[] =
 	"The last lines on stderr are the ones to copy into the paper log.\n";
 
 enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE,
-       OPT_STATS, OPT_THREADS, OPT_COMPRESS, OPT_ENCRYPT };
+       OPT_STATS, OPT_THREADS, OPT_COMPRESS, OPT_ENCRYPT, OPT_BUDGET };
 
 /* --encrypt-to: an age1 recipient, or a file of them (one a line, # for
  * comments), as age -R reads. */
@@ -164,6 +168,7 @@ int parse_collect(int argc, char **argv, struct options *o)
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "budget", required_argument, NULL, OPT_BUDGET },
 		{ "compress", required_argument, NULL, OPT_COMPRESS },
 		{ "encrypt-to", required_argument, NULL, OPT_ENCRYPT },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -198,6 +203,17 @@ int parse_collect(int argc, char **argv, struct options *o)
 			if (add_recipients(o, optarg) < 0)
 				return -EINVAL;
 			break;
+		case OPT_BUDGET: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*optarg < '1' || *optarg > '9' || *end || n > 7u * 24 * 3600) {
+				say("--budget needs a number of seconds from 1 to 604800: '%s'",
+				    shown(optarg).s);
+				return -EINVAL;
+			}
+			o->budget = (unsigned)n;
+			break;
+		}
 		case OPT_THREADS: {
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);

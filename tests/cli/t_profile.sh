@@ -69,6 +69,17 @@ expect "... the volatile step after it was skipped" \
 	 [ ! -e "$BDIR/volatile/processes.jsonl" ]'
 hashed=$(cat "$BDIR"/timeline/sha256.* 2>/dev/null | grep -cE '^[0-9a-f]{64}  .*/bin/big[1-6]$')
 expect "... the timeline stopped with $hashed of its 6 files hashed" '[ "$hashed" -ge 1 ] && [ "$hashed" -lt 6 ]'
+# --budget overrides the profile's (the fleet play bounds each host with it):
+# the same plan without its budget line, a budget of 1 s given on the line
+grep -v '^budget' "$T_DIR/budget.profile" >"$T_DIR/nobudget.profile"
+collect c --profile "$T_DIR/nobudget.profile" --budget 1
+check "--budget 1: exit 1, partial (got $RC)" [ "$RC" = 1 ]
+check "... the status line says why" grep -q '^irsnap: status: partial (time budget spent)' "$OUT/c.err"
+extract c || { fail "cannot extract"; finish; }
+expect "... run.json: the budget of 1 s, 2 steps skipped" \
+	'[ "$(jq -r "[.status, .budget_seconds, .skipped_steps] | join(\" \")" "$BDIR/run.json")" = "partial 1 2" ]'
+"$IRSNAP" collect -o "$OUT/bb.tar" --budget 0 2>"$OUT/bb.err"
+check "--budget 0: a usage error (exit 2, got $?)" grep -q -- "--budget needs a number of seconds" "$OUT/bb.err"
 # a profile's name, words and file name are the user's bytes: never printed raw
 no_raw_ctl() { ! LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' <"$1"); }
 printf 'profile \033]0;evil\007name\nstep host\n' >"$T_DIR/esc-name.profile"
