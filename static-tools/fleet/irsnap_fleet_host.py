@@ -268,8 +268,8 @@ class Host:
             raise HostFailed('invalid bundle', 'verify exit %d: %s' %
                              (cp.returncode, '; '.join(why) or 'see verify.txt'))
         self.result['verified'] = True
-        a = [exe, 'report', '--text', bundle] + (['--identity', p['identity']]
-                                                  if p.get('identity') else [])
+        a = [exe, 'report', '--text'] + (['--identity', p['identity']]
+                                          if p.get('identity') else []) + [bundle]
         text = subprocess.run(a, capture_output=True, timeout=3600).stdout.decode('utf-8',
                                                                                   'replace')
         m = re.search(r'^findings: +(\d+) high, (\d+) medium, (\d+) low, (\d+) info', text, re.M)
@@ -303,6 +303,8 @@ def main():
         for k in ('host', 'address', 'port', 'user', 'binary', 'out_dir', 'host_timeout'):
             if p.get(k) in (None, ''):
                 raise ValueError('no %s' % k)
+        enc = p.get('encrypt_to') or []
+        p['encrypt_to'] = [enc] if isinstance(enc, str) else list(enc)
         if not p.get('binary_sha256'):
             with open(p['binary'], 'rb') as f:
                 p['binary_sha256'] = hashlib.sha256(f.read()).hexdigest()
