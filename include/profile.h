@@ -17,6 +17,8 @@
  *                                    everything under PATH; with hash-exec,
  *                                    SHA-256 of executables in bin, sbin and
  *                                    libexec directories in the hash column
+ *   disk PATH                        a block device or image file, whole,
+ *                                    under disk/ (disk.h)
  *   budget SECONDS                   after this long, the step under way stops
  *                                    and the later steps are skipped
  *                                    (and recorded as skipped)
@@ -35,7 +37,7 @@
 #define DEFAULT_IMAGES_TOTAL (1ull << 30) /* deleted or masked executables, all together */
 #define DEFAULT_IMAGES_SECONDS 60   /* tree and list copy-exec, when none given */
 
-enum step_kind { STEP_SOURCE, STEP_COPY, STEP_TREE, STEP_LIST, STEP_TIMELINE, STEP_KINDS };
+enum step_kind { STEP_SOURCE, STEP_COPY, STEP_TREE, STEP_LIST, STEP_TIMELINE, STEP_DISK, STEP_KINDS };
 
 struct step {
 	enum step_kind kind;

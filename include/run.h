@@ -139,6 +139,8 @@ struct run {
 	/* the file system the bundle is written to, when it is not the root's
 	 * (the responder's media): a timeline does not list it; 0: none */
 	uint64_t output_dev;
+	uint64_t output_fs_dev;        /* st_dev of the output file, 0 for a pipe */
+	uint64_t unreadable_bytes;     /* disk steps: sectors that never read (zeroed) */
 	bool output_dev_logged;
 	/* host paths recorded without a member (a link, a FIFO): a path two
 	 * steps name is indexed once */

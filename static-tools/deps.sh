@@ -15,7 +15,8 @@ build_pkgs=(gcc make cmake pkg-config libc6-dev
 test_pkgs=(tar libarchive-tools coreutils openssl jq strace binutils python3
 	util-linux procps iproute2 cppcheck lsof time sqlite3 gzip xz-utils zstd lz4 bzip2 bindfs
 	net-tools sleuthkit clang chromium openssh-client debsums rpm bpftool nftables iptables conntrack arptables age
-	podman runc libcap2-bin e2fsprogs ansible-core openssh-server)
+	podman runc libcap2-bin e2fsprogs ansible-core openssh-server
+	python3-fusepy dc3dd fdisk)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")

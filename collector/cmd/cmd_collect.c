@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -125,7 +126,12 @@ static int run_plan(struct run *r, const struct profile *p)
 int cmd_collect(int argc, char **argv)
 {
 	/* main hands us argv + 1; record the command line from the program name */
-	struct options opt = { .argc = argc + 1, .argv = argv - 1 };
+	return collect_main(argc, argv, NULL, argc + 1, argv - 1);
+}
+
+int collect_main(int argc, char **argv, const char *profile_text, int rec_argc, char **rec_argv)
+{
+	struct options opt = { .argc = rec_argc, .argv = rec_argv };
 	struct run r = { .opt = &opt, .stop = &stop_signal, .host_procfd = -1 };
 	struct isolation iso = { .host_root = -1, .host_cwd = -1, .host_proc = -1, .host_ns = -1 };
 	struct run_identity ident = { .self_sha256 = "" };
@@ -150,7 +156,9 @@ int cmd_collect(int argc, char **argv)
 	}
 
 	/* the plan is checked before anything is touched */
-	if (profile_load(opt.profile ? opt.profile : "triage", &prof, err, sizeof(err)) < 0) {
+	if ((profile_text ? profile_parse(profile_text, strlen(profile_text), "irsnap image", &prof,
+					  err, sizeof(err)) :
+	     profile_load(opt.profile ? opt.profile : "triage", &prof, err, sizeof(err))) < 0) {
 		say("%s", shown(err).s);   /* the file's name and words are the user's bytes */
 		free(opt.files);
 		free(opt.age);
@@ -216,6 +224,10 @@ int cmd_collect(int argc, char **argv)
 	}
 	opened = true;
 	r.output_dev = output_other_dev(fd);
+	{
+		struct stat ost;
+		r.output_fs_dev = fstat(fd, &ost) == 0 && S_ISREG(ost.st_mode) ? ost.st_dev : 0;
+	}
 	/* the output is open (through the host's mount): now irsnap's own
 	 * namespace, procfs and read-only view, before any thread starts */
 	isolate_views(&iso);
@@ -298,7 +310,7 @@ int cmd_collect(int argc, char **argv)
 
 	progress_end(r.prog);   /* the paper-log lines below stand alone */
 	r.prog = NULL;
-	status = (r.failed || r.truncated || r.interrupted || r.budget_spent ||
+	status = (r.failed || r.truncated || r.interrupted || r.budget_spent || r.unreadable_bytes ||
 		  deadline_abandoned() || r.images_skipped || r.images_time_skipped) ?
 		 EXIT_PARTIAL :
 		 EXIT_COMPLETE;
@@ -306,7 +318,8 @@ int cmd_collect(int argc, char **argv)
 		plan_stats(&r, &prof, stderr);
 	fprintf(stderr, "irsnap: status: %s (%u artifacts, %u failed, %u truncated)\n",
 		r.interrupted ? "partial (interrupted)" :
-		r.budget_spent ? "partial (time budget spent)" : "complete", r.artifacts,
+		r.budget_spent ? "partial (time budget spent)" :
+		r.unreadable_bytes ? "partial (unreadable sectors zero-filled)" : "complete", r.artifacts,
 		r.failed, r.truncated);
 	if (ident.findings_made)
 		fprintf(stderr, "irsnap: findings: %u high, %u medium, %u low, %u info "

@@ -27,6 +27,7 @@ static const char main_usage[] =
 	"\n"
 	"commands:\n"
 	"  collect -o PATH|-   take the snapshot (see `irsnap collect --help`)\n"
+	"  image DEVICE -o PATH|-  a disk or image file, whole, into a signed bundle\n"
 	"  verify BUNDLE       check a bundle's hashes, manifest and signature\n"
 	"  keygen -o PREFIX    make a lab signing key pair (PREFIX.key, PREFIX.pub)\n"
 	"  report --text BUNDLE...  the verdict, summary and findings of bundles\n"
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} verbs[] = {
 		{ "collect", cmd_collect },
+		{ "image", cmd_image },
 		{ "verify", cmd_verify },
 		{ "keygen", cmd_keygen },
 		{ "list", cmd_list },

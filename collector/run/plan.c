@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "copy.h"
+#include "disk.h"
 #include "plan.h"
 #include "progress.h"
 #include "pscan.h"
@@ -42,6 +43,8 @@ static int run_step(struct run *r, const struct step *s, struct timeline_out *tl
 	case STEP_LIST:
 	case STEP_TIMELINE:
 		return walk_step(r, s, tl);
+	case STEP_DISK:
+		return disk_step(r, s->arg);
 	case STEP_KINDS:
 		break;
 	}
@@ -51,7 +54,7 @@ static int run_step(struct run *r, const struct step *s, struct timeline_out *tl
 static const char *kind_word(enum step_kind k)
 {
 	static const char *const w[] = { [STEP_SOURCE] = "step", [STEP_COPY] = "copy",
-		[STEP_TREE] = "tree", [STEP_LIST] = "list", [STEP_TIMELINE] = "timeline" };
+		[STEP_TREE] = "tree", [STEP_LIST] = "list", [STEP_TIMELINE] = "timeline", [STEP_DISK] = "disk" };
 	_Static_assert(sizeof(w) / sizeof(w[0]) == STEP_KINDS, "a word per step kind");
 	return (unsigned)k < STEP_KINDS ? w[k] : "?";
 }

@@ -178,6 +178,8 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 			s.kind = STEP_LIST, s.max_file = 0;
 		else if (strcmp(w[0], "timeline") == 0)
 			s.kind = STEP_TIMELINE, s.max_file = 0;
+		else if (strcmp(w[0], "disk") == 0)
+			s.kind = STEP_DISK, s.max_file = 0;
 		else
 			FAIL("%s: line %u: unknown directive '%s'", origin, lineno, w[0]);
 		if (n < 2)
@@ -193,6 +195,8 @@ int profile_parse(const char *text, size_t len, const char *origin, struct profi
 			FAIL("%s: line %u: a path of %zu bytes (at most %d)", origin, lineno,
 			     strlen(w[1]), PATH_MAX - 1);
 		}
+		if (s.kind == STEP_DISK && n != 2)
+			FAIL("%s: line %u: 'disk' takes one path", origin, lineno);
 		for (size_t k = 2; k < n; k++) {
 			uint64_t v;
 			bool has_val = k + 1 < n;

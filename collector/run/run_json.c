@@ -93,7 +93,10 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 	json_set_new(clk, "start", clocks_json(&r->start));
 	json_set_new(clk, "end", clocks_json(&r->end));
 	json_set_new(o, "clocks", clk);
-	json_set_str(o, "status", r->interrupted || r->budget_spent ? "partial" : "complete");
+	json_set_str(o, "status", r->interrupted || r->budget_spent || r->unreadable_bytes ?
+		     "partial" : "complete");
+	if (r->unreadable_bytes)
+		json_set_int(o, "unreadable_bytes", (int64_t)r->unreadable_bytes);
 	json_set_new(o, "stopped_by", r->interrupted ? json_string("signal") :
 		     r->budget_spent ? json_string("time budget") : json_null());
 	if (r->budget_seconds)
