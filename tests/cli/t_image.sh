@@ -44,6 +44,29 @@ if [ -e "/sys/block/$n/${n}p1" ]; then
 else
 	echo "SKIP part: this kernel made no partitions of $L (no partition scan): sysfs has none to record"
 fi
+# the partition table from the disk's own bytes, against sfdisk -J
+ptcmp() {   # ptcmp JSON SFDISK_JSON: the tables equal, entry for entry
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+mine = json.load(open(sys.argv[1]))['partition_table']
+sf = json.load(open(sys.argv[2]))['partitiontable']
+if sf['label'] == 'dos':
+    a = [(p['start_lba'], p['sectors'], p['type'][2:]) for p in mine['mbr']]
+    b = [(p['start'], p['size'], p['type']) for p in sf['partitions']]
+else:
+    g = mine['gpt']
+    assert g['header_crc_ok'] and g['entries_crc_ok'], g
+    a = [(p['first_lba'], p['last_lba'] - p['first_lba'] + 1, p['type_guid'], p['guid'],
+          p.get('name', '')) for p in g['partitions']]
+    b = [(p['start'], p['size'], p['type'], p['uuid'], p.get('name', '')) for p in sf['partitions']]
+    assert g['disk_guid'] == sf['id'], (g['disk_guid'], sf['id'])
+print('mine', a)
+print('sfdisk', b)
+sys.exit(0 if a == b and mine['scheme'] == ('mbr' if sf['label'] == 'dos' else 'gpt') else 1)
+PY
+}
+sfdisk -J "$IMG" >"$T_DIR/sf.json"
+check "the MBR read from the disk's bytes equals sfdisk -J" ptcmp "$J" "$T_DIR/sf.json"
 expect "... and the loop's backing file" "jq -e --arg f '$IMG' '.sysfs.loop_backing_file == \$f' '$J' >/dev/null"
 # the host's page cache: irsnap reads the device with O_DIRECT (strace
 # shows the flag), so its bytes do not fill the cache as dd's do, where
@@ -67,6 +90,16 @@ else
 	echo "SKIP part: this kernel caches none of the loop device's reads (dd added $((c2 - c1)) bytes): the page cache cannot tell O_DIRECT here"
 fi
 blockdev --flushbufs "$L"
+
+# a GPT disk, with a partition name that is no plain ASCII
+head -c $((8 << 20)) /dev/zero >"$OUT/gpt.img"
+printf 'label: gpt\nstart=2048, size=4096, name="EFI system é"\nstart=6144, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n' |
+	sfdisk -q "$OUT/gpt.img" || { fail "sfdisk gpt"; finish; }
+"$IRSNAP" image "$OUT/gpt.img" -o "$OUT/g.tar" "${OUT_FLAGS[@]}" -q 2>/dev/null
+extract g || { fail "no bundle"; finish; }
+sfdisk -J "$OUT/gpt.img" >"$T_DIR/sfg.json"
+check "the GPT read from an image file equals sfdisk -J (GUIDs, names, CRCs good)" \
+	ptcmp "$BDIR/disk/gpt.img.json" "$T_DIR/sfg.json"
 
 # compressed: an empty (zero) disk of 64 MiB
 head -c $((64 << 20)) /dev/zero >"$OUT/zero.img"

@@ -20,7 +20,7 @@ CC=clang cmake -S "$top" -B "$b" -DIRSNAP_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev
 
 c=$b/corpus
 rm -rf "$c" "$b/findings"
-mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report,dpkg,rpmhdr,kmsg,netfilter,filecaps,kernelstate}
+mkdir -p "$c"/{verify,procfs,netproc,netlink,utmp,logind,profile,accounts,sqlite,unpack,mountinfo,findings,export,report,dpkg,rpmhdr,kmsg,netfilter,filecaps,kernelstate,parttable}
 irsnap=$top/build/release/irsnap
 if [ -x "$irsnap" ]; then
 	printf 'profile seed\nstep host\ncopy /etc/hostname\n' >"$b/seed.profile"
@@ -128,11 +128,20 @@ printf '/usr/sbin/sshd (enforce)\nname with (parens) (complain)\n' >"$c/kernelst
 printf 'nf_tables 286720 584 nft_ct, Live 0xffffffffc0a2d000 (OE)\n' >"$c/kernelstate/modules"
 printf '0::/system.slice/docker-%064d.scope\n' 7 >"$c/kernelstate/cgroup"
 printf 'kernel/net/nf_tables.ko.zst: kernel/lib/x.ko\nkernel/a.ko:\n' >"$c/kernelstate/dep"
+# partition tables: an MBR with two entries, and a GPT (sfdisk writes them)
+if command -v sfdisk >/dev/null; then
+	head -c 65536 /dev/zero >"$c/parttable/mbr"
+	printf 'label: dos\nstart=64, size=32\nstart=96, size=16, type=5\n' | sfdisk -q "$c/parttable/mbr" 2>/dev/null
+	head -c 1048576 /dev/zero >"$c/parttable/gpt.full"
+	printf 'label: gpt\nstart=64, size=512, name="a b"\nstart=1024, size=512\n' |
+		sfdisk -q "$c/parttable/gpt.full" 2>/dev/null
+	head -c 65536 "$c/parttable/gpt.full" >"$c/parttable/gpt" && rm -f "$c/parttable/gpt.full"
+fi
 # the exporter reads what the findings engine reads, in the same segments
 cp "$c"/findings/* "$c/export/" 2>/dev/null
 cp "$c"/findings/* "$c/report/" 2>/dev/null
 for t in verify procfs netproc netlink utmp logind profile accounts sqlite unpack mountinfo findings \
-	export report dpkg rpmhdr kmsg netfilter filecaps kernelstate; do
+	export report dpkg rpmhdr kmsg netfilter filecaps kernelstate parttable; do
 	s=$secs; [ "$t" = verify ] && s=$vsecs
 	mkdir -p "$b/findings/$t"
 	if "$b/fuzz_$t" -max_total_time="$s" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

@@ -39,6 +39,7 @@
 #include "disk.h"
 #include "hostfile.h"
 #include "jsonx.h"
+#include "parttable.h"
 #include "progress.h"
 #include "textutil.h"
 #include "banned.h"
@@ -241,6 +242,9 @@ static int read_image(struct run *r, struct artifact *a, struct image *im, const
 	while (off < im->size && !run_should_stop(r)) {
 		size_t n = im->size - off < CHUNK ? (size_t)(im->size - off) : CHUNK;
 		read_chunk(im, buf, off, n);
+		if (off == 0)   /* the table as the disk's own bytes hold it */
+			json_set_new(info, "partition_table", parttable_read(buf, n, im->sector,
+									     im->size));
 		if (!im->direct)
 			(void)posix_fadvise(im->fd, (off_t)off, (off_t)n, POSIX_FADV_DONTNEED);
 		EVP_DigestUpdate(im->md5, buf, n);
