@@ -60,8 +60,12 @@ check "the bundle verifies" "$IRSNAP" verify "$OUT/f.tar" >/dev/null
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p "$T_DIR/nr" && chmod 777 "$T_DIR/nr" "$T_DIR"
 	echo secret >"$T_DIR/secret" && chmod 600 "$T_DIR/secret"
+	# the binary and the profile where nobody can reach them (a checkout
+	# may sit in a folder only root can enter: mktemp -d's)
+	cp "$IRSNAP" "$T_DIR/nr/irsnap" && cp "$FAST_PROFILE" "$T_DIR/nr/fast.profile" &&
+		chmod 755 "$T_DIR/nr/irsnap" && chmod 644 "$T_DIR/nr/fast.profile"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$IRSNAP" collect -o "$T_DIR/nr/n.tar" --allow-host-output --profile "$FAST_PROFILE" --file "$T_DIR/secret" \
+		"$T_DIR/nr/irsnap" collect -o "$T_DIR/nr/n.tar" --allow-host-output --profile "$T_DIR/nr/fast.profile" --file "$T_DIR/secret" \
 		--file /etc/hosts 2>"$T_DIR/nr/n.err"
 	rc=$?
 	check "a non-root run exits 1 (got $rc)" [ "$rc" = 1 ]
