@@ -47,6 +47,7 @@ struct options {
 	bool stats;                  /* --stats: per-step timings on stderr */
 	unsigned threads;            /* --threads: 0 = the CPUs, at most 4 */
 	unsigned budget;             /* --budget SECONDS: 0 = the profile's */
+	const char *root;            /* --root DIR: a target's disk read as "/" */
 	int speech;                  /* 0: by stderr's kind; --quiet, --verbose: */
 #define SPEECH_QUIET 1
 #define SPEECH_VERBOSE 2
@@ -141,6 +142,10 @@ struct run {
 	uint64_t output_dev;
 	uint64_t output_fs_dev;        /* st_dev of the output file, 0 for a pipe */
 	uint64_t unreadable_bytes;     /* disk steps: sectors that never read (zeroed) */
+	/* collect --root DIR (rootmode.h): run.json's target_root, and the
+	 * steps skipped there because they read the running system */
+	json_t *target_root;
+	unsigned root_skipped;
 	bool output_dev_logged;
 	/* host paths recorded without a member (a link, a FIFO): a path two
 	 * steps name is indexed once */

@@ -15,6 +15,8 @@
 #ifndef IRSNAP_SOURCE_H
 #define IRSNAP_SOURCE_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 #include "run.h"
@@ -46,6 +48,9 @@ struct source {
 	/* a volatile source's share of the core (snapshot.h), run by the
 	 * plan before any volatile step's details; NULL: none. 0 always. */
 	int (*core)(struct run *r);
+	/* it reads files of the disk, not the running system: it runs under
+	 * collect --root (rootmode.h); the others are skipped there */
+	bool reads_disk;
 };
 
 extern const struct source irsnap_sources[SRC_COUNT];

@@ -23,6 +23,7 @@
 #include "procfs.h"
 #include "plan.h"
 #include "progress.h"
+#include "rootmode.h"
 #include "proctable.h"
 #include "pscan.h"
 #include "run_json.h"
@@ -214,6 +215,13 @@ int collect_main(int argc, char **argv, const char *profile_text, int rec_argc, 
 	hostid_read(&r.host);
 	make_id(&r);
 	isolate_begin(&iso);   /* what only the host's namespace shows, kept first */
+	if (opt.root) {   /* the target's mount as the host has it (rootmode.h) */
+		if (!(r.target_root = root_probe(opt.root, err, sizeof(err)))) {
+			say("%s", err);
+			status = EXIT_USAGE;
+			goto out;
+		}
+	}
 	fd = output_open(opt.output, opt.allow_host_output, opt.files, opt.nfiles, err,
 			 sizeof(err));
 	if (fd < 0) {
@@ -258,6 +266,17 @@ int collect_main(int argc, char **argv, const char *profile_text, int rec_argc, 
 	/* after the private /proc: the mounts named there are the kernel's */
 	guard_procfd = proc_open_root();
 	fsguard_init(guard_procfd, prof.fs_deadline_ms, stop_run, log_line, &r);
+	if (opt.root) {   /* every path from here on resolves inside the target */
+		if (root_enter(opt.root, r.target_root, err, sizeof(err)) < 0) {
+			say("%s", err);
+			goto out;
+		}
+		json_t *w = json_object_get(r.target_root, "warning");
+		run_log(&r, "target root '%s' entered (chroot in irsnap's own mount namespace)%s%s",
+			shown(opt.root).s, w ? ": " : "", w ? json_string_value(w) : "");
+		if (w)
+			say("warning: --root: %s", json_string_value(w));
+	}
 
 	if (lockdown_seccomp(ident.lockdown, sizeof(ident.lockdown)) < 0)
 		say("warning: %s", ident.lockdown);
@@ -346,6 +365,7 @@ out:
 	strset_free(&r.noted);
 	zbuf_free(&r.index);
 	snapshot_free(&r.snap);
+	json_decref(r.target_root);
 	profile_free(&prof);
 	isolate_free(&iso);
 	fsguard_free();

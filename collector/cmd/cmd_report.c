@@ -113,6 +113,19 @@ static void summary(const struct rbundle *o)
 	     shown(str(r, "host", "hostname")).s, shown(str(r, "host", "machine_id")).s,
 	     shown(str(r, "host", "boot_id")).s, shown(str(k, "sysname", NULL)).s,
 	     shown(str(k, "release", NULL)).s, shown(str(k, "machine", NULL)).s);
+	json_t *tr = json_object_get(r, "target_root");
+	if (json_is_object(tr)) {   /* collect --root: the disk read, not this host */
+		json_t *m = json_object_get(tr, "mount");
+		line(o, "target:    %s (hostname %s, machine-id %s; %s %s, %s)%s%s",
+		     shown(str(tr, "path", NULL)).s, shown(str(tr, "hostname", NULL)).s,
+		     shown(str(tr, "machine_id", NULL)).s, shown(str(m, "fstype", NULL)).s,
+		     shown(str(m, "source", NULL)).s, shown(str(m, "options", NULL)).s,
+		     json_is_true(json_object_get(tr, "read_write")) ? "; WARNING: " : "",
+		     json_is_true(json_object_get(tr, "read_write")) ?
+		     "mounted read-write while collected" : "");
+		line(o, "           the host line above is the collecting system's; the running "
+		     "system's steps were skipped");
+	}
 	line(o, "case:      %s, examiner %s, note %s", shown(str(r, "case", "id")).s,
 	     shown(str(r, "case", "examiner")).s, shown(str(r, "case", "note")).s);
 	line(o, "collected: %s to %s, status %s", shown(str(r, "started_at", NULL)).s,

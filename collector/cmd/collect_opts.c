@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agecrypt.h"
 #include "capbuf.h"
@@ -47,6 +48,12 @@ static const char collect_usage[] =
 	"                          encrypt the bundle (after --compress) to this age\n"
 	"                          recipient (age1...), or to each in a file of them;\n"
 	"                          repeatable. `age -d -i IDENTITY` decrypts it\n"
+	"      --root DIR          read a target's disk mounted at DIR (a host booted\n"
+	"                          from the responder's media, an attached disk, a\n"
+	"                          mounted image) as if DIR were /: its /etc, logs,\n"
+	"                          logins, packages and files; symlinks resolve\n"
+	"                          inside DIR; sources of the running system are\n"
+	"                          skipped and say so\n"
 	"      --budget SECONDS    stop after this long as at a signal: the step under\n"
 	"                          way keeps what it read, later steps are skipped,\n"
 	"                          the bundle is sealed (exit 1); overrides the\n"
@@ -67,7 +74,7 @@ static const char collect_usage[] =
 	"The last lines on stderr are the ones to copy into the paper log.\n";
 
 enum { OPT_CASE = 256, OPT_EXAMINER, OPT_NOTE, OPT_KEY, OPT_FILE, OPT_ALLOW_HOST, OPT_PROFILE,
-       OPT_STATS, OPT_THREADS, OPT_COMPRESS, OPT_ENCRYPT, OPT_BUDGET };
+       OPT_STATS, OPT_THREADS, OPT_COMPRESS, OPT_ENCRYPT, OPT_BUDGET, OPT_ROOT };
 
 /* --encrypt-to: an age1 recipient, or a file of them (one a line, # for
  * comments), as age -R reads. */
@@ -169,6 +176,7 @@ int parse_collect(int argc, char **argv, struct options *o)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "budget", required_argument, NULL, OPT_BUDGET },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "compress", required_argument, NULL, OPT_COMPRESS },
 		{ "encrypt-to", required_argument, NULL, OPT_ENCRYPT },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -202,6 +210,18 @@ int parse_collect(int argc, char **argv, struct options *o)
 		case OPT_ENCRYPT:
 			if (add_recipients(o, optarg) < 0)
 				return -EINVAL;
+			break;
+		case OPT_ROOT:
+			if (optarg[0] != '/' || strcmp(optarg, "/") == 0) {
+				say("--root needs the absolute path of a target's root folder (not /): "
+				    "'%s'", shown(optarg).s);
+				return -EINVAL;
+			}
+			if (geteuid() != 0) {
+				say("--root needs root (irsnap enters the folder with chroot)");
+				return -EINVAL;
+			}
+			o->root = optarg;
 			break;
 		case OPT_BUDGET: {
 			char *end;

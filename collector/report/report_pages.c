@@ -50,6 +50,21 @@ void sec_summary(struct page *p)
 	snprintf(buf, sizeof(buf), "%llu", b->res.bundle_bytes);
 	kv(p, "bundle bytes", buf);
 	kv(p, "format", rs(p, "format", NULL));
+	json_t *tr = json_object_get(run, "target_root");
+	if (json_is_object(tr)) {   /* collect --root: the disk read, not this host */
+		json_t *m = json_object_get(tr, "mount");
+		kv(p, "target root", jstr(tr, "path"));
+		kv(p, "target hostname", jstr(tr, "hostname"));
+		kv(p, "target machine id", jstr(tr, "machine_id"));
+		snprintf(buf, sizeof(buf), "%s %s (%s)", jstr(m, "fstype") ? jstr(m, "fstype") : "?",
+			 jstr(m, "source") ? jstr(m, "source") : "?",
+			 jstr(m, "options") ? jstr(m, "options") : "?");
+		kv(p, "target mount", buf);
+		if (json_is_true(json_object_get(tr, "read_write")))
+			kv(p, "target WARNING", "mounted read-write while collected");
+		kv(p, "collecting host", "the host, machine id, boot id and kernel below are the "
+		   "collecting system's; its running-system steps were skipped");
+	}
 	kv(p, "host", rs(p, "host", "hostname"));
 	kv(p, "machine id", rs(p, "host", "machine_id"));
 	kv(p, "boot id", rs(p, "host", "boot_id"));

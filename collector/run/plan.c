@@ -174,6 +174,17 @@ int plan_run(struct run *r, const struct profile *p)
 			}
 			break;
 		}
+		const struct source *ssrc = s->kind == STEP_SOURCE ? source_find(s->arg) : NULL;
+		if (r->target_root && ssrc && !ssrc->reads_disk) {
+			run_log(r, "step %zu (step '%s') skipped: it reads the running system, not "
+				"the target root", i + 1, s->arg);
+			json_t *sk = json_object_get(r->target_root, "skipped_steps");
+			if (!sk)
+				json_object_set_new(r->target_root, "skipped_steps", sk = json_array());
+			json_array_append_new(sk, json_string(s->arg));
+			r->root_skipped++;
+			continue;
+		}
 		bool vol = is_volatile(s);
 		if (vol && !core_done) {
 			run_core(r, p);   /* before the first volatile step's details */

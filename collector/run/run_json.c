@@ -97,6 +97,8 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 		     "partial" : "complete");
 	if (r->unreadable_bytes)
 		json_set_int(o, "unreadable_bytes", (int64_t)r->unreadable_bytes);
+	if (r->target_root)
+		json_object_set(o, "target_root", r->target_root);
 	json_set_new(o, "stopped_by", r->interrupted ? json_string("signal") :
 		     r->budget_spent ? json_string("time budget") : json_null());
 	if (r->budget_seconds)

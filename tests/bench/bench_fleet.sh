@@ -6,8 +6,8 @@
 # read-only media in each, so that both sides run the same binary the same
 # way; the play once more with its tmpfs copy, "play+copy"). For each
 # profile in PROFILES (minimal triage): the wall time, hosts per minute,
-# the controller's peak memory (the resident memory of the play or the
-# loop summed over all its processes, sampled every 0.1 s: tests/bench/
+# the controller's peak memory (the proportional set size of the play or
+# the loop summed over all its processes, sampled every 0.1 s: tests/bench/
 # treerss.py) and how many bundles verified.
 #
 #   sudo tests/bench/bench_fleet.sh            # HOSTS=20 PROFILES="minimal triage"
@@ -71,7 +71,7 @@ EOS
 	python3 "$top/tests/bench/treerss.py" "$W/loop-$1.cost" bash "$W/loop.sh"
 	wc -l <"$out/verified" >"$W/loop-$1.ok" 2>/dev/null || echo 0 >"$W/loop-$1.ok"
 }
-printf '%-8s %-10s %5s %9s %11s %16s %9s\n' profile method hosts wall_s hosts/min controller_KiB verified
+printf '%-8s %-10s %5s %9s %11s %18s %9s\n' profile method hosts wall_s hosts/min controller_PSS_KiB verified
 for p in $PROFILES; do
 	for m in loop play play+copy; do
 		case $m in
@@ -81,7 +81,7 @@ for p in $PROFILES; do
 		esac
 		n=${m/+/}
 		read -r wall peak <"$W/$n-$p.cost"
-		printf '%-8s %-10s %5d %9.1f %11.1f %16d %9s\n' "$p" "$m" "$HOSTS" "$wall" \
+		printf '%-8s %-10s %5d %9.1f %11.1f %18d %9s\n' "$p" "$m" "$HOSTS" "$wall" \
 			"$(awk -v h="$HOSTS" -v w="$wall" 'BEGIN { print h * 60 / w }')" "$peak" "$(cat "$W/$n-$p.ok")"
 		rm -rf "${W:?}/$n-$p" "${W:?}/loop-$p"
 	done

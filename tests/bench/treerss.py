@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""treerss.py OUT CMD... - run CMD; sample, every 0.1 s, the resident memory
-summed over CMD and all its descendants (what the controller holds at
-once, every fork included); write "wall_s peak_kib" to OUT. Exit: CMD's."""
+"""treerss.py OUT CMD... - run CMD; sample, every 0.1 s, the proportional
+set size (PSS: each shared page divided among the processes that share
+it, so forked workers are not counted many times over) summed over CMD and
+all its descendants: what the controller holds at once, every fork
+included; write "wall_s peak_pss_kib" to OUT. Exit: CMD's."""
 import os
 import subprocess
 import sys
@@ -24,9 +26,9 @@ def tree_rss(root):
         p = todo.pop()
         todo += kids.get(p, [])
         try:
-            with open('/proc/%d/status' % p) as f:
+            with open('/proc/%d/smaps_rollup' % p) as f:
                 for line in f:
-                    if line.startswith('VmRSS:'):
+                    if line.startswith('Pss:'):
                         total += int(line.split()[1])
         except OSError:
             pass
