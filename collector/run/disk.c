@@ -25,7 +25,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/fs.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +35,7 @@
 
 #include "bundle.h"
 #include "capbuf.h"
+#include "digests.h"
 #include "disk.h"
 #include "hostfile.h"
 #include "jsonx.h"
@@ -54,7 +54,7 @@ struct image {
 	bool direct;
 	uint64_t size;
 	unsigned sector;
-	EVP_MD_CTX *md5, *sha1;
+	struct digests *dg;
 	json_t *ranges;
 	uint64_t nranges, bad_bytes, bad_chunks, last_bad_end;
 };
@@ -217,12 +217,6 @@ static bool output_on(uint64_t out, dev_t dev, int depth)
 	return hit;
 }
 
-static void hex(const unsigned char *d, unsigned n, char *out)
-{
-	for (unsigned i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-
 static int read_image(struct run *r, struct artifact *a, struct image *im, const char *member,
 		      json_t *info)
 {
@@ -247,8 +241,7 @@ static int read_image(struct run *r, struct artifact *a, struct image *im, const
 									     im->size));
 		if (!im->direct)
 			(void)posix_fadvise(im->fd, (off_t)off, (off_t)n, POSIX_FADV_DONTNEED);
-		EVP_DigestUpdate(im->md5, buf, n);
-		EVP_DigestUpdate(im->sha1, buf, n);
+		digests_update(im->dg, buf, n);
 		if ((ret = bundle_write(r->bundle, buf, n)) < 0)
 			break;
 		off += n;
@@ -275,16 +268,13 @@ static int read_image(struct run *r, struct artifact *a, struct image *im, const
 	a->member = strdup(member);
 	a->bytes = im->size;
 	memcpy(a->sha256, sha, sizeof(sha));
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dl;
-	char h[2 * EVP_MAX_MD_SIZE + 1];
 	if (!a->extra)
 		a->extra = json_object();
 	if (off == im->size) {   /* MD5 and SHA-1 only of a whole read */
-		EVP_DigestFinal_ex(im->md5, d, &dl), hex(d, dl, h);
-		json_set_new(a->extra, "md5", json_string(h));
-		EVP_DigestFinal_ex(im->sha1, d, &dl), hex(d, dl, h);
-		json_set_new(a->extra, "sha1", json_string(h));
+		char md5[33], sha1[41];
+		digests_final(im->dg, md5, sha1);
+		json_set_str(a->extra, "md5", md5);
+		json_set_str(a->extra, "sha1", sha1);
 	} else {
 		a->truncated = true, a->original_size = im->size;
 		artifact_fail(a, ART_PARTIAL, 0, "stopped after %" PRIu64 " of %" PRIu64 " bytes: the "
@@ -380,9 +370,8 @@ int disk_step(struct run *r, const char *path)
 	json_set_new(info, "bytes", json_integer((json_int_t)im.size));
 	json_set_new(info, "o_direct", json_boolean(im.direct));
 	json_set_new(info, "member", json_string(member));
-	im.md5 = EVP_MD_CTX_new(), im.sha1 = EVP_MD_CTX_new(), im.ranges = json_array();
-	if (!im.md5 || !im.sha1 || !im.ranges || !EVP_DigestInit_ex(im.md5, EVP_md5(), NULL) ||
-	    !EVP_DigestInit_ex(im.sha1, EVP_sha1(), NULL)) {
+	im.dg = digests_new(), im.ranges = json_array();
+	if (!im.dg || !im.ranges) {
 		artifact_fail(&a, ART_ERROR, ENOMEM, "cannot start the digests");
 		json_decref(info);
 		goto out;
@@ -419,8 +408,7 @@ out:
 done:
 	if (im.fd >= 0)
 		close(im.fd);
-	EVP_MD_CTX_free(im.md5);
-	EVP_MD_CTX_free(im.sha1);
+	digests_free(im.dg);
 	json_decref(im.ranges);
 	return bundle_dead(r->bundle) ? (ret ? ret : -EIO) : 0;
 }
