@@ -5,7 +5,9 @@
 # build runs the libFuzzer targets for a bounded time (FUZZ_SECONDS,
 # FUZZ_VERIFY_SECONDS; t_tardiff's budget is TARDIFF_SECONDS), and the
 # fault-injection build fails allocations, reads, writes and opens one by
-# one (tests/fault/run.sh: FAULT_DENSE, FAULT_SPARSE).
+# one (tests/fault/run.sh: FAULT_DENSE, FAULT_SPARSE); then two clean
+# builds must be the same bytes (tests/repro.sh), and the aarch64 static
+# build runs its tests under qemu (tests/aarch64.sh).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -56,6 +58,27 @@ case $? in
 77) skipped=$((skipped + 1)) ;;
 *) failed=$((failed + 1)); status=1 ;;
 esac
+
+echo "=== reproducible builds (tests/repro.sh) ==="
+"$top/tests/repro.sh"
+case $? in
+0) pass=$((pass + 1)) ;;
+77) skipped=$((skipped + 1)) ;;
+*) failed=$((failed + 1)); status=1 ;;
+esac
+
+echo "=== aarch64 (static-tools/build-aarch64.sh; tests/aarch64.sh under qemu) ==="
+if "$top/static-tools/build-aarch64.sh" >"$top/build/aarch64.log" 2>&1; then
+	"$top/tests/aarch64.sh"
+	case $? in
+	0) pass=$((pass + 1)) ;;
+	77) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)); status=1 ;;
+	esac
+else
+	echo "run-all: the aarch64 build failed:"; tail -n 20 "$top/build/aarch64.log"
+	failed=$((failed + 1)); status=1
+fi
 
 echo "=== lint ==="
 if "$top/tests/lint.sh"; then pass=$((pass + 1)); else failed=$((failed + 1)); status=1; fi

@@ -23,6 +23,7 @@ int cmd_collect(int argc, char **argv);
  * command line recorded in run.json is rec_argv (from the program name). */
 int collect_main(int argc, char **argv, const char *profile_text, int rec_argc, char **rec_argv);
 int cmd_image(int argc, char **argv);
+int cmd_selfcheck(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_list(int argc, char **argv);

@@ -33,7 +33,9 @@ static const char main_usage[] =
 	"  report --text BUNDLE...  the verdict, summary and findings of bundles\n"
 	"  export --sqlite DB BUNDLE...  every record of verified bundles in SQLite\n"
 	"  list                show what collect would do, in order\n"
-	"  version             show the version and the libraries built in\n"
+	"  selfcheck           the binary's SHA-256, version, architecture, media: the\n"
+	"                      paper log's first lines\n"
+	"  version             show the version, commit, source hash and libraries\n"
 	"\n"
 	"Run `irsnap <command> --help` for the options of a command.\n";
 
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
 	} verbs[] = {
 		{ "collect", cmd_collect },
 		{ "image", cmd_image },
+		{ "selfcheck", cmd_selfcheck },
 		{ "verify", cmd_verify },
 		{ "keygen", cmd_keygen },
 		{ "list", cmd_list },

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_info.h"
 #include "commands.h"
 #include "run_json.h"
 #include "fsguard.h"
@@ -43,6 +44,8 @@ json_t *run_json(const struct run *r, const struct run_identity *id)
 
 	json_set_str(t, "name", "irsnap");
 	json_set_str(t, "version", IRSNAP_VERSION);
+	json_set_str(t, "commit", IRSNAP_COMMIT);
+	json_set_str(t, "source_sha256", IRSNAP_SOURCE_SHA256);
 	json_set_str(t, "sha256", id->self_sha256[0] ? id->self_sha256 : NULL);
 	json_set_new(o, "tool", t);
 

@@ -16,7 +16,7 @@ for f in irsnap.1 irsnap-bundle.5; do
 done
 P=$T_DIR/irsnap.1.txt
 missing=
-for v in collect image verify keygen list export report; do
+for v in collect image selfcheck verify keygen list export report; do
 	grep -q "^ *irsnap $v\$" "$P" || missing="$missing section:$v"
 	# the options a verb's --help names: --long, and -x at a line's start
 	"$IRSNAP" "$v" --help 2>&1 | grep -oE '(^|[ [(|,])--[a-z][a-z0-9-]*|^ +-[a-zA-Z]\b' |
