@@ -99,6 +99,7 @@ int cmd_selfcheck(int argc, char **argv)
 		      "The responder's first lines on the paper log: this binary's SHA-256 and\n"
 		      "path, version, commit and source hash, the architecture, whether it is\n"
 		      "static and whether it runs from a read-only mount. Reads only /proc/self.\n"
+		      "\n  -h, --help    this text\n"
 		      "\nExit status: 0 as it should be, 1 a warning (writable media, not static,\n"
 		      "another architecture), 2 usage error.\n", help ? stdout : stderr);
 		return help ? EXIT_COMPLETE : EXIT_USAGE;
