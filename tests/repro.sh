@@ -22,6 +22,24 @@ for d in a "b-a-longer-folder-name"; do
 		cmake --build "$W/$d/build" --target irsnap -j "$(nproc 2>/dev/null || echo 2)" >"$W/$d.log" 2>&1 ||
 		{ bad "the static build in $d failed"; tail -n 20 "$W/$d.log"; exit 1; }
 done
+# the aarch64 binary too, where the cross toolchain is installed
+arm=
+if command -v aarch64-linux-gnu-gcc >/dev/null && [ -e /usr/lib/aarch64-linux-gnu/libarchive.a ]; then
+	arm=yes
+	for d in a "b-a-longer-folder-name"; do
+		cmake -S "$W/$d" -B "$W/$d/build-arm" -DIRSNAP_STATIC=ON -DCMAKE_BUILD_TYPE=Release \
+			-DCMAKE_TOOLCHAIN_FILE="$W/$d/static-tools/aarch64.cmake" >/dev/null &&
+			cmake --build "$W/$d/build-arm" --target irsnap -j "$(nproc 2>/dev/null || echo 2)" \
+				>"$W/$d.arm.log" 2>&1 || { bad "the aarch64 build in $d failed"; tail -n 20 "$W/$d.arm.log"; }
+	done
+	pa=$(sha256sum <"$W/a/build-arm/irsnap" | cut -c1-64)
+	pb=$(sha256sum <"$W/b-a-longer-folder-name/build-arm/irsnap" | cut -c1-64)
+	echo "repro: aarch64 $pa  $(stat -c %s "$W/a/build-arm/irsnap") bytes"
+	[ "$pa" = "$pb" ] && ok "two aarch64 builds in two folders: the same binary" ||
+		bad "the two aarch64 binaries differ"
+else
+	echo "repro: SKIP part: no aarch64 cross toolchain (deps.sh aarch64): its binary is not compared"
+fi
 A=$W/a/build/irsnap B=$W/b-a-longer-folder-name/build/irsnap
 ha=$(sha256sum <"$A" | cut -c1-64) hb=$(sha256sum <"$B" | cut -c1-64)
 echo "repro: $ha  $(stat -c %s "$A") bytes (a)"
@@ -38,7 +56,8 @@ if command -v xorriso >/dev/null && command -v minisign >/dev/null; then
 	minisign -G -W -p "$W/team.pub" -s "$W/team.key" >/dev/null 2>&1 </dev/null
 	for d in a b-a-longer-folder-name; do
 		(cd "$W/$d" && static-tools/media.sh -o "$W/$d.iso" --sign-key "$W/team.key" \
-			--x86_64 "$W/$d/build/irsnap" --lab-pub "$W/team.pub") >/dev/null ||
+			--x86_64 "$W/$d/build/irsnap" ${arm:+--aarch64 "$W/$d/build-arm/irsnap"} \
+			--lab-pub "$W/team.pub") >/dev/null ||
 			bad "media.sh in $d failed"
 	done
 	ia=$(sha256sum <"$W/a.iso" | cut -c1-64) ib=$(sha256sum <"$W/b-a-longer-folder-name.iso" | cut -c1-64)
