@@ -317,9 +317,25 @@ int disk_step(struct run *r, const char *path)
 	for (int k = 2; run_has_member(r, member) && k < 1000; k++)
 		snprintf(member, sizeof(member), "disk/%s-%d.raw", base, k);
 
-	im.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* what it is, before any open: a FIFO's open would wait for a writer,
+	 * and a tape's open rewinds it; O_NONBLOCK for the race between */
+	struct stat pre;
+	if (stat(path, &pre) < 0) {
+		artifact_fail(&a, ART_ERROR, errno, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISBLK(pre.st_mode) && !S_ISREG(pre.st_mode)) {
+		artifact_fail(&a, ART_ERROR, EINVAL, "neither a block device nor a regular file "
+			      "(not opened)");
+		goto out;
+	}
+	im.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (im.fd < 0 || fstat(im.fd, &st) < 0) {
 		artifact_fail(&a, ART_ERROR, errno, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	if (st.st_dev != pre.st_dev || st.st_ino != pre.st_ino) {
+		artifact_fail(&a, ART_ERROR, ESTALE, "replaced between its check and its open");
 		goto out;
 	}
 	json_t *info = json_object();
@@ -351,7 +367,7 @@ int disk_step(struct run *r, const char *path)
 		json_set_new(info, "read_only", json_boolean(ro));
 		sysfs_identity(info, major(st.st_rdev), minor(st.st_rdev));
 		/* the same device again, uncached */
-		int dfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_DIRECT);
+		int dfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_DIRECT);
 		struct stat st2;
 		if (dfd >= 0 && fstat(dfd, &st2) == 0 && st2.st_rdev == st.st_rdev) {
 			close(im.fd);
