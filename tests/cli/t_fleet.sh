@@ -20,6 +20,9 @@
 need ansible-playbook; need sshd; need ssh; need ssh-keygen; need jq; need zstd; need openssl; need age; need age-keygen
 need_root "network namespaces with an sshd each"
 [ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd (openssh-server)"
+case $(getent shadow root | cut -d: -f2) in
+'!'*) skip "root's account is locked ('!' in /etc/shadow): sshd without PAM refuses it even a key" ;;
+esac
 FLEET=$(cd "$(dirname "$0")/../../static-tools/fleet" && pwd)
 . "$(dirname "$0")/../fleet/fleet.sh"
 NET=$FLEET_NET
