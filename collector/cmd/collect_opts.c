@@ -142,12 +142,20 @@ static const char *compress_by_name(const char *path, bool encrypting)
 	return NULL;
 }
 
-/* No --compress: the name decides; --compress against the name's suffix
- * is refused, so that a file never says one thing and holds another. */
+/* No --compress: the name decides; --compress against the name's suffix,
+ * or a ".age" name without --encrypt-to, is refused, so that a file never
+ * says one thing and holds another. */
 static int compress_default(struct options *o, bool given)
 {
 	if (!strcmp(o->output, "-"))
 		return 0;
+	/* a name that says encrypted must be: an investigator trusts it */
+	size_t n = strlen(o->output);
+	if (!o->nage && ends(o->output, n, ".age")) {
+		say("the output '%s' is named for age encryption, but no --encrypt-to was given",
+		    shown(o->output).s);
+		return -EINVAL;
+	}
 	const char *by_name = compress_by_name(o->output, o->nage > 0);
 	if (!given) {
 		o->compress = by_name;

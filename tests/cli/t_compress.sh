@@ -82,6 +82,10 @@ check "a .tar.zst name with --compress none: a usage error (exit 2, got $?)" \
 check "... and no file made" [ ! -e "$OUT/named.tar.zst" ]
 "$IRSNAP" collect -o "$OUT/named.tar.gz" --compress zstd "${OUT_FLAGS[@]}" 2>"$OUT/named2.err"
 check "a .tar.gz name with --compress zstd: a usage error" grep -q "named for gzip, but --compress says zstd" "$OUT/named2.err"
+"$IRSNAP" collect -o "$OUT/plain.tar.zst.age" "${OUT_FLAGS[@]}" 2>"$OUT/age.err"
+check "a .age name without --encrypt-to: a usage error (exit $?)" \
+	grep -q "named for age encryption, but no --encrypt-to was given" "$OUT/age.err"
+check "... and no file made" [ ! -e "$OUT/plain.tar.zst.age" ]
 "$IRSNAP" collect --compress lzip -o "$OUT/bad.tar" "${OUT_FLAGS[@]}" 2>"$OUT/bad.err"
 check "--compress lzip: a usage error (exit 2, got $?)" grep -q -- "--compress takes zstd, gzip or none" "$OUT/bad.err"
 check "... and no file made" [ ! -e "$OUT/bad.tar" ]
