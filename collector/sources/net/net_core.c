@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <dirent.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,17 +34,22 @@ const struct net_table net_tables[NET_TABLES] = {
 	{ "unix", SK_UNIX, AF_UNIX }, { "packet", SK_PACKET, AF_PACKET },
 };
 
-/* The netlink view, from inside the namespace (setns needs CAP_SYS_ADMIN). */
-static void netlink_view(struct run *r, int procfd, struct ns_tables *t, uint64_t self_ns)
+/* The netlink view, from inside the namespace (setns needs CAP_SYS_ADMIN),
+ * entered through the process folder the tables were read from (pidfd). */
+static void netlink_view(struct run *r, int procfd, int pidfd, struct ns_tables *t,
+			 uint64_t self_ns)
 {
 	int back = -1, e = 0;
 
 	if (t->inode != self_ns) {
-		char path[64];
-		snprintf(path, sizeof(path), "%d/ns/net", t->pid);
-		int nsfd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		int nsfd = openat(pidfd, "ns/net", O_RDONLY | O_CLOEXEC);
 		back = openat(procfd, "self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (nsfd < 0 || back < 0 || setns(nsfd, CLONE_NEWNET) < 0)
+		if (nsfd < 0 || back < 0)
+			e = -errno;
+		else if (fstat(nsfd, &st) < 0 || (uint64_t)st.st_ino != t->inode)
+			e = -ESRCH;   /* the process moved on: not this namespace */
+		else if (setns(nsfd, CLONE_NEWNET) < 0)
 			e = -errno;
 		if (nsfd >= 0)
 			close(nsfd);
@@ -90,6 +97,42 @@ static void net_core_free(void *v)
 	free(c);
 }
 
+/* A process folder of namespace t->inode, open: the walk's pid if it is
+ * still there and still in it, else the first process found in it now
+ * (t->pid then names that one); -1 if none. */
+static int ns_process(int procfd, struct ns_tables *t)
+{
+	char name[16];
+	unsigned long long ino = 0;
+
+	snprintf(name, sizeof(name), "%d", t->pid);
+	int fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && proc_ns_inode(fd, "ns/net", &ino) == 0 && ino == t->inode)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	int dfd = dup(procfd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	fd = -1;
+	while (d && fd < 0 && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		int pfd = openat(procfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd >= 0 && proc_ns_inode(pfd, "ns/net", &ino) == 0 && ino == t->inode) {
+			fd = pfd;
+			t->pid = (int)strtol(de->d_name, NULL, 10);
+		} else if (pfd >= 0) {
+			close(pfd);
+		}
+	}
+	if (d)
+		closedir(d);
+	else if (dfd >= 0)
+		close(dfd);
+	return fd;
+}
+
 int src_net_core(struct run *r)
 {
 	struct snapshot *s = &r->snap;
@@ -126,15 +169,24 @@ int src_net_core(struct run *r)
 	for (size_t i = 0; i < c->nns && !run_should_stop(r); i++) {
 		struct ns_tables *t = &c->ns[i];
 		char path[64];
+		/* the namespace's tables through a process folder held open and
+		 * checked to be in it: the pid the walk saw may have exited and
+		 * (pid_max is often 32768) be another process's now */
+		int pidfd = ns_process(procfd, t);
 		for (size_t k = 0; k < NET_TABLES; k++) {
-			snprintf(path, sizeof(path), "%d/net/%s", t->pid, net_tables[k].name);
+			snprintf(path, sizeof(path), "net/%s", net_tables[k].name);
 			capbuf_init(&t->raw[k], NET_TABLE_CAP);
-			t->err[k] = proc_read(procfd, path, &t->raw[k]);
+			t->err[k] = pidfd >= 0 ? proc_read(pidfd, path, &t->raw[k]) : -ESRCH;
 		}
-		snprintf(path, sizeof(path), "%d/net/netlink", t->pid);
 		capbuf_init(&t->netlink, 64u << 20);
-		t->netlink_err = proc_read(procfd, path, &t->netlink);
-		netlink_view(r, procfd, t, self);
+		t->netlink_err = pidfd >= 0 ? proc_read(pidfd, "net/netlink", &t->netlink) : -ESRCH;
+		if (pidfd >= 0) {
+			netlink_view(r, procfd, pidfd, t, self);
+			close(pidfd);
+		} else {
+			run_log(r, "sockets: netns %llu: no process is in it any more: its tables "
+				"are not read", (unsigned long long)t->inode);
+		}
 		t->read = true;
 	}
 	s->sockets = c;
