@@ -13,7 +13,8 @@ struct digests;
 /* NULL when out of memory. */
 struct digests *digests_new(void);
 void digests_update(struct digests *d, const void *data, size_t len);
-/* The hex digests of everything updated (33 and 41 bytes with the NUL). */
+/* The hex digests of everything updated (33 and 41 bytes with the NUL);
+ * both "" when OpenSSL failed on the way. */
 void digests_final(struct digests *d, char md5[33], char sha1[41]);
 void digests_free(struct digests *d);
 

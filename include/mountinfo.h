@@ -30,6 +30,9 @@ struct mi_line {
 
 /* 0, or -EINVAL when the line has not the shape above. */
 int mountinfo_parse(const char *line, size_t n, struct mi_line *ret);
+/* The line of mount `id` in a whole mountinfo text: 0 and *ret (its
+ * fields point into buf), or -ENOENT. */
+int mountinfo_find(const char *buf, size_t len, uint64_t id, struct mi_line *ret);
 /* \ooo undone into `out` (at least n bytes): the length written. */
 size_t mountinfo_unescape(const char *s, size_t n, char *out);
 

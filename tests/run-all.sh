@@ -30,6 +30,14 @@ run_ctest() {   # run_ctest DIR LABEL [REGEX]
 	# why each skipped test skipped (ctest shows a skip's output nowhere)
 	grep -h '^SKIP ' "$1/Testing/Temporary/LastTest.log" 2>/dev/null | sort -u | sed 's/^/  /'
 }
+# tally STATUS: a stage's exit status counted (77: skipped)
+tally() {
+	case $1 in
+	0) pass=$((pass + 1)) ;;
+	77) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)); status=1 ;;
+	esac
+}
 run_ctest "$top/build/release" "static release"
 run_ctest "$top/build/asan" "ASan+UBSan"
 
@@ -45,36 +53,20 @@ fi
 # libFuzzer targets (clang, ASan+UBSan), bounded: tests/fuzz/run.sh
 echo "=== fuzz (libFuzzer, ASan+UBSan) ==="
 "$top/tests/fuzz/run.sh"
-case $? in
-0) pass=$((pass + 1)) ;;
-77) skipped=$((skipped + 1)) ;;
-*) failed=$((failed + 1)); status=1 ;;
-esac
+tally $?
 
 echo "=== fault injection (ASan; tests/fault) ==="
 "$top/tests/fault/run.sh"
-case $? in
-0) pass=$((pass + 1)) ;;
-77) skipped=$((skipped + 1)) ;;
-*) failed=$((failed + 1)); status=1 ;;
-esac
+tally $?
 
 echo "=== reproducible builds (tests/repro.sh) ==="
 "$top/tests/repro.sh"
-case $? in
-0) pass=$((pass + 1)) ;;
-77) skipped=$((skipped + 1)) ;;
-*) failed=$((failed + 1)); status=1 ;;
-esac
+tally $?
 
 echo "=== aarch64 (static-tools/build-aarch64.sh; tests/aarch64.sh under qemu) ==="
 if "$top/static-tools/build-aarch64.sh" >"$top/build/aarch64.log" 2>&1; then
 	"$top/tests/aarch64.sh"
-	case $? in
-	0) pass=$((pass + 1)) ;;
-	77) skipped=$((skipped + 1)) ;;
-	*) failed=$((failed + 1)); status=1 ;;
-	esac
+	tally $?
 else
 	echo "run-all: the aarch64 build failed:"; tail -n 20 "$top/build/aarch64.log"
 	failed=$((failed + 1)); status=1

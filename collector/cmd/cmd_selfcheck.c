@@ -66,25 +66,20 @@ static void mount_of(int fd, char *out, size_t len)
 	int pfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct capbuf mi;
 	capbuf_init(&mi, 16u << 20);
-	if (pfd >= 0 && proc_read(pfd, "self/mountinfo", &mi) >= 0) {
-		for (const char *p = mi.buf, *end = mi.buf + mi.len; p && p < end;) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			struct mi_line m;
-			if (mountinfo_parse(p, n, &m) == 0 && m.id == st.stx_mnt_id) {
-				char src[200], pt[200];
-				size_t ls = m.source.n < sizeof(src) ? m.source.n : sizeof(src) - 1;
-				size_t lp = m.mount_point.n < sizeof(pt) ? m.mount_point.n : sizeof(pt) - 1;
-				memcpy(src, m.source.s, ls), src[ls] = '\0';
-				memcpy(pt, m.mount_point.s, lp), pt[lp] = '\0';
-				int lf = m.fstype.n < 32 ? (int)m.fstype.n : 32;
-				int lo = m.options.n < 200 ? (int)m.options.n : 200;
-				snprintf(out, len, "%.*s %.200s on %.200s (%.*s)", lf, m.fstype.s,
-					 shown(src).s, shown(pt).s, lo, m.options.s);
-				break;
-			}
-			p = nl ? nl + 1 : NULL;
+	struct mi_line m;
+	if (pfd >= 0 && proc_read(pfd, "self/mountinfo", &mi) >= 0 &&
+	    mountinfo_find(mi.buf, mi.len, st.stx_mnt_id, &m) == 0) {
+		/* every field through shown(): a FUSE subtype or source is
+		 * whatever its mounter named, escape sequences included */
+		char f[4][200];
+		const struct mi_field *src[4] = { &m.fstype, &m.source, &m.mount_point, &m.options };
+		for (int i = 0; i < 4; i++) {
+			size_t k = src[i]->n < sizeof(f[i]) ? src[i]->n : sizeof(f[i]) - 1;
+			memcpy(f[i], src[i]->s, k);
+			f[i][k] = '\0';
 		}
+		snprintf(out, len, "%.60s %.200s on %.200s (%.200s)", shown(f[0]).s, shown(f[1]).s,
+			 shown(f[2]).s, shown(f[3]).s);
 	}
 	capbuf_release(&mi);
 	if (pfd >= 0)

@@ -119,20 +119,14 @@ static bool hides_entries(int procfd, unsigned long long mnt_id)
 	close(fd);
 	if (r < 0 && r != -E2BIG)
 		goto done;
-	for (const char *l = mi.buf, *end = mi.buf + mi.len; l && l < end;) {
-		const char *nl = memchr(l, '\n', (size_t)(end - l));
-		size_t n = nl ? (size_t)(nl - l) : (size_t)(end - l);
-		struct mi_line m;
-		if (mountinfo_parse(l, n, &m) == 0 && m.id == mnt_id) {
-			/* the super options only: the source is whatever the mounter named */
-			const struct mi_field *so = &m.super_options;
-			hides = memmem(so->s, so->n, "subset=", 7) ||
-				(memmem(so->s, so->n, "hidepid=", 8) &&
-				 !memmem(so->s, so->n, "hidepid=0", 9) &&
-				 !memmem(so->s, so->n, "hidepid=off", 11));
-			break;
-		}
-		l = nl ? nl + 1 : end;
+	struct mi_line m;
+	if (mountinfo_find(mi.buf, mi.len, mnt_id, &m) == 0) {
+		/* the super options only: the source is whatever the mounter named */
+		const struct mi_field *so = &m.super_options;
+		hides = memmem(so->s, so->n, "subset=", 7) ||
+			(memmem(so->s, so->n, "hidepid=", 8) &&
+			 !memmem(so->s, so->n, "hidepid=0", 9) &&
+			 !memmem(so->s, so->n, "hidepid=off", 11));
 	}
 done:
 	capbuf_release(&mi);

@@ -66,31 +66,26 @@ json_t *root_probe(const char *dir, char *err, size_t errlen)
 	int pfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	bool found = false;
 	if (pfd >= 0 && (st.stx_mask & STATX_MNT_ID) && proc_read(pfd, "self/mountinfo", &mi) >= 0) {
-		for (const char *p = mi.buf, *end = mi.buf + mi.len; p && p < end && !found;) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			struct mi_line m;
-			if (mountinfo_parse(p, len, &m) == 0 && m.id == st.stx_mnt_id) {
-				json_t *mo = json_object();
-				json_set_int(mo, "mount_id", (int64_t)m.id);
-				field(mo, "mount_point", &m.mount_point);
-				field(mo, "root", &m.root);
-				field(mo, "source", &m.source);
-				json_set_bytes(mo, "fstype", m.fstype.s, m.fstype.n);
-				json_set_bytes(mo, "options", m.options.s, m.options.n);
-				json_set_bytes(mo, "super_options", m.super_options.s, m.super_options.n);
-				json_set_new(o, "mount", mo);
-				bool rw = m.options.n >= 2 && memcmp(m.options.s, "rw", 2) == 0 &&
-					  (m.options.n == 2 || m.options.s[2] == ',');
-				json_set_bool(o, "read_write", rw);
-				if (rw)
-					json_set_str(o, "warning", "the target is mounted read-write: "
-						     "irsnap reads it through a read-only copy of the "
-						     "mount, but anything else on this system may change "
-						     "it; mount it read-only (ro,noload for ext4)");
-				found = true;
-			}
-			p = nl ? nl + 1 : NULL;
+		struct mi_line m;
+		if (mountinfo_find(mi.buf, mi.len, st.stx_mnt_id, &m) == 0) {
+			json_t *mo = json_object();
+			json_set_int(mo, "mount_id", (int64_t)m.id);
+			field(mo, "mount_point", &m.mount_point);
+			field(mo, "root", &m.root);
+			field(mo, "source", &m.source);
+			json_set_bytes(mo, "fstype", m.fstype.s, m.fstype.n);
+			json_set_bytes(mo, "options", m.options.s, m.options.n);
+			json_set_bytes(mo, "super_options", m.super_options.s, m.super_options.n);
+			json_set_new(o, "mount", mo);
+			bool rw = m.options.n >= 2 && memcmp(m.options.s, "rw", 2) == 0 &&
+				  (m.options.n == 2 || m.options.s[2] == ',');
+			json_set_bool(o, "read_write", rw);
+			if (rw)
+				json_set_str(o, "warning", "the target is mounted read-write: "
+					     "irsnap reads it through a read-only copy of the "
+					     "mount, but anything else on this system may change "
+					     "it; mount it read-only (ro,noload for ext4)");
+			found = true;
 		}
 	}
 	if (pfd >= 0)

@@ -103,3 +103,15 @@ size_t mountinfo_unescape(const char *s, size_t n, char *out)
 	}
 	return o;
 }
+
+int mountinfo_find(const char *buf, size_t len, uint64_t id, struct mi_line *ret)
+{
+	for (const char *p = buf, *end = buf + len; p && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (mountinfo_parse(p, n, ret) == 0 && ret->id == id)
+			return 0;
+		p = nl ? nl + 1 : NULL;
+	}
+	return -ENOENT;
+}

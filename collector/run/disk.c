@@ -273,8 +273,12 @@ static int read_image(struct run *r, struct artifact *a, struct image *im, const
 	if (off == im->size) {   /* MD5 and SHA-1 only of a whole read */
 		char md5[33], sha1[41];
 		digests_final(im->dg, md5, sha1);
-		json_set_str(a->extra, "md5", md5);
-		json_set_str(a->extra, "sha1", sha1);
+		if (md5[0]) {
+			json_set_str(a->extra, "md5", md5);
+			json_set_str(a->extra, "sha1", sha1);
+		} else {
+			run_log(r, "disk: %s: MD5 and SHA-1 could not be computed (OpenSSL)", member);
+		}
 	} else {
 		a->truncated = true, a->original_size = im->size;
 		artifact_fail(a, ART_PARTIAL, 0, "stopped after %" PRIu64 " of %" PRIu64 " bytes: the "
