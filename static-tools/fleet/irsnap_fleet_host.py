@@ -227,8 +227,13 @@ class Host:
         err = open(errpath, 'rb').read().decode('utf-8', 'replace')
         paper = [l for l in err.splitlines()
                  if l.startswith('irsnap: ') and l[8:].split(':')[0] in PAPER]
-        with open(os.path.join(self.out, 'paper-log.txt'), 'w') as f:
-            f.write(''.join(l + '\n' for l in paper[-len(PAPER):]))
+        paperpath = os.path.join(self.out, 'paper-log.txt')
+        try:
+            with open(paperpath, 'w') as f:
+                f.write(''.join(l + '\n' for l in paper[-len(PAPER):]))
+        except OSError as e:    # the bundle's own failure, if any, is the reason
+            failure = failure or HostFailed('output error', 'cannot write %s: %s' %
+                                            (paperpath, e.strerror))
         lines = {l[8:].split(':', 1)[0]: l.split(': ', 2)[-1].strip() for l in paper}
         if failure:
             raise failure

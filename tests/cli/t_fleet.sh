@@ -38,7 +38,13 @@ for i in 1 2 3 4 5 6 7; do
 done
 fleet_wait 1 2 3 4 5 6 7 || { fail "the hosts were not made"; finish; }
 mkdir -p "$OUT/bundles/h5"
-mount -t tmpfs -o size=256k fleet-full "$OUT/bundles/h5" && T_MOUNTS+=("$OUT/bundles/h5")
+# full before the play: a small bundle (a quiet host's minimal one is far
+# under 256 KiB) must not fit in what is left either
+mount -t tmpfs -o size=256k fleet-full "$OUT/bundles/h5" && T_MOUNTS+=("$OUT/bundles/h5") ||
+	{ fail "the 256 KiB tmpfs for h5"; finish; }
+dd if=/dev/zero of="$OUT/bundles/h5/fill" bs=4k 2>/dev/null
+check "h5's output is full before the play ($(df -k --output=avail "$OUT/bundles/h5" | tail -n 1) KiB free)" \
+	[ "$(df -k --output=avail "$OUT/bundles/h5" | tail -n 1 | tr -d ' ')" = 0 ]
 cat >"$T_DIR/inventory.ini" <<EOF
 [fleet]
 h1 ansible_host=$NET.1.2
