@@ -50,8 +50,11 @@ lsattr -d "$R/imm" "$R/app" "$R/bin/suid" >"$T/lsattr.out"
 sha256sum "$R"/bin/* "$R/lib/libx.so.1.2" "$R/lib/modules/m.ko.xz" >"$T/sha.out"
 # twice: under relatime, the first readlink of each link moves its atime once
 F='%p\0%y\0%m\0%U\0%G\0%s\0%i\0%n\0%A@\0%T@\0%C@\0%l\0'
-find "$R" -path "$R/proc2/*" -prune -o -printf "$F" -print0 >/dev/null
-find "$R" -path "$R/proc2/*" -prune -o -printf "$F" -print0 >"$T/find.out"
+# proc2 itself listed, never read: a process of another test that exits
+# between find's readdir of a procfs and its stat failed find (and skipped
+# this test) under ctest -j2
+find "$R" -path "$R/proc2" -prune -printf "$F" -print0 -o -printf "$F" -print0 >/dev/null
+find "$R" -path "$R/proc2" -prune -printf "$F" -print0 -o -printf "$F" -print0 >"$T/find.out"
 printf 'profile tl\ntimeline %s hash-code\ntimeline / max-depth 3\n' "$R" >"$T/tl.profile"
 "$IRSNAP" collect -o "$OUT/tl.tar" --profile "$T/tl.profile" "$@" 2>"$OUT/tl.err" || echo "rc $?" >"$T/rc"
 stat -c '%X.%x' "$R/bin/suid" >"$T/atime.after"
