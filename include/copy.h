@@ -10,6 +10,7 @@
 #ifndef IRSNAP_COPY_H
 #define IRSNAP_COPY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hostfile.h"
@@ -37,5 +38,16 @@ int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
  * host path, for the record and the member name. */
 int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
 		 const char *path, uint64_t cap, enum copy_policy policy);
+/* What a copy came to, for a listing written after it: whether the bundle
+ * holds the file's bytes (whole, cut at the cap, or as far as they could be
+ * read), and if not, why (the index record's message). */
+struct copy_outcome {
+	bool copied;
+	char why[512];   /* as an artifact's message */
+};
+/* host_copy_at, telling `out` what came of it. */
+int host_copy_at_told(struct run *r, const char *step, int dirfd, const char *name,
+		      const char *path, uint64_t cap, enum copy_policy policy,
+		      struct copy_outcome *out);
 
 #endif

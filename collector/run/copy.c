@@ -305,8 +305,25 @@ int host_copy(struct run *r, const char *step, const char *path, uint64_t cap,
 	return host_copy_at(r, step, AT_FDCWD, path, path, cap, policy);
 }
 
+/* The outcome of a copy, from its artifact as it ends. */
+static void told(struct copy_outcome *out, const struct artifact *a)
+{
+	if (!out)
+		return;
+	out->copied = a->member != NULL;
+	snprintf(out->why, sizeof(out->why), "%s", out->copied ? "" :
+		 a->message[0] ? a->message : a->kind ? a->kind : "not archived");
+}
+
 int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
 		 const char *path, uint64_t cap, enum copy_policy policy)
+{
+	return host_copy_at_told(r, step, dirfd, name, path, cap, policy, NULL);
+}
+
+int host_copy_at_told(struct run *r, const char *step, int dirfd, const char *name,
+		      const char *path, uint64_t cap, enum copy_policy policy,
+		      struct copy_outcome *out)
 {
 	struct artifact a;
 	struct capbuf mname;
@@ -326,6 +343,8 @@ int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
 	 * and indexed once: one source, one record */
 	if (bundle_has(r->bundle, mname.buf)) {
 		capbuf_release(&mname);
+		if (out)   /* its bytes are in the bundle, by the step that named it first */
+			*out = (struct copy_outcome){ .copied = true };
 		return 0;
 	}
 	artifact_begin(r, &a, step, "file", path);
@@ -333,6 +352,7 @@ int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
 	if (fd < 0) {
 		explain_refusal(&a, fd, dirfd, name, policy);
 		capbuf_release(&mname);
+		told(out, &a);
 		if (a.status == ART_OK && (strcmp(a.kind, "symlink") == 0 ||
 					   strcmp(a.kind, "special") == 0) &&
 		    strset_add(&r->noted, path) == 0) {   /* named by a step before */
@@ -360,6 +380,7 @@ int host_copy_at(struct run *r, const char *step, int dirfd, const char *name,
 out:
 	close(fd);
 	capbuf_release(&mname);
+	told(out, &a);
 	artifact_end(r, &a);
 	/* only a fatal output error stops the caller */
 	return bundle_dead(r->bundle) ? ret : 0;

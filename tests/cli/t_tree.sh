@@ -179,6 +179,12 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	check "the unreadable file is recorded with EACCES" [ "$(jq -r 'select(.source == "'"$U/secret"'") | .error' "$N/index.jsonl")" = EACCES ]
 	check "the readable file beside it was copied" [ "$(jq -r 'select(.source == "'"$U/open"'") | .status' "$N/index.jsonl")" = ok ]
 	check "the unreadable directory is counted in the work log" grep -q "1 unreadable" "$N/acquisition.log"
+	# the listing is written after the copy: it says what came of it
+	NL=$(find "$N/listing" -name '*.jsonl' | head -n 1)
+	expect "the listing: the unreadable file not copied, and why ($(jq -c 'select(.path == "'"$U/secret"'") | [.copied, .not_copied]' "$NL" 2>/dev/null))" \
+		"jq -s -e 'map(select(.path == \"$U/secret\" and .copied == false and (.not_copied | test(\"Permission denied\")))) | length == 1' '$NL' >/dev/null"
+	expect "the listing: the readable file beside it copied" \
+		"jq -s -e 'map(select(.path == \"$U/open\" and .copied == true and .not_copied == null)) | length == 1' '$NL' >/dev/null"
 fi
 # a step that copies is capped in total: five 1 MiB executables under a
 # list with copy-exec 2M max-total 3M: three copied, two left out and

@@ -101,27 +101,30 @@ int list_visit(void *vctx, const struct walk_entry *e)
 	const struct statx *st = e->st;
 	struct jw w;
 
-	listing_begin(c, e, &w);
 	bool copy = c->s->max_file && is_exec_or_script(e->dirfd, e->name, st);
 	uint64_t want = st->stx_size < c->s->max_file ? st->stx_size : c->s->max_file;
 	bool over = copy && c->s->max_total && c->copied + want > c->s->max_total;
-	jw_bool(&w, "copied", copy && !over);
-	if (over) {   /* recorded: what was left out, and why */
-		jw_str(&w, "not_copied", "max-total reached");
-		c->skipped_total++;
-		c->skipped_bytes += want;
-		copy = false;
-	}
-	jw_end(&w);
-	if (c->listing->len > BODY_CHUNK - 65536 && emit_listing_chunk(c) < 0)
-		return -EIO;
-	if (copy) {
-		int ret = host_copy_at(c->r, "list", e->dirfd, e->name, e->path, c->s->max_file,
-				       COPY_OPTIONAL);
+	/* copied first: the listing says what came of it */
+	struct copy_outcome got = { .copied = false };
+	if (copy && !over) {
+		int ret = host_copy_at_told(c->r, "list", e->dirfd, e->name, e->path,
+					    c->s->max_file, COPY_OPTIONAL, &got);
 		if (ret < 0)
 			return ret;
 		c->copied += want;
 	}
+	listing_begin(c, e, &w);
+	jw_bool(&w, "copied", got.copied);
+	if (over) {   /* recorded: what was left out, and why */
+		jw_str(&w, "not_copied", "max-total reached");
+		c->skipped_total++;
+		c->skipped_bytes += want;
+	} else if (copy && !got.copied) {
+		jw_str(&w, "not_copied", got.why);
+	}
+	jw_end(&w);
+	if (c->listing->len > BODY_CHUNK - 65536 && emit_listing_chunk(c) < 0)
+		return -EIO;
 	return 0;
 }
 

@@ -20,15 +20,17 @@
 #include "banned.h"
 
 /* Every entry of the tree, links and folders too, in its listing (so an
- * enabled unit's link is seen beside the unit, not only in index.jsonl). */
-static int tree_listing(struct plan_ctx *c, const struct walk_entry *e, bool copied, bool over)
+ * enabled unit's link is seen beside the unit, not only in index.jsonl);
+ * `why`: NULL, or why a file was not copied. */
+static int tree_listing(struct plan_ctx *c, const struct walk_entry *e, bool copied,
+			const char *why)
 {
 	struct jw w;
 
 	listing_begin(c, e, &w);
 	jw_bool(&w, "copied", copied);
-	if (over)
-		jw_str(&w, "not_copied", "max-total reached");
+	if (why)
+		jw_str(&w, "not_copied", why);
 	jw_end(&w);
 	if (c->listing->len > BODY_CHUNK - 65536 && emit_listing_chunk(c) < 0)
 		return -EIO;
@@ -40,19 +42,23 @@ int tree_visit(void *vctx, const struct walk_entry *e)
 	struct plan_ctx *c = vctx;
 
 	if (S_ISDIR(e->st->stx_mode))
-		return tree_listing(c, e, false, false);
+		return tree_listing(c, e, false, NULL);
 	uint64_t want = e->st->stx_size < c->s->max_file ? e->st->stx_size : c->s->max_file;
 	if (c->s->max_total && S_ISREG(e->st->stx_mode) && c->copied + want > c->s->max_total) {
 		c->skipped_total++;
 		c->skipped_bytes += want;
-		return tree_listing(c, e, false, true);
+		return tree_listing(c, e, false, "max-total reached");
 	}
-	if (tree_listing(c, e, S_ISREG(e->st->stx_mode), false) < 0)
-		return -EIO;
-	int ret = host_copy_at(c->r, "tree", e->dirfd, e->name, e->path, c->s->max_file,
-			       COPY_OPTIONAL);
+	/* copied first (links, FIFOs and devices recorded in the index, never
+	 * opened): the listing says what came of it (a file that vanished or
+	 * could not be opened since the walk saw it is not copied) */
+	struct copy_outcome got = { .copied = false };
+	int ret = host_copy_at_told(c->r, "tree", e->dirfd, e->name, e->path, c->s->max_file,
+				    COPY_OPTIONAL, &got);
+	if (ret < 0)
+		return ret;
 	if (S_ISREG(e->st->stx_mode))
-		c->copied += e->st->stx_size < c->s->max_file ? e->st->stx_size : c->s->max_file;
-	return ret < 0 ? ret : 0;
+		c->copied += want;
+	bool file = S_ISREG(e->st->stx_mode);
+	return tree_listing(c, e, file && got.copied, file && !got.copied ? got.why : NULL);
 }
-
