@@ -59,6 +59,9 @@ report() {   # report LABEL DIR
 	printf '\n%-34s %8s %10s %12s %10s\n' "$1: $mib MiB, $RUNS runs" "median s" "MiB/s" "max RSS KiB" "s ratio"
 	printf '%-34s %8s %10s %12s\n' "irsnap collect (tree, to a pipe)" "$it" \
 		"$(awk -v m="$mib" -v t="$it" 'BEGIN {printf "%.0f", m / t}')" "$im"
+	# each run against the openssl run beside it: the spread of the ratio
+	printf '%-34s %s\n' "irsnap / openssl MiB/s, each run" \
+		"$(paste "$W/irsnap.times" "$W/openssl.times" | awk '{printf "%.0f%% ", 100 * $3 / $1}')"
 	for p in zstd age tar sha256sum openssl; do
 		local t m name
 		t=$(col $p 1 | median); m=$(col $p 2 | median)

@@ -101,6 +101,7 @@ export -f triage
 export W
 
 median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+spread() { sort -n | awk '{v[NR]=$1} END {printf "%s-%s", v[1], v[NR]}'; }   # min-max of the runs
 for scale in $SCALES; do
 	case $scale in
 	idle) P=0; C=0 ;;
@@ -133,12 +134,17 @@ for scale in $SCALES; do
 	sk=$(median <"$W/skew.times")
 	printf '\n%s: %s processes, %s TCP sockets, %s runs\n' "$scale" "$n" "$s" "$RUNS"
 	printf '  %-44s %8s s %10s KiB\n' "irsnap volatile snapshot (skew $sk s)" "$it" "$im"
+	printf '  %-44s %8s s   skew %s s\n' "... each run, min-max" \
+		"$(awk '{print $1}' "$W/irsnap.times" | spread)" "$(spread <"$W/skew.times")"
 	if [ -s "$W/checks.times" ]; then
 		ck=$(median <"$W/checks.times")
 		printf '  %-44s %8s s   (%s%% of the snapshot)\n' "of which the findings checks" "$ck" \
 			"$(awk -v a="$ck" -v b="$it" 'BEGIN {printf "%.1f", 100 * a / b}')"
 	fi
 	printf '  %-44s %8s s %10s KiB\n' "shell triage (ps, ss, lsof, who, last, tar)" "$tt" "$tm"
+	printf '  %-44s %8s s\n' "... each run, min-max" "$(awk '{print $1}' "$W/triage.times" | spread)"
+	printf '  %-44s %8s\n' "ratio triage / irsnap, each run, min-max" \
+		"$(paste "$W/irsnap.times" "$W/triage.times" | awk '{printf "%.2f\n", $3 / $1}' | spread)"
 	printf '  %-44s %8s   %10s\n' "ratio irsnap / triage" \
 		"$(awk -v a="$it" -v b="$tt" 'BEGIN {printf "%.2f", a / b}')" \
 		"$(awk -v a="$im" -v b="$tm" 'BEGIN {printf "%.2f", a / b}')"
