@@ -8,7 +8,9 @@
  * /proc, /sys, /dev or a pseudo or network file system (proc, sysfs,
  * devpts, cgroup, NFS, CIFS/SMB, FUSE...) it meets at a mount point. Path
  * strings grow as needed (no PATH_MAX); depth is capped by the caller.
- * Memory is one open directory per level.
+ * Memory is one open directory per level. The root itself is reached
+ * through no symbolic link but root's (trustpath.h): -ELOOP, with the link
+ * in the stats, for one a user made.
  */
 #ifndef IRSNAP_WALK_H
 #define IRSNAP_WALK_H
@@ -17,6 +19,8 @@
 #include <sys/stat.h>
 
 #include <stdbool.h>
+
+#include "trustpath.h"
 
 struct walk_entry {
 	int dirfd;                 /* the entry's directory */
@@ -33,6 +37,7 @@ typedef int (*walk_fn)(void *ctx, const struct walk_entry *e);
 
 struct walk_stats {
 	uint64_t entries, dirs, unreadable, too_deep, mounts_skipped;
+	struct untrusted_link link;   /* why a root was refused with -ELOOP */
 };
 
 /* `stop`, when given, is asked before each entry: true ends the walk (a

@@ -12,6 +12,7 @@
 
 #include "capbuf.h"
 #include "slowmounts.h"
+#include "trustpath.h"
 #include "walk.h"
 #include "banned.h"
 
@@ -157,9 +158,23 @@ static int walk_root(struct walker *w, const char *root, unsigned depth)
 		return -EXDEV;
 	if (!S_ISDIR(st.stx_mode))
 		return -ENOTDIR;
-	int fd = open_dir(AT_FDCWD, root);
+	/* through no link a user made (trustpath.h); the folder opened is
+	 * the one whose stat stands for the root's entry */
+	struct capbuf resolved;
+	capbuf_init(&resolved, 1u << 20);
+	int fd = trusted_open_dir(root, &resolved, &w->st->link);
+	if (fd >= 0 && strcmp(resolved.buf, root) != 0 && slowmounts_path(resolved.buf, NULL, 0)) {
+		close(fd);
+		fd = -EXDEV;
+	}
+	capbuf_release(&resolved);
 	if (fd < 0)
 		return fd;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME,
+		  &st) < 0 || !S_ISDIR(st.stx_mode)) {
+		close(fd);
+		return -ENOTDIR;
+	}
 	if (pseudo_or_remote(fd)) {
 		close(fd);
 		return -EXDEV;

@@ -186,6 +186,25 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	expect "the listing: the readable file beside it copied" \
 		"jq -s -e 'map(select(.path == \"$U/open\" and .copied == true and .not_copied == null)) | length == 1' '$NL' >/dev/null"
 fi
+# a root reached through a link its user made (~/.config -> root's folder)
+# is not walked: it would list root's files under the user's name; a link
+# root made (merged /usr's /lib -> usr/lib) is followed
+if [ "$(id -u)" = 0 ]; then
+	V=$T_DIR/rootonly; H=$T_DIR/home/u
+	mkdir -p "$V/autostart" "$H" && echo "rootsecret-$$" >"$V/autostart/x.desktop"
+	ln -s "$V" "$H/.config" && chown -h 65534:65534 "$H/.config"
+	ln -s "$V" "$T_DIR/rootlink"
+	printf 'profile links\ntree %s\ntree %s\n' "$H/.config/autostart" "$T_DIR/rootlink/autostart" >"$T_DIR/links.profile"
+	collect links --profile "$T_DIR/links.profile"
+	check "a walk refusing a user's link exits 0 (got $RC)" [ "$RC" = 0 ]
+	extract links || { fail "no bundle"; finish; }
+	check "the work log names the user's link and its owner" \
+		grep -qF "tree '$H/.config/autostart': not walked: its path passes through a symbolic link root does not own ('$H/.config', uid 65534)" "$BDIR/acquisition.log"
+	check "nothing is listed or copied under the user's path" \
+		bash -c "! grep -rqF '$H/.config' '$BDIR/listing' '$BDIR/index.jsonl'"
+	expect "root's link is followed: the file listed and copied under the named path" \
+		"find '$BDIR/listing' -name '*.jsonl' -exec cat {} + | jq -s -e 'map(select(.path == \"$T_DIR/rootlink/autostart/x.desktop\" and .copied)) | length == 1' >/dev/null"
+fi
 # a step that copies is capped in total: five 1 MiB executables under a
 # list with copy-exec 2M max-total 3M: three copied, two left out and
 # recorded, the work log says how many and how much, the run goes on

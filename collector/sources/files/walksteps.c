@@ -36,6 +36,13 @@ static int run_walk(struct run *r, const struct step *s, walk_fn fn, struct plan
 
 	if (e < 0 && e != -EIO && run_bundle_dead(r))
 		return e;
+	if (e == -ELOOP) {
+		run_log(r, "%s '%s': not walked: its path passes through a symbolic link root does "
+			"not own ('%s', uid %lld), or more than 40 links: the walk would list "
+			"another folder under this name", what, shown(s->arg).s,
+			shown(st.link.path).s, st.link.uid);
+		return 0;
+	}
 	if (e < 0 && (e == -ENOENT || e == -ENOTDIR || e == -EPERM || e == -EXDEV || e == -EACCES)) {
 		run_log(r, "%s '%s': not walked: %s", what, shown(s->arg).s,
 			e == -EXDEV ? "a pseudo or network file system" :
