@@ -44,14 +44,16 @@ struct net {
 };
 
 /* The /proc view of one namespace, from the tables the core read: parsed
- * here, after the core window, and kept raw. */
-static int proc_view(struct net *N, const struct ns_tables *t, struct sockvec *sv)
+ * here, after the core window, and kept raw (each text freed once it is in
+ * the bundle: 8 MB of /proc/net/tcp at 50,000 sockets, not held through the
+ * merge and the records). */
+static int proc_view(struct net *N, struct ns_tables *t, struct sockvec *sv)
 {
 	int ret = 0;
 
 	for (size_t i = 0; i < NET_TABLES && ret == 0; i++) {
 		char src[80], member[128];
-		const struct capbuf *cb = &t->raw[i];
+		struct capbuf *cb = &t->raw[i];
 		unsigned bad = 0;
 		int r = t->err[i];
 		snprintf(src, sizeof(src), "/proc/%d/net/%s", t->pid, net_tables[i].name);
@@ -73,6 +75,7 @@ static int proc_view(struct net *N, const struct ns_tables *t, struct sockvec *s
 		snprintf(member, sizeof(member), "volatile/proc-net/%llu/%s",
 			 (unsigned long long)t->inode, net_tables[i].name);
 		ret = run_emit_copy(N->r, "sockets", member, src, cb);
+		capbuf_release(cb);
 	}
 	return ret;
 }
