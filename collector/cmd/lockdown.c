@@ -80,8 +80,17 @@ int lockdown_footprint(char *report, size_t len)
 	 * elsewhere the limit binds, and every allocation past it would fail */
 	if (getrlimit(RLIMIT_MEMLOCK, &ml) == 0 &&
 	    (ml.rlim_cur == RLIM_INFINITY || (have_cap_ipc_lock() && initial_userns()))) {
-		mlock_state = mlockall(MCL_CURRENT | MCL_FUTURE) == 0 ?
-			      "memory locked (mlockall)" : "mlockall refused by the kernel";
+		/* every page there is now, the binary's whole text included (a
+		 * flaky medium cannot stall a later fault), then each later page
+		 * as it is first written (MCL_ONFAULT, Linux 4.4): nothing
+		 * collected is ever swapped, and capacity never touched (a
+		 * vector's slack, a buffer's unused tail) takes no memory */
+		if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+			mlock_state = "mlockall refused by the kernel";
+		else if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
+			mlock_state = "memory locked (mlockall; later pages at once)";
+		else
+			mlock_state = "memory locked (mlockall; later pages as first touched)";
 
 	} else {
 		mlock_state = "memory not locked (no CAP_IPC_LOCK and a limited RLIMIT_MEMLOCK)";
