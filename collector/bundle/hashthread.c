@@ -15,7 +15,11 @@
 #include "textutil.h"
 #include "banned.h"
 
-#define SLOTS 8
+/* Four slots (of 1000 KiB, bundle.c): measured against eight, 1 GiB of
+ * logs to a pipe was no slower (medians 0.85 / 0.90 s and 0.90 / 0.96 s,
+ * seven interleaved runs each way), and every run holds 4 MB less locked
+ * memory once its bundle passes 4 MB. */
+#define SLOTS 4
 
 struct hashthread {
 	EVP_MD_CTX *ctx;
