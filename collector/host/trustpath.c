@@ -91,7 +91,7 @@ int trusted_resolve(const char *path, struct capbuf *out, struct untrusted_link 
 		out->len = mark;
 		out->buf[mark] = '\0';
 		if (t[0] == '/')
-			capbuf_reset(out), capbuf_addstr(out, "");
+			capbuf_reset(out);   /* from / again */
 		capbuf_reset(&next);
 		int e = capbuf_add(&next, t, tl) < 0 || capbuf_add(&next, "/", 1) < 0 ||
 			capbuf_add(&next, todo.buf + end, todo.len - end) < 0;
@@ -101,7 +101,10 @@ int trusted_resolve(const char *path, struct capbuf *out, struct untrusted_link 
 			goto done;
 		}
 		capbuf_reset(&todo);
-		capbuf_add(&todo, next.buf, next.len);
+		if (capbuf_add(&todo, next.buf, next.len) < 0) {
+			r = -ENAMETOOLONG;
+			goto done;
+		}
 		pos = 0;
 	}
 	if (out->len == 0 && capbuf_addstr(out, "/") < 0)

@@ -12,16 +12,7 @@ need_root "mlockall needs CAP_IPC_LOCK or an unlimited RLIMIT_MEMLOCK"
 need_static "the sanitizers intercept mlockall and lock nothing"
 head -c $((48 << 20)) /dev/urandom >"$T_DIR/big"
 rm -f "$T_DIR/seen"
-python3 -c '
-import os, sys, time
-out = open(sys.argv[1], "wb")
-while True:
-    slow = not os.path.exists(sys.argv[2])
-    b = sys.stdin.buffer.read(1 << 16 if slow else 1 << 20)
-    if not b: break
-    out.write(b)
-    if slow: time.sleep(0.01)
-' "$OUT/m.tar" "$T_DIR/seen" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --profile "$FAST_PROFILE" 2>"$OUT/m.err"; echo $? >"$OUT/m.rc") &
+python3 "$(dirname "$0")/slowread.py" "$OUT/m.tar" "$T_DIR/seen" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --profile "$FAST_PROFILE" 2>"$OUT/m.err"; echo $? >"$OUT/m.rc") &
 reader=$!
 ipid=""
 for _ in $(seq 1 1200); do

@@ -9,16 +9,7 @@ for sig in TERM INT; do
 	# a slow reader keeps irsnap blocked in the middle of the big file: slow
 	# until the signal was sent (whatever the size of what comes before it)
 	rm -f "$T_DIR/sent"
-	python3 -c '
-import os, sys, time
-out = open(sys.argv[1], "wb")
-while True:
-    slow = not os.path.exists(sys.argv[2])
-    b = sys.stdin.buffer.read(1 << 16 if slow else 1 << 20)
-    if not b: break
-    out.write(b)
-    if slow: time.sleep(0.01)
-' "$OUT/$sig.tar" "$T_DIR/sent" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --file /etc/hosts --profile "$FAST_PROFILE" 2>"$OUT/$sig.err"; echo $? >"$OUT/$sig.rc") &
+	python3 "$(dirname "$0")/slowread.py" "$OUT/$sig.tar" "$T_DIR/sent" < <("$IRSNAP" collect -o - --file "$T_DIR/big" --file /etc/hosts --profile "$FAST_PROFILE" 2>"$OUT/$sig.err"; echo $? >"$OUT/$sig.rc") &
 	reader=$!
 	# wait until irsnap is reading the big file: then the signal lands mid-file
 	ipid=""
