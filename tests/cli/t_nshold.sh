@@ -43,9 +43,12 @@ gone() {   # gone PID: within 5 s, no irsnap-nshold at PID
 }
 check "it ends with irsnap" gone "$H"
 # SIGKILL in mid-run: a reader that reads nothing for a while stalls irsnap
-# on its output, with the holder alive
+# on its output, with the holder alive. irsnap widens its pipe to 1 MiB and
+# a quiet host's minimal bundle fits in that (CI's did), so the run carries
+# 4 MiB of random bytes that cannot
+head -c 4M /dev/urandom >"$T_DIR/big"
 mkfifo "$T_DIR/fifo"
-"$IRSNAP" collect -o - --profile minimal 2>"$T_DIR/k.err" >"$T_DIR/fifo" & K=$!
+"$IRSNAP" collect -o - --profile minimal --file "$T_DIR/big" 2>"$T_DIR/k.err" >"$T_DIR/fifo" & K=$!
 exec 3<"$T_DIR/fifo"
 K2=
 for _ in $(seq 100); do
