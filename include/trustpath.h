@@ -9,7 +9,8 @@
  * /usr's /lib -> usr/lib) is followed, any other refused with -ELOOP and
  * named in `bad`; the folder reached is then opened with openat2's
  * RESOLVE_NO_SYMLINKS, so a folder swapped for a link in between is not
- * followed either.
+ * followed either. No component at or under a slow mount (slowmounts.h)
+ * is stat'ed: -EXDEV, as the walk's own check says of the root itself.
  */
 #ifndef IRSNAP_TRUSTPATH_H
 #define IRSNAP_TRUSTPATH_H
@@ -22,7 +23,8 @@ struct untrusted_link {
 };
 
 /* `path` (absolute) into `out`, no link left in it. 0, -ELOOP (a link not
- * root's, or more than 40: `bad` filled when not NULL), or -errno. */
+ * root's, or more than 40: `bad` filled when not NULL), -EXDEV (it leads
+ * onto a slow mount), or -errno. */
 int trusted_resolve(const char *path, struct capbuf *out, struct untrusted_link *bad);
 /* The folder `path` names, so resolved (`resolved` holds the path opened),
  * opened O_DIRECTORY (O_NOATIME where allowed). fd, or -errno as above. */

@@ -13,6 +13,7 @@
 
 #include "capbuf.h"
 #include "hostfile.h"
+#include "slowmounts.h"
 #include "trustpath.h"
 #include "banned.h"
 
@@ -63,6 +64,12 @@ int trusted_resolve(const char *path, struct capbuf *out, struct untrusted_link 
 		size_t mark = out->len;
 		if (capbuf_add(out, "/", 1) < 0 || capbuf_add(out, todo.buf + pos, n) < 0) {
 			r = -ENAMETOOLONG;
+			goto done;
+		}
+		/* a server's file system (FUSE, NFS) is never asked, here
+		 * too: a link of root's may lead into one that stalls */
+		if (slowmounts_path(out->buf, NULL, 0)) {
+			r = -EXDEV;
 			goto done;
 		}
 		struct stat st;

@@ -148,21 +148,30 @@ static int walk_dir(struct walker *w, int dfd, uint64_t dev, unsigned depth)
 static int walk_root(struct walker *w, const char *root, unsigned depth)
 {
 	struct statx st;
-
-	if (slowmounts_path(root, NULL, 0))
-		return -EXDEV;
-	if (statx(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-		  STATX_BASIC_STATS | STATX_BTIME, &st) < 0)
-		return -errno;
-	if (st.stx_attributes & STATX_ATTR_AUTOMOUNT)
-		return -EXDEV;
-	if (!S_ISDIR(st.stx_mode))
-		return -ENOTDIR;
-	/* through no link a user made (trustpath.h); the folder opened is
-	 * the one whose stat stands for the root's entry */
 	struct capbuf resolved;
 	capbuf_init(&resolved, 1u << 20);
-	int fd = trusted_open_dir(root, &resolved, &w->st->link);
+	/* the links in its path first, each checked for a slow mount: the
+	 * statx below follows them (trustpath.h) */
+	int fd = slowmounts_path(root, NULL, 0) ? -EXDEV :
+		 trusted_resolve(root, &resolved, &w->st->link);
+	if (fd < 0) {
+		capbuf_release(&resolved);
+		return fd;
+	}
+	if (statx(AT_FDCWD, root, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+		  STATX_BASIC_STATS | STATX_BTIME, &st) < 0)
+		fd = -errno;
+	else if (st.stx_attributes & STATX_ATTR_AUTOMOUNT)
+		fd = -EXDEV;
+	else if (!S_ISDIR(st.stx_mode))
+		fd = -ENOTDIR;
+	if (fd < 0) {
+		capbuf_release(&resolved);
+		return fd;
+	}
+	/* through no link a user made (trustpath.h); the folder opened is
+	 * the one whose stat stands for the root's entry */
+	fd = trusted_open_dir(root, &resolved, &w->st->link);
 	if (fd >= 0 && strcmp(resolved.buf, root) != 0 && slowmounts_path(resolved.buf, NULL, 0)) {
 		close(fd);
 		fd = -EXDEV;

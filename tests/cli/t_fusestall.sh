@@ -19,8 +19,11 @@ step processes
 EOP
 sed 's/^fs-deadline 2/fs-deadline 60/' "$T_DIR/p.profile" >"$T_DIR/long.profile"
 # host files: one named on the mount, and a tree that holds the mount point
-printf 'profile fusefiles\nbudget 120\ncopy %s/mnt/payload\ntree %s\n' "$T_DIR" "$T_DIR" \
-	>"$T_DIR/files.profile"
+# and a tree root through root's own link onto it: the link is followed
+# only on paper, the stalled mount never stat'ed
+printf 'profile fusefiles\nbudget 120\ncopy %s/mnt/payload\ntree %s\ntree %s/via/.\n' \
+	"$T_DIR" "$T_DIR" "$T_DIR" >"$T_DIR/files.profile"
+ln -s mnt "$T_DIR/via"
 
 # ns.sh: in a private mount namespace, mount, run, stall, collect twice
 cat >"$T_DIR/ns.sh" <<'EOS'
@@ -105,6 +108,9 @@ if extract f; then
 		'[ "$(jq -r "select(.source == \"$T_DIR/mnt/payload\") | [.status, .message] | join(\" \")" "$BDIR/index.jsonl")" = "error not read: on fs fuse, a file system that answers through a server, which may never answer" ]'
 	expect "... the tree around it is walked, the mount point skipped" \
 		'jq -r "select(.source == \"$T_DIR/p.profile\") | .status" "$BDIR/index.jsonl" | grep -qx ok'
+	check "... a tree root through root's link onto it: not walked, and said why" \
+		grep -qF "tree '$T_DIR/via/.': not walked: a pseudo or network file system" \
+		"$BDIR/acquisition.log"
 else
 	fail "no bundle for the host files"
 fi

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "capbuf.h"
+#include "slowmounts.h"
 #include "tap.h"
 #include "trustpath.h"
 
@@ -76,6 +77,21 @@ int main(void)
 		close(fd);
 	CHECK_INT(trusted_open_dir(at("real/sub/missing"), &out, NULL), -ENOENT);
 
+	/* a link that leads onto a slow mount: refused before anything there
+	 * is stat'ed (the mount named here does not exist: a stat would say
+	 * ENOENT) */
+	char table[PATH_MAX + 128];
+	int tl = snprintf(table, sizeof(table),
+			  "30 1 0:99 / %s/slow rw,nosuid - fuse.sshfs h:/ rw\n", base);
+	slowmounts_set(table, (size_t)tl);
+	REQUIRE(symlink("slow", at("toslow")) == 0);
+	CHECK_INT(resolve("toslow/x", &out, NULL), -EXDEV);
+	CHECK_INT(resolve("real/../slow/x", &out, NULL), -EXDEV);
+	CHECK_INT(trusted_open_dir(at("toslow"), &out, NULL), -EXDEV);
+	CHECK_INT(resolve("real/sub", &out, NULL), 0);
+	slowmounts_free();
+	CHECK_INT(resolve("toslow/x", &out, NULL), -ENOENT);
+
 	if (geteuid() == 0 && lchown(at("user"), 65534, 65534) == 0) {
 		/* a user's link, named directly or reached through root's */
 		CHECK_INT(resolve("user/sub", &out, &bad), -ELOOP);
@@ -89,7 +105,7 @@ int main(void)
 		printf("# skipped: the user's link needs root to chown it\n");
 	}
 	capbuf_release(&out);
-	const char *rm[] = { "real/via", "user", "loop1", "loop2", "chain", "up", "abs", "rel",
+	const char *rm[] = { "toslow", "real/via", "user", "loop1", "loop2", "chain", "up", "abs", "rel",
 			     "real/sub", "real" };
 	for (size_t i = 0; i < sizeof(rm) / sizeof(rm[0]); i++)
 		if (unlink(at(rm[i])) < 0)
