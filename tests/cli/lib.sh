@@ -28,6 +28,13 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
 expect() {
 	if (eval "$2"); then ok "$1"; else fail "$1"; echo "#   failed: $2" | head -n 20; fi
 }
+# verifies ARGS...: `irsnap verify ARGS` accepts; on failure its last lines
+# are shown. (check's own ok/FAIL line would be lost in a `>/dev/null`
+# after it: the redirection covers the whole check.)
+verifies() {
+	"$IRSNAP" verify "$@" >"$T_DIR/verifies.out" 2>&1 ||
+		{ echo "#   irsnap verify $*:"; grep -v "^  bundle-" "$T_DIR/verifies.out" | tail -n 8 | sed 's/^/#   /'; false; }
+}
 # test_cmp EXPECTED ACTUAL: equal files, or fail showing the diff
 test_cmp() { diff -u "$1" "$2" >"$T_DIR/test_cmp.diff" || { head -n 40 "$T_DIR/test_cmp.diff"; false; }; }
 need() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (not installed)"; }

@@ -53,7 +53,7 @@ after=$(bpftool prog show -j | jq length)
 kill "$H" "$U" 2>/dev/null
 check "collect exits 0" [ "$RC" = 0 ]
 extract b || { fail "no bundle"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/b.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/b.tar"
 check "every member is strict JSON (no key twice)" python3 "$(dirname "$0")/jsonstrict.py" "$BDIR"
 check "the collection loaded no program ($before before, $after after)" [ "$before" = "$after" ]
 D=$BDIR/system/bpf

@@ -108,7 +108,7 @@ check "work log shows the lockdown" grep -q 'seccomp filter refuses execve' "$BD
 # verify, with and without pinning
 check "irsnap verify accepts the bundle" "$IRSNAP" verify "$OUT/b.tar" >"$OUT/v.out"
 check "verify reports VALID" grep -q '^result: VALID' "$OUT/v.out"
-check "verify --fingerprint (right) accepts" "$IRSNAP" verify "$OUT/b.tar" --fingerprint "$fpr" >/dev/null
+check "verify --fingerprint (right) accepts" verifies "$OUT/b.tar" --fingerprint "$fpr"
 other=sha256:$(printf '%064d' 0)
 "$IRSNAP" verify "$OUT/b.tar" --fingerprint "$other" >"$OUT/v2.out"
 check "verify --fingerprint (wrong) rejects with exit 1" [ $? = 1 ]
@@ -124,7 +124,7 @@ check "keygen never replaces a key" bash -c "! '$IRSNAP' keygen -o '$T_DIR/lab' 
 collect k --key "$T_DIR/lab.key"
 check "collect --key exits 0" [ "$RC" = 0 ]
 check "collect --key signs with the lab key" [ "$(errline k signer)" = "$kfpr" ]
-check "verify --pubkey accepts" "$IRSNAP" verify "$OUT/k.tar" --pubkey "$T_DIR/lab.pub" >/dev/null
+check "verify --pubkey accepts" verifies "$OUT/k.tar" --pubkey "$T_DIR/lab.pub"
 check "verify --pubkey of another key rejects" bash -c "! '$IRSNAP' verify '$OUT/b.tar' --pubkey '$T_DIR/lab.pub' >/dev/null"
 extract k && check "run.json key_source file" [ "$(jq -r .signer.key_source "$BDIR/run.json")" = file ]
 # the kernel's links (/proc/self, /proc/mounts) are read through our own

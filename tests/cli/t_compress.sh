@@ -24,7 +24,7 @@ for z in zstd gzip; do
 		[ "$(sed -n 's/^irsnap: bundle-bytes: //p' "$OUT/$z.err")" = "$(stat -c %s "$F")" ]
 	echo "$z: $(stat -c %s "$F") bytes against $(stat -c %s "$OUT/plain.tar") plain"
 	check "$z: smaller than the plain bundle" [ "$(stat -c %s "$F")" -lt "$(stat -c %s "$OUT/plain.tar")" ]
-	check "$z: irsnap verify says VALID" "$IRSNAP" verify "$F" >/dev/null
+	check "$z: irsnap verify says VALID" verifies "$F"
 	check "$z: irsnap verify from stdin too" bash -c "'$IRSNAP' verify - <'$F' >/dev/null"
 	check "$z: irsnap report reads it" bash -c "'$IRSNAP' report --text '$F' | grep -q '^verdict: *VALID'"
 	D=$OUT/x.$z
@@ -66,7 +66,7 @@ for n in d.tar.zst:28b52ffd d.tzst:28b52ffd d.tar.gz:1f8b d.tgz:1f8b; do
 	got=$(magic "$OUT/$f" | cut -c1-${#m})
 	expect "-o $f without --compress: compressed by its name (exit $rc, magic $got)" \
 		"[ '$rc' -le 1 ] && [ '$got' = '$m' ]"
-	check "... and verify reads it" "$IRSNAP" verify "$OUT/$f" >/dev/null
+	check "... and verify reads it" verifies "$OUT/$f"
 done
 if command -v age-keygen >/dev/null; then
 	age-keygen -o "$OUT/id.txt" 2>/dev/null

@@ -41,7 +41,7 @@ EOP
 collect c --profile "$T_DIR/c.profile"
 check "collect exits 0" [ "$RC" = 0 ]
 extract c || { fail "no bundle"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/c.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/c.tar"
 C=$BDIR/containers
 expect "the container as podman inspect shows it" '
 	jq -se --arg id "$ID" --arg n "$N" --argjson p "$CPID" "map(select(.id==\$id and .runtime==\"podman\"

@@ -35,7 +35,7 @@ read -r A B C <"$S/pids"
 check "control: the path now shows the decoy" [ "$(cat "$S/seen")" != "$want" ]
 expect "collect exits 0 or 1" '[ "$(cat "$S/rc")" -le 1 ]' || tail -n 5 "$OUT/m.err"
 extract m || { fail "no bundle"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/m.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/m.tar"
 P=$BDIR/volatile/processes.jsonl
 rec() { jq -c "select(.pid == $1)" "$P"; }
 decoy_ino=$(stat -c %i "$S/decoy")

@@ -54,7 +54,7 @@ check "the hostile member name is ASCII-safe" bash -c "printf '%s' '$member' | L
 check "the hostile member holds the file" cmp -s "$BDIR/$member" "$D/$name"
 check "the work log has no raw control byte" bash -c "! LC_ALL=C tr -d '\n' <'$BDIR/acquisition.log' | LC_ALL=C grep -q '[[:cntrl:]]'"
 check "the work log has no invalid UTF-8" bash -c "iconv -f UTF-8 -t UTF-8 '$BDIR/acquisition.log' >/dev/null"
-check "the bundle verifies" "$IRSNAP" verify "$OUT/f.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/f.tar"
 
 # without root: what cannot be read is recorded, the run goes on
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
@@ -75,7 +75,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		"$(jq -r --arg s "$T_DIR/secret" 'select(.source == $s) | .status + " " + .error' "$nidx")" = "error EACCES" ]
 	check "a readable file not owned by us is copied without O_NOATIME, and says so" [ \
 		"$(jq -r 'select(.source == "/etc/hosts") | .status + " " + (.noatime | tostring)' "$nidx")" = "ok false" ]
-	check "the non-root bundle verifies" "$IRSNAP" verify "$T_DIR/nr/n.tar" >/dev/null
+	check "the non-root bundle verifies" verifies "$T_DIR/nr/n.tar"
 else
 	echo "note: not root or no setpriv; the non-root case is not exercised"
 fi

@@ -86,7 +86,7 @@ fi
 rc=$(cat "$T_DIR/rc")
 check "with the server stopped, collect ends by itself, partial (exit 1; got $rc)" [ "$rc" = 1 ]
 extract s || { fail "no bundle"; tail -n 5 "$OUT/s.err"; finish; }
-check "... and seals a bundle that verifies" "$IRSNAP" verify "$OUT/s.tar" >/dev/null
+check "... and seals a bundle that verifies" verifies "$OUT/s.tar"
 J=$BDIR/volatile/processes.jsonl
 expect "the payload's record: its exe on fs fuse, the stall and why there is no hash" \
 	'[ "$(jq -r "select(.pid == $P) | [.exe_fs, (.exe_sha256 | tostring), (.exe_stalled | test(\"^(no answer within 2[0-9]{3} ms \\\\(|not asked: )fs fuse\")), (.exe_sha256_missing == .exe_stalled), .status] | join(\" \")" "$J")" = "fuse null true true partial" ]'
@@ -117,7 +117,7 @@ fi
 rc=$(cat "$T_DIR/rc.term")
 check "SIGTERM mid-stall: collect exits partial (1; got $rc)" [ "$rc" = 1 ]
 extract t || { fail "no bundle after SIGTERM"; tail -n 5 "$OUT/t.err"; finish; }
-check "... with a sealed bundle that verifies" "$IRSNAP" verify "$OUT/t.tar" >/dev/null
+check "... with a sealed bundle that verifies" verifies "$OUT/t.tar"
 check "... that says a signal stopped it" [ "$(jq -r .stopped_by "$BDIR/run.json")" = signal ]
 # the core reads the fd links only: the stat of the holder's fd on the
 # mount is a detail, and so is the payload's executable

@@ -38,7 +38,7 @@ findmnt -J -l --task "$P" -o ID,PARENT,MAJ:MIN,FSROOT,TARGET,SOURCE,FSTYPE,VFS-O
 kill "$U" "$P" 2>/dev/null
 check "collect exits 0" [ "$RC" = 0 ]
 extract m || { fail "no bundle"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/m.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/m.tar"
 M=$BDIR/system/mounts.jsonl
 check "every member is strict JSON (no key twice)" python3 "$(dirname "$0")/jsonstrict.py" "$BDIR"
 expect "the test's namespace ($NS) is in mounts.jsonl" \

@@ -60,5 +60,5 @@ PY
 grep -v '^bad' "$T_DIR/cmp.out" | head -5
 check "links, addresses, main routes and neighbours = ip -j ($(tail -n 1 "$T_DIR/cmp.out"))" grep -qx 'bad 0' "$T_DIR/cmp.out"
 check "the namespace's /proc/net/route is kept raw" bash -c "grep -q '^dummy0' '$D/proc/route'"
-check "the bundle verifies" "$IRSNAP" verify "$OUT/c.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/c.tar"
 finish

@@ -87,7 +87,7 @@ IRSNAP=$IRSNAP OUT=$OUT unshare --net bash "$T_DIR/ns.sh" "$T_DIR" "${OUT_FLAGS[
 	skip "the namespace's firewall could not be set up"
 check "collect exits 0" [ ! -e "$T_DIR/rc" ]
 extract n || { fail "no bundle"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/n.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/n.tar"
 check "every member is strict JSON (no key twice)" python3 "$(dirname "$0")/jsonstrict.py" "$BDIR"
 N=$BDIR/system/net/$(cat "$T_DIR/netns")
 check "iptables-save.txt equals iptables-legacy-save -c, line for line" \

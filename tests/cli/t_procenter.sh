@@ -43,7 +43,7 @@ kill "$VICTIM" 2>/dev/null
 [ -s "$T_DIR/entered" ] || { fail "the mount in irsnap's namespace could not be made"; finish; }
 expect "collect exits 0 or 1" '[ "$rc" -le 1 ]' || tail -n 5 "$OUT/e.err"
 extract e || { fail "no bundle"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/e.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/e.tar"
 V=$BDIR/volatile/proc-views.jsonl
 expect "proc-views: the mount on /proc/$VICTIM in irsnap's view is recorded" \
 	'jq -r "select(.kind == \"mount-in-irsnap-view\") | .mountinfo" "$V" | grep -q " /proc/$VICTIM "'

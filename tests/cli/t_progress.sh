@@ -29,7 +29,7 @@ while True:
 os.waitpid(pid, 0)
 sys.stdout.buffer.write(buf)
 PY
-check "under a terminal: the bundle is made" "$IRSNAP" verify "$OUT/tty.tar" >/dev/null
+check "under a terminal: the bundle is made" verifies "$OUT/tty.tar"
 tr '\r' '\n' <"$T_DIR/tty.out" | grep -c '^\[[0-9]*/4\] ' >"$T_DIR/redraws"
 check "under a terminal: the status line is drawn ($(cat "$T_DIR/redraws") times)" \
 	[ "$(cat "$T_DIR/redraws")" -ge 4 ]

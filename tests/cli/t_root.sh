@@ -54,7 +54,7 @@ tail -n 8 "$OUT/r.err"
 check "collect --root exits 0 or 1 (got $rc)" [ "$rc" -le 1 ]
 check "... it warns that the target is mounted read-write" grep -q 'warning: --root: the target is mounted read-write' "$OUT/r.err"
 extract r || { fail "no bundle"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/r.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/r.tar"
 RJ=$BDIR/run.json
 expect "run.json: target_root with its path, mount, hostname and machine-id" \
 	"jq -e --arg r '$R' '.target_root | .path == \$r and .read_write and .mount.fstype == \"tmpfs\" and .hostname == \"target-host\" and .machine_id == \"0123456789abcdef0123456789abcdef\"' '$RJ' >/dev/null"

@@ -50,7 +50,7 @@ printf 'profile l\nstep logins\n' >"$T_DIR/l.profile"
 unshare --mount sh -c "mount -t tmpfs irsnap-log /var/log && cp '$F'/* /var/log/ &&
 	'$IRSNAP' collect -o '$OUT/l.tar' ${OUT_FLAGS[*]} --profile '$T_DIR/l.profile'" 2>"$OUT/l.err"
 extract l || { fail "no bundle"; cat "$OUT/l.err"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/l.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/l.tar"
 section() { awk -v h="==> $2 <==" '$0 == h {on = 1; next} /^==> / {on = 0} on' "$1"; }
 for w in wtmp.1.gz:gzip wtmp.2.xz:xz wtmp.3.zst:zstd wtmp.4.bz2:bzip2 wtmp.5.lz4:lz4 btmp.1.gz:gzip; do
 	name=${w%%:*} filter=${w#*:}

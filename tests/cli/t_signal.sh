@@ -24,7 +24,7 @@ for sig in TERM INT; do
 	sleep 0.2
 	rc=$(cat "$OUT/$sig.rc" 2>/dev/null)
 	check "SIG$sig: exit 1 (got $rc)" [ "$rc" = 1 ]
-	check "SIG$sig: the sealed bundle verifies" "$IRSNAP" verify "$OUT/$sig.tar" >/dev/null
+	check "SIG$sig: the sealed bundle verifies" verifies "$OUT/$sig.tar"
 	extract "$sig" || { fail "SIG$sig: cannot extract"; continue; }
 	check "SIG$sig: run.json status partial" [ "$(jq -r .status "$BDIR/run.json")" = partial ]
 	check "SIG$sig: the interrupted file is marked partial" [ "$(jq -r --arg s "$T_DIR/big" \

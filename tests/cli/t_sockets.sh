@@ -131,7 +131,7 @@ check "raw /proc/net tables of the namespace are kept" [ -s "$BDIR/volatile/proc
 check "no test socket is flagged as seen by one view only" [ \
 	"$(jq -r --argjson p "$HOSTPID" 'select(.owners | map(.pid) | index($p)) | select(.single_view)' "$S" | wc -l)" = 0 ]
 check "sockets.txt is safe text" bash -c "! LC_ALL=C tr -d '\n' <'$BDIR/volatile/sockets.txt' | LC_ALL=C grep -q '[[:cntrl:]]'"
-check "the bundle verifies" "$IRSNAP" verify "$OUT/n.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/n.tar"
 
 # netlink refused (error injected into every socket() call by strace): the
 # /proc view stands alone, each socket says so, and the work log says why
@@ -146,7 +146,7 @@ if command -v strace >/dev/null; then
 	check "the test's listener is still there, from /proc only" [ \
 		"$(jq -c --argjson p "$port" 'select(.proto == "tcp" and .local.port == $p and .state == "LISTEN") | .seen_by' "$N2")" = '["proc"]' ]
 	check "the work log says netlink was refused" grep -q 'netlink tcp: Address family not supported' "$BDIR/acquisition.log"
-	check "that bundle verifies too" "$IRSNAP" verify "$OUT/nonl.tar" >/dev/null
+	check "that bundle verifies too" verifies "$OUT/nonl.tar"
 else
 	echo "note: no strace; the netlink-refused case is not exercised"
 fi

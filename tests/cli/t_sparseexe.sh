@@ -61,7 +61,7 @@ else
 fi
 check "collect exits partial: images were left out (1; got $rc)" [ "$rc" = 1 ]
 extract s || { fail "no bundle"; tail -n 5 "$OUT/s.err"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/s.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/s.tar"
 J=$BDIR/volatile/processes.jsonl
 copied=0 left=0
 for k in 0 1 2 3; do

@@ -28,7 +28,7 @@ IRSNAP=$IRSNAP OUT=$OUT unshare --net bash "$T_DIR/ns.sh" "$T_DIR" "${OUT_FLAGS[
 	skip "a veth pair could not be made"
 check "collect exits 0" [ ! -e "$T_DIR/rc" ]
 extract s || { fail "no bundle"; finish; }
-check "the bundle verifies" "$IRSNAP" verify "$OUT/s.tar" >/dev/null
+check "the bundle verifies" verifies "$OUT/s.tar"
 check "every member is strict JSON (no key twice)" python3 "$(dirname "$0")/jsonstrict.py" "$BDIR"
 python3 - "$BDIR/system" "$T_DIR" <<'PY' >"$T_DIR/cmp.out"
 import json, sys

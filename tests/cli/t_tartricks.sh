@@ -38,7 +38,7 @@ check "... and its size, equal to collect's bundle-bytes and stat" \
 	[ "$(sed -n 's/^  bundle-bytes: *//p' "$OUT/g.out")" = "$BYTES" -a "$BYTES" = "$(stat -c %s "$OUT/b.tar")" ]
 UPPER=sha256:$(tr a-f A-F <<<"${FPR#sha256:}")
 check "an upper-case fingerprint is the same fingerprint" \
-	"$IRSNAP" verify "$OUT/b.tar" --fingerprint "$UPPER" --sha256 "${SHA^^}" >/dev/null
+	verifies "$OUT/b.tar" --fingerprint "$UPPER" --sha256 "${SHA^^}"
 
 # the spec written twice: the same bytes
 mkdir -p "$OUT/gx" && tar -xf "$OUT/b.tar" -C "$OUT/gx" && tar -tf "$OUT/b.tar" >"$OUT/list"

@@ -42,7 +42,7 @@ check "no shared object, gconv, locale, nsswitch, openssl.cnf, tz or hostile fil
 check "every host file outside /proc is opened with O_NOFOLLOW" bash -c "
 	grep -E 'open(at)?\((AT_FDCWD, )?\"/' '$OUT/collect.strace' | grep -v O_NOFOLLOW | grep -v '\"/proc' |
 	grep -q . && exit 1 || exit 0"
-check "the bundle made under strace verifies" "$IRSNAP" verify "$OUT/c.tar" >/dev/null
+check "the bundle made under strace verifies" verifies "$OUT/c.tar"
 
 "$IRSNAP" keygen -o "$T_DIR/lab" >/dev/null
 trace collectkey collect -o "$OUT/k.tar" "${OUT_FLAGS[@]}" --key "$T_DIR/lab.key" --profile minimal
