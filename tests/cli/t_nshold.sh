@@ -45,7 +45,7 @@ check "it ends with irsnap" gone "$H"
 # SIGKILL in mid-run: a reader that reads nothing for a while stalls irsnap
 # on its output, with the holder alive. irsnap widens its pipe to 1 MiB and
 # a quiet host's minimal bundle fits in that (CI's did), so the run carries
-# 4 MiB of random bytes that cannot
+# 4 MiB of random bytes, which neither compress nor fit
 head -c 4M /dev/urandom >"$T_DIR/big"
 mkfifo "$T_DIR/fifo"
 "$IRSNAP" collect -o - --profile minimal --file "$T_DIR/big" 2>"$T_DIR/k.err" >"$T_DIR/fifo" & K=$!
