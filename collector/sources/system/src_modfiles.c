@@ -77,11 +77,18 @@ int modfiles_collect(struct run *r)
 	}
 	if (uname(&u) < 0)   /* no release: no modules.dep to name the files */
 		snprintf(u.release, sizeof(u.release), "unknown");
-	snprintf(base, sizeof(base), "/lib/modules/%s", u.release);
+	/* merged /usr (/lib -> usr/lib, most hosts now): host reads follow
+	 * no link, so the tree is read where it is, as kmod.c does */
 	capbuf_init(&dep, DEP_CAP);
 	char dep_path[460];
-	snprintf(dep_path, sizeof(dep_path), "%s/modules.dep", base);
-	int de = host_read_small(AT_FDCWD, dep_path, &dep);
+	int de = -ENOENT;
+	for (int k = 0; k < 2 && de < 0 && de != -E2BIG; k++) {
+		snprintf(base, sizeof(base), "%s/modules/%s", k ? "/lib" : "/usr/lib", u.release);
+		snprintf(dep_path, sizeof(dep_path), "%s/modules.dep", base);
+		capbuf_reset(&dep);
+		de = host_read_small(AT_FDCWD, dep_path, &dep);
+	}
+	bool dep_ok = (de >= 0 || de == -E2BIG) && dep.buf;
 	capbuf_init(&out, MODS_CAP * 2);
 	for (const char *p = mods.buf ? mods.buf : "", *end = p + mods.len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -95,7 +102,7 @@ int modfiles_collect(struct run *r)
 			modfiles_line(&w, p, n);
 			const char *fp;
 			size_t fl;
-			if (dep.buf && kmod_dep_path(dep.buf, dep.len, name, &fp, &fl) == 0) {
+			if (dep_ok && kmod_dep_path(dep.buf, dep.len, name, &fp, &fl) == 0) {
 				struct capbuf file;
 				capbuf_init(&file, 8192);
 				if (fp[0] != '/')
@@ -116,8 +123,8 @@ int modfiles_collect(struct run *r)
 				capbuf_release(&file);
 			} else {
 				jw_null(&w, "file");
-				jw_bool(&w, "not_in_modules_dep", dep.buf != NULL);
-				nforeign += dep.buf != NULL;
+				jw_bool(&w, "not_in_modules_dep", dep_ok);
+				nforeign += dep_ok;
 			}
 			jw_end(&w);
 			nmod++;
