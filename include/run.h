@@ -150,6 +150,10 @@ struct run {
 	/* host paths recorded without a member (a link, a FIFO): a path two
 	 * steps name is indexed once */
 	struct strset noted;
+	/* "tree\t<folder>" of each tree or list root walked, its links of
+	 * root's resolved: merged /usr's /lib/systemd/system is the folder
+	 * /usr/lib/systemd/system, walked once */
+	struct strset walked_roots;
 };
 
 enum art_status { ART_OK, ART_PARTIAL, ART_VANISHED, ART_ERROR, ART_STATUSES };

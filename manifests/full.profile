@@ -32,6 +32,12 @@ tree /run/systemd/system max-file 1M
 tree /usr/lib/systemd/user max-file 1M max-depth 4
 tree /usr/lib/systemd/system-generators max-file 16M
 tree /usr/lib/systemd/user-generators max-file 16M
+# hosts without merged /usr keep the packages' units under /lib; where /lib
+# is root's link to usr/lib these are the folders above, walked once
+tree /lib/systemd/system max-file 1M max-depth 4
+tree /lib/systemd/user max-file 1M max-depth 4
+tree /lib/systemd/system-generators max-file 16M
+tree /lib/systemd/user-generators max-file 16M
 tree /run/systemd/transient max-file 1M
 tree /run/systemd/generator max-file 1M
 tree /run/systemd/generator.early max-file 1M

@@ -363,6 +363,7 @@ out:
 	key_free(key);
 	capbuf_release(&r.worklog);
 	strset_free(&r.noted);
+	strset_free(&r.walked_roots);
 	zbuf_free(&r.index);
 	snapshot_free(&r.snap);
 	json_decref(r.target_root);

@@ -25,6 +25,9 @@ echo 0123456789abcdef0123456789abcdef >"$R/etc/machine-id"
 utmpdump -r <"$(dirname "$0")/../fixtures/wtmp.txt" >"$R/var/log/wtmp" 2>/dev/null || { fail "utmpdump -r"; finish; }
 echo '* * * * * root /tmp/.x/run' >"$R/etc/cron.d/evil"
 printf '[Service]\nExecStart=/tmp/.x/run\n' >"$R/etc/systemd/system/evil.service"
+# a target without merged /usr (Debian 10 and before): the packages' units
+# under a /lib of its own
+mkdir -p "$R/lib/systemd/system" && printf '[Service]\nExecStart=/lib/x\n' >"$R/lib/systemd/system/pkg.service"
 echo 'original' >"$R/usr/bin/tgt"
 sum=$(md5sum <"$R/usr/bin/tgt" | cut -c1-32)
 echo 'changed by the intruder' >"$R/usr/bin/tgt"
@@ -70,6 +73,8 @@ check "fs/etc/hostname is the target's" grep -qx target-host "$BDIR/fs/etc/hostn
 check "fs/etc/shadow is the target's" cmp "$BDIR/fs/etc/shadow" "$R/etc/shadow"
 check "the cron and systemd files are collected" \
 	bash -c "cmp '$BDIR/fs/etc/cron.d/evil' '$R/etc/cron.d/evil' && cmp '$BDIR/fs/etc/systemd/system/evil.service' '$R/etc/systemd/system/evil.service'"
+check "a target's own /lib/systemd/system (no merged /usr) is collected" \
+	cmp "$BDIR/fs/lib/systemd/system/pkg.service" "$R/lib/systemd/system/pkg.service"
 rec() { jq -c --arg s "$1" 'select(.source == $s) | {kind, link_target, member}' "$BDIR/index.jsonl" | head -n 1; }
 check "etc/passwd.evil: a symlink recorded, not followed ($(rec /etc/passwd.evil))" \
 	[ "$(rec /etc/passwd.evil)" = '{"kind":"symlink","link_target":"/etc/shadow","member":null}' ]

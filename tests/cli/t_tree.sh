@@ -194,7 +194,11 @@ if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$V/autostart" "$H" && echo "rootsecret-$$" >"$V/autostart/x.desktop"
 	ln -s "$V" "$H/.config" && chown -h 65534:65534 "$H/.config"
 	ln -s "$V" "$T_DIR/rootlink"
-	printf 'profile links\ntree %s\ntree %s\n' "$H/.config/autostart" "$T_DIR/rootlink/autostart" >"$T_DIR/links.profile"
+	# and the folder root's link leads to, named again (merged /usr's
+	# /lib/systemd/system after /usr/lib/systemd/system): walked once by
+	# the tree steps, and still by a list step
+	printf 'profile links\ntree %s\ntree %s\ntree %s\nlist %s\n' "$H/.config/autostart" \
+		"$T_DIR/rootlink/autostart" "$V/autostart" "$V/autostart" >"$T_DIR/links.profile"
 	collect links --profile "$T_DIR/links.profile"
 	check "a walk refusing a user's link exits 0 (got $RC)" [ "$RC" = 0 ]
 	extract links || { fail "no bundle"; finish; }
@@ -204,6 +208,11 @@ if [ "$(id -u)" = 0 ]; then
 		bash -c "! grep -rqF '$H/.config' '$BDIR/listing' '$BDIR/index.jsonl'"
 	expect "root's link is followed: the file listed and copied under the named path" \
 		"find '$BDIR/listing' -name '*.jsonl' -exec cat {} + | jq -s -e 'map(select(.path == \"$T_DIR/rootlink/autostart/x.desktop\" and .copied)) | length == 1' >/dev/null"
+	check "the same folder under its own name: no second tree walk, and the work log says which" \
+		grep -qF "tree '$V/autostart': not walked: it is the folder '$V/autostart', which an earlier tree step walked" "$BDIR/acquisition.log"
+	expect "... its file copied once by the tree steps, listed by the list step" \
+		"jq -s -e '[.[] | select(.step == \"tree\" and .member != null and (.source | endswith(\"/x.desktop\")))] | length == 1' '$BDIR/index.jsonl' >/dev/null &&
+		 find '$BDIR/listing' -name '*.jsonl' -exec cat {} + | jq -s -e 'map(select(.path == \"$V/autostart/x.desktop\")) | length == 1' >/dev/null"
 fi
 # a step that copies is capped in total: five 1 MiB executables under a
 # list with copy-exec 2M max-total 3M: three copied, two left out and

@@ -18,6 +18,7 @@
 #include "sha256.h"
 #include "spool.h"
 #include "textutil.h"
+#include "trustpath.h"
 #include "walk.h"
 #include "walkctx.h"
 #include "walksteps.h"
@@ -66,6 +67,31 @@ static void log_left_out(struct run *r, const char *what, const struct step *s,
 			c->skipped_total, c->skipped_bytes);
 }
 
+/* Whether the folder `s` names was walked already by a step of this kind,
+ * under another name through root's links (merged /usr: a profile names
+ * both /usr/lib/systemd/system and /lib/systemd/system, for the hosts
+ * where the second is a folder of its own). Logged when so. A root that
+ * does not resolve is left to the walk, which says why. */
+static bool walked_before(struct run *r, const struct step *s, const char *what)
+{
+	struct capbuf folder, key;
+	bool seen = false;
+
+	capbuf_init(&folder, 1u << 20);
+	capbuf_init(&key, 1u << 20);
+	if (trusted_resolve(s->arg, &folder, NULL) == 0 &&
+	    capbuf_printf(&key, "%s\t%s", what, folder.buf) == 0 &&
+	    strset_add(&r->walked_roots, key.buf) == 0) {
+		seen = true;
+		run_log(r, "%s '%s': not walked: it is the folder '%s', which an earlier %s step "
+			"walked (through root's links)", what, shown(s->arg).s, shown(folder.buf).s,
+			what);
+	}
+	capbuf_release(&key);
+	capbuf_release(&folder);
+	return seen;
+}
+
 int walk_step(struct run *r, const struct step *s, struct timeline_out *tl)
 {
 	struct plan_ctx c = { .r = r, .s = s, .tl = tl };
@@ -75,6 +101,8 @@ int walk_step(struct run *r, const struct step *s, struct timeline_out *tl)
 	case STEP_TREE:
 	case STEP_LIST: {
 		const char *what = s->kind == STEP_TREE ? "tree" : "list";
+		if (walked_before(r, s, what))
+			return 0;
 		struct capbuf listing;
 		struct capbuf name;
 		capbuf_init(&listing, BODY_CHUNK);
