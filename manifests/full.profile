@@ -38,6 +38,11 @@ tree /lib/systemd/system max-file 1M max-depth 4
 tree /lib/systemd/user max-file 1M max-depth 4
 tree /lib/systemd/system-generators max-file 16M
 tree /lib/systemd/user-generators max-file 16M
+# udev rules run a program on a device event (T1546.017)
+tree /usr/lib/udev/rules.d max-file 1M
+tree /lib/udev/rules.d max-file 1M
+tree /usr/local/lib/udev/rules.d max-file 1M
+tree /run/udev/rules.d max-file 1M
 tree /run/systemd/transient max-file 1M
 tree /run/systemd/generator max-file 1M
 tree /run/systemd/generator.early max-file 1M

@@ -52,6 +52,17 @@ static const struct persist places[] = {
 	{ "/etc/rc.local", false, "rc script", "T1037.004", SEV_MEDIUM },
 	{ "/etc/init.d/", false, "init script", "T1037.004", SEV_MEDIUM },
 	{ "/etc/ld.so.conf", false, "loader configuration", "T1574.006", SEV_MEDIUM },
+	/* udev rules run programs on device events (sedexp, 2024) */
+	{ "/etc/udev/rules.d/", false, "udev rule", "T1546.017", SEV_MEDIUM },
+	{ "/run/udev/rules.d/", false, "udev rule", "T1546.017", SEV_MEDIUM },
+	{ "/usr/local/lib/udev/rules.d/", false, "udev rule", "T1546.017", SEV_MEDIUM },
+	{ "/usr/lib/udev/rules.d/", false, "udev rule (a package's)", "T1546.017", SEV_LOW },
+	{ "/lib/udev/rules.d/", false, "udev rule (a package's)", "T1546.017", SEV_LOW },
+	{ "/etc/xdg/autostart/", false, "XDG autostart entry", "T1547.013", SEV_MEDIUM },
+	{ "/.config/autostart/", true, "XDG autostart entry", "T1547.013", SEV_MEDIUM },
+	{ "/etc/modules-load.d/", false, "kernel modules loaded at boot", "T1547.006", SEV_MEDIUM },
+	{ "/etc/modprobe.d/", false, "kernel module options", "T1547.006", SEV_MEDIUM },
+	{ "/etc/modules", false, "kernel modules loaded at boot", "T1547.006", SEV_MEDIUM },
 };
 
 /* Every line of the timeline asks: the prefixes are tried only where the
@@ -62,7 +73,8 @@ static const struct persist *place_of(const char *name, size_t n)
 	bool pam = !dot && memmem(name, n, "/security/pam_", 14) != NULL;
 	bool sys = n > 4 && (STARTS(name, n, "/etc/") || STARTS(name, n, "/var/spool/") ||
 			     STARTS(name, n, "/run/systemd/") || STARTS(name, n, "/usr/l") ||
-			     STARTS(name, n, "/lib/systemd/"));
+			     STARTS(name, n, "/lib/systemd/") || STARTS(name, n, "/run/udev/") ||
+			     STARTS(name, n, "/lib/udev/"));
 
 	if (!dot && !pam && !sys)
 		return NULL;

@@ -28,6 +28,11 @@ printf '[Service]\nExecStart=/tmp/.x/run\n' >"$R/etc/systemd/system/evil.service
 # a target without merged /usr (Debian 10 and before): the packages' units
 # under a /lib of its own
 mkdir -p "$R/lib/systemd/system" && printf '[Service]\nExecStart=/lib/x\n' >"$R/lib/systemd/system/pkg.service"
+# udev rules that run a program on a device event: a package's place and
+# the administrator's
+mkdir -p "$R/lib/udev/rules.d" "$R/etc/udev/rules.d" &&
+	echo 'ACTION=="add", RUN+="/lib/x"' >"$R/lib/udev/rules.d/70-pkg.rules" &&
+	echo 'ACTION=="add", SUBSYSTEM=="mem", RUN+="/tmp/.x/run"' >"$R/etc/udev/rules.d/99-evil.rules"
 echo 'original' >"$R/usr/bin/tgt"
 sum=$(md5sum <"$R/usr/bin/tgt" | cut -c1-32)
 echo 'changed by the intruder' >"$R/usr/bin/tgt"
@@ -75,6 +80,9 @@ check "the cron and systemd files are collected" \
 	bash -c "cmp '$BDIR/fs/etc/cron.d/evil' '$R/etc/cron.d/evil' && cmp '$BDIR/fs/etc/systemd/system/evil.service' '$R/etc/systemd/system/evil.service'"
 check "a target's own /lib/systemd/system (no merged /usr) is collected" \
 	cmp "$BDIR/fs/lib/systemd/system/pkg.service" "$R/lib/systemd/system/pkg.service"
+check "the target's udev rules are collected (/lib/udev/rules.d, /etc/udev/rules.d)" \
+	bash -c "cmp '$BDIR/fs/lib/udev/rules.d/70-pkg.rules' '$R/lib/udev/rules.d/70-pkg.rules' &&
+		 cmp '$BDIR/fs/etc/udev/rules.d/99-evil.rules' '$R/etc/udev/rules.d/99-evil.rules'"
 rec() { jq -c --arg s "$1" 'select(.source == $s) | {kind, link_target, member}' "$BDIR/index.jsonl" | head -n 1; }
 check "etc/passwd.evil: a symlink recorded, not followed ($(rec /etc/passwd.evil))" \
 	[ "$(rec /etc/passwd.evil)" = '{"kind":"symlink","link_target":"/etc/shadow","member":null}' ]

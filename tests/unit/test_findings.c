@@ -105,6 +105,11 @@ static const char body[] =
 	"0|/usr/bin/passwd|14|r/-rwsr-xr-x|0|0|9|1700000000|1700000000|1700000000|0\n"
 	"0|/usr/share/doc/x|15|r/-rw-r--r--|0|0|9|1799990000|1799990000|1799990000|0\n"
 	"0|/home/eve/.ssh/authorized_keys|16|r/-rw-------|1000|1000|90|1|1799999000|1799999000|0\n"
+	"0|/usr/lib/udev/rules.d/99-x.rules|17|r/-rw-r--r--|0|0|40|1|1799990000|1799990000|0\n"
+	"0|/run/udev/rules.d/75-y.rules|18|r/-rw-r--r--|0|0|40|1|1799990000|1799990000|0\n"
+	"0|/home/eve/.config/autostart/z.desktop|19|r/-rw-r--r--|1000|1000|40|1|1799990000|1799990000|0\n"
+	"0|/etc/modules-load.d/rk.conf|20|r/-rw-r--r--|0|0|3|1|1799990000|1799990000|0\n"
+	"0|/lib/udev/hwdb.d/old|24|r/-rw-r--r--|0|0|3|1|1799990000|1799990000|0\n"
 	"a broken line|\n";
 
 /* lastlog: root at 1799999000 (wtmp has that login), eve at 1799999300
@@ -179,11 +184,20 @@ int main(void)
 		CHECK(count(t, n, "boot_without_runlevel", "low", NULL) == 1);
 		/* the bodyfile: only the cron file in the window; the SUID file in
 		 * /tmp, whatever its name holds, is high; the old one in /usr none */
-		CHECK(count(t, n, "persistence_changed", NULL, NULL) == 2);
-		CHECK(count(t, n, "persistence_changed", "medium", &o) == 2);
+		CHECK(count(t, n, "persistence_changed", NULL, NULL) == 6);
+		CHECK(count(t, n, "persistence_changed", "medium", &o) == 5);
 		CHECK(o && streq(json_string_value(json_object_get(json_object_get(o, "seen"),
 			"path")), "/etc/cron.d/evil"));
 		json_decref(o), o = NULL;
+		/* a package's udev rule is low, a rule in /run, a user's XDG
+		 * autostart entry and a module list medium; hwdb.d is no place */
+		CHECK(count(t, n, "persistence_changed", "low", &o) == 1);
+		CHECK(o && streq(json_string_value(json_object_get(o, "technique")), "T1546.017"));
+		json_decref(o), o = NULL;
+		CHECK(holds(t, "\"XDG autostart entry /home/eve/.config/autostart/z.desktop") &&
+		      holds(t, "\"T1547.013\"") && holds(t, "\"T1547.006\"") &&
+		      holds(t, "udev rule /run/udev/rules.d/75-y.rules"));
+		CHECK(!holds(t, "hwdb.d"));
 		CHECK(count(t, n, "suid_file", "high", &o) == 1);
 		CHECK(o && streq(json_string_value(json_object_get(json_object_get(o, "seen"),
 			"path")), "/tmp/a\\x7cb -> c"));
