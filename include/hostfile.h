@@ -13,7 +13,9 @@
  * A symbolic link is never followed, at the end of the path or anywhere in
  * it (openat2 RESOLVE_NO_SYMLINKS; on kernels before 5.6, each component is
  * checked): -ELOOP, and the caller may record the link met with
- * host_link_in_path() and its target with host_readlink().
+ * host_link_in_path() and its target with host_readlink(). Where a folder
+ * of the path is a link, nothing is stat'ed through it: -ENOENT only when
+ * root's links lead to nothing, -EREMOTE onto a slow mount (trustpath.h).
  * Nothing here records or archives: that is copy.h's, in run/.
  */
 #ifndef IRSNAP_HOSTFILE_H
@@ -34,7 +36,9 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 /* The first component of `path` before its last that is a symbolic link:
  * 0 and (if ret_link) its path, malloc'ed; -ENOENT when there is none. */
 int host_link_in_path(int dirfd, const char *path, char **ret_link);
-/* opendir() for a host directory, never through a symlink (O_NOFOLLOW). */
+/* opendir() for a host directory: a link at its end is not followed
+ * (O_NOFOLLOW); links in its folders only when root owns them, and never
+ * onto a slow mount (trustpath.h: EREMOTE, ELOOP for a user's link). */
 #include <dirent.h>
 DIR *host_opendir(const char *path);
 /* lstat(2) that follows no link anywhere in the path (the last component

@@ -26,6 +26,11 @@ struct untrusted_link {
  * root's, or more than 40: `bad` filled when not NULL), -EXDEV (it leads
  * onto a slow mount), or -errno. */
 int trusted_resolve(const char *path, struct capbuf *out, struct untrusted_link *bad);
+/* The same for every component of `path` but the last, which is appended
+ * as it is (a link there is the caller's to refuse or record): "/lib/x"
+ * is "/usr/lib/x" on merged /usr. -EINVAL for a last component of "",
+ * "." or "..". */
+int trusted_parent(const char *path, struct capbuf *out, struct untrusted_link *bad);
 /* The folder `path` names, so resolved (`resolved` holds the path opened),
  * opened O_DIRECTORY (O_NOATIME where allowed). fd, or -errno as above. */
 int trusted_open_dir(const char *path, struct capbuf *resolved, struct untrusted_link *bad);

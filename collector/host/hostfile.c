@@ -14,6 +14,7 @@
 #include "slowmounts.h"
 #include "hostfile.h"
 #include "textutil.h"
+#include "trustpath.h"
 #include "banned.h"
 
 #define LINK_MAX_BYTES 4096
@@ -73,6 +74,26 @@ int host_link_in_path(int dirfd, const char *path, char **ret_link)
 	return -ENOENT;
 }
 
+/* Whether a folder of `path` is a link: 0 when none is. Else what a read
+ * of it gives, learnt without following any link but root's and without
+ * a stat on a slow mount (a stat of the path would follow the link, onto
+ * a FUSE server an intruder stopped, and wait there): -ENOENT where
+ * root's links lead to nothing, -EREMOTE where they lead onto a slow
+ * mount, -ELOOP otherwise (the link is never followed for a read). */
+static int folder_link(int dirfd, const char *path)
+{
+	int e = host_link_in_path(dirfd, path, NULL);
+	if (e != 0)
+		return e == -ENOMEM ? e : 0;
+	if (path[0] != '/')
+		return -ELOOP;
+	struct capbuf res;
+	capbuf_init(&res, 1u << 20);
+	e = trusted_resolve(path, &res, NULL);
+	capbuf_release(&res);
+	return e == -ENOENT ? -ENOENT : e == -EXDEV ? -EREMOTE : -ELOOP;
+}
+
 int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	      struct statx *ret_st)
 {
@@ -84,6 +105,9 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	 * (fsguard.h): such a file is not opened, and says so */
 	if (path[0] == '/' && slowmounts_path(path, NULL, 0))
 		return -EREMOTE;
+	int fl = folder_link(dirfd, path);
+	if (fl < 0)
+		return fl;
 	/* an absent file is absent: no open of any kind is attempted */
 	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &pre) < 0 && errno == ENOENT)
 		return -ENOENT;
@@ -136,9 +160,24 @@ DIR *host_opendir(const char *path)
 		errno = EREMOTE;
 		return NULL;
 	}
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+	/* root's links in its folders are followed (a data root moved with
+	 * /var/lib/docker -> /srv/docker), each checked for a slow mount
+	 * before any stat; a user's is not, nor a link at its end */
+	struct capbuf res;
+	capbuf_init(&res, 1u << 20);
+	int e = host_link_in_path(AT_FDCWD, path, NULL);
+	if (e == 0 && (e = trusted_parent(path, &res, NULL)) < 0) {
+		capbuf_release(&res);
+		errno = e == -EXDEV ? EREMOTE : -e;
+		return NULL;
+	}
+	const char *at = e == 0 ? res.buf : path;
+	int fd = open(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
 	if (fd < 0 && errno == EPERM)
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	e = errno;
+	capbuf_release(&res);
+	errno = e;
 	if (fd < 0)
 		return NULL;
 	DIR *d = fdopendir(fd);

@@ -122,6 +122,27 @@ done:
 	return r;
 }
 
+int trusted_parent(const char *path, struct capbuf *out, struct untrusted_link *bad)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (path[0] != '/' || !slash)
+		return -EINVAL;
+	const char *base = slash + 1;
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return -EINVAL;
+	char *dir = strndup(path, (size_t)(slash - path) + 1);   /* "/a/b/" */
+	if (!dir)
+		return -ENOMEM;
+	int r = trusted_resolve(dir, out, bad);
+	free(dir);
+	if (r < 0)
+		return r;
+	if ((out->len > 1 && capbuf_add(out, "/", 1) < 0) || capbuf_addstr(out, base) < 0)
+		return -ENAMETOOLONG;
+	return slowmounts_path(out->buf, NULL, 0) ? -EXDEV : 0;
+}
+
 int trusted_open_dir(const char *path, struct capbuf *resolved, struct untrusted_link *bad)
 {
 	int oflags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;

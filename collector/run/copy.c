@@ -35,8 +35,11 @@ static void explain_refusal(struct artifact *a, int err, int dirfd, const char *
 	struct statx st;
 
 	char *link = NULL;
-	if (err == -ELOOP && host_readlink(dirfd, path, &a->link_target, &a->link_len) != 0 &&
-	    host_link_in_path(dirfd, path, &link) == 0) {
+	/* a folder's link first: a readlink of the path would follow it (and
+	 * no stat at all where the path names a slow mount itself) */
+	bool via_link = err == -ELOOP ||
+			(err == -EREMOTE && path[0] == '/' && !slowmounts_path(path, NULL, 0));
+	if (via_link && host_link_in_path(dirfd, path, &link) == 0) {
 		/* a folder of the path is a link: recorded with its target,
 		 * never followed (openat2 RESOLVE_NO_SYMLINKS) */
 		char *target = NULL;
@@ -47,7 +50,11 @@ static void explain_refusal(struct artifact *a, int err, int dirfd, const char *
 		a->link_len = tlen;
 		char shown_link[400];
 		text_escape_fixed(shown_link, sizeof(shown_link), link, strlen(link));
-		if (policy != COPY_STRICT)
+		if (err == -EREMOTE)
+			artifact_fail(a, ART_ERROR, EREMOTE, "not read: '%s', a folder of the path, "
+				      "is a symbolic link onto a file system that answers through a "
+				      "server, which may never answer", shown_link);
+		else if (policy != COPY_STRICT)
 			snprintf(a->message, sizeof(a->message), "'%s', a folder of the path, is "
 				 "a symbolic link: recorded, not followed", shown_link);
 		else

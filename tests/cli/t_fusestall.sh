@@ -21,9 +21,12 @@ sed 's/^fs-deadline 2/fs-deadline 60/' "$T_DIR/p.profile" >"$T_DIR/long.profile"
 # host files: one named on the mount, and a tree that holds the mount point
 # and a tree root through root's own link onto it: the link is followed
 # only on paper, the stalled mount never stat'ed
-printf 'profile fusefiles\nbudget 120\ncopy %s/mnt/payload\ntree %s\ntree %s/via/.\n' \
-	"$T_DIR" "$T_DIR" "$T_DIR" >"$T_DIR/files.profile"
+# and a file named through that link: a stat of it would follow the link
+printf 'profile fusefiles\nbudget 120\ncopy %s/mnt/payload\ntree %s\ntree %s/via/.\ncopy %s/via/payload\n' \
+	"$T_DIR" "$T_DIR" "$T_DIR" "$T_DIR" >"$T_DIR/files.profile"
 ln -s mnt "$T_DIR/via"
+# logind's folders read with /run/systemd made root's link onto the mount
+printf 'profile fuselogind\nbudget 120\nstep sessions\n' >"$T_DIR/logind.profile"
 
 # ns.sh: in a private mount namespace, mount, run, stall, collect twice
 cat >"$T_DIR/ns.sh" <<'EOS'
@@ -54,6 +57,13 @@ echo $? >"$T/rc"
 timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/f.tar" --allow-host-output \
 	--profile "$T/files.profile" 2>"$OUT/f.err"
 echo $? >"$T/rc.files"
+# a folder of logind's paths a link onto the stalled mount (in this
+# namespace only: a tmpfs over /run)
+mount -t tmpfs irsnap-run /run && ln -s "$T/mnt" /run/systemd &&
+	timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/l.tar" --allow-host-output \
+		--profile "$T/logind.profile" 2>"$OUT/l.err"
+echo $? >"$T/rc.logind"
+umount /run
 # a deadline of 60 s and a SIGTERM while it waits: a sealed partial bundle
 timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/t.tar" --allow-host-output \
 	--profile "$T/long.profile" 2>"$OUT/t.err" & C=$!
@@ -111,8 +121,19 @@ if extract f; then
 	check "... a tree root through root's link onto it: not walked, and said why" \
 		grep -qF "tree '$T_DIR/via/.': not walked: a pseudo or network file system" \
 		"$BDIR/acquisition.log"
+	expect "... a file named through that link: not read, and says why" \
+		'[ "$(jq -r "select(.source == \"$T_DIR/via/payload\") | [.status, .message] | join(\" \")" "$BDIR/index.jsonl")" = "error not read: '"'"'$T_DIR/via'"'"', a folder of the path, is a symbolic link onto a file system that answers through a server, which may never answer" ]'
 else
 	fail "no bundle for the host files"
+fi
+rc=$(cat "$T_DIR/rc.logind")
+check "logind's folders behind root's link onto the mount: collect ends by itself (exit 0 or 1; got $rc)" \
+	[ "$rc" -le 1 ]
+if extract l; then
+	check "... and the work log says why there are no sessions" \
+		grep -qF "sessions: no '/run/systemd/sessions' (not read: on a file system that answers through a server, or behind root's link onto one)" "$BDIR/acquisition.log"
+else
+	fail "no bundle for logind's folders"
 fi
 rc=$(cat "$T_DIR/rc.term")
 check "SIGTERM mid-stall: collect exits partial (1; got $rc)" [ "$rc" = 1 ]

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dirent.h>
 
 #include "capbuf.h"
+#include "hostfile.h"
 #include "slowmounts.h"
 #include "tap.h"
 #include "trustpath.h"
@@ -24,6 +26,17 @@ static const char *at(const char *rel)
 	k = (k + 1) % 4;
 	snprintf(p[k], sizeof(p[k]), "%s/%s", base, rel);
 	return p[k];
+}
+
+/* host_opendir's errno, or 0 when it opened (closed here) */
+static int opendir_errno(const char *path)
+{
+	errno = 0;
+	DIR *d = host_opendir(path);
+	if (!d)
+		return errno;
+	closedir(d);
+	return 0;
 }
 
 static int resolve(const char *rel, struct capbuf *out, struct untrusted_link *bad)
@@ -89,8 +102,37 @@ int main(void)
 	CHECK_INT(resolve("real/../slow/x", &out, NULL), -EXDEV);
 	CHECK_INT(trusted_open_dir(at("toslow"), &out, NULL), -EXDEV);
 	CHECK_INT(resolve("real/sub", &out, NULL), 0);
+	CHECK_INT(trusted_parent(at("toslow/x"), &out, NULL), -EXDEV);
+	/* host reads: nothing stat'ed through the link either (a stat of the
+	 * path said ENOENT before) */
+	CHECK_INT(host_open(AT_FDCWD, at("toslow/x"), 0, NULL, NULL), -EREMOTE);
+	CHECK_INT(opendir_errno(at("toslow/x")), EREMOTE);
 	slowmounts_free();
 	CHECK_INT(resolve("toslow/x", &out, NULL), -ENOENT);
+
+	/* every component but the last resolved; a link at the end kept */
+	CHECK_INT(trusted_parent(at("rel/sub"), &out, NULL), 0);
+	CHECK_STR(out.buf, want);
+	CHECK_INT(trusted_parent(at("abs"), &out, NULL), 0);
+	CHECK_STR(out.buf, at("abs"));
+	CHECK_INT(trusted_parent("/x", &out, NULL), 0);
+	CHECK_STR(out.buf, "/x");
+	CHECK_INT(trusted_parent(at("real/.."), &out, NULL), -EINVAL);
+	/* host_open through a folder's link: -ELOOP where the file is there,
+	 * -ENOENT where it is not, as before; host_opendir follows root's
+	 * folder links, not a link at the end */
+	int ff = open(at("real/sub/f"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	REQUIRE(ff >= 0);
+	close(ff);
+	CHECK_INT(host_open(AT_FDCWD, at("rel/sub/f"), 0, NULL, NULL), -ELOOP);
+	CHECK_INT(host_open(AT_FDCWD, at("rel/sub/none"), 0, NULL, NULL), -ENOENT);
+	fd = host_open(AT_FDCWD, at("real/sub/f"), 0, NULL, NULL);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK_INT(opendir_errno(at("rel/sub")), 0);
+	int de = opendir_errno(at("abs"));
+	CHECK(de == ELOOP || de == ENOTDIR);
 
 	if (geteuid() == 0 && lchown(at("user"), 65534, 65534) == 0) {
 		/* a user's link, named directly or reached through root's */
@@ -101,11 +143,13 @@ int main(void)
 		CHECK_INT(resolve("real/via/sub", &out, &bad), -ELOOP);
 		CHECK_STR(bad.path, at("user"));
 		CHECK_INT(trusted_open_dir(at("user/sub"), &out, &bad), -ELOOP);
+		/* host_opendir followed a user's folder link before */
+		CHECK_INT(opendir_errno(at("user/sub")), ELOOP);
 	} else {
 		printf("# skipped: the user's link needs root to chown it\n");
 	}
 	capbuf_release(&out);
-	const char *rm[] = { "toslow", "real/via", "user", "loop1", "loop2", "chain", "up", "abs", "rel",
+	const char *rm[] = { "real/sub/f", "toslow", "real/via", "user", "loop1", "loop2", "chain", "up", "abs", "rel",
 			     "real/sub", "real" };
 	for (size_t i = 0; i < sizeof(rm) / sizeof(rm[0]); i++)
 		if (unlink(at(rm[i])) < 0)

@@ -92,7 +92,9 @@ static int one_dir(struct run *r, const char *dir, const char *kind, struct capb
 	int ret = 0;
 
 	if (!d) {
-		run_log(r, "sessions: no '%s' (%s)", dir, strerror(errno));
+		run_log(r, "sessions: no '%s' (%s)", dir, errno == EREMOTE ?
+			"not read: on a file system that answers through a server, or behind "
+			"root's link onto one" : strerror(errno));
 		return 0;
 	}
 	while (ret == 0 && (de = readdir(d))) {
