@@ -105,15 +105,14 @@ int host_open(int dirfd, const char *path, int flags, int *ret_noatime,
 	 * (fsguard.h): such a file is not opened, and says so */
 	if (path[0] == '/' && slowmounts_path(path, NULL, 0))
 		return -EREMOTE;
-	int fl = folder_link(dirfd, path);
-	if (fl < 0)
-		return fl;
-	/* an absent file is absent: no open of any kind is attempted */
-	if (statx(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &pre) < 0 && errno == ENOENT)
-		return -ENOENT;
 	/* the type first, through an O_PATH fd (nothing is opened for I/O,
-	 * no device touched), every component resolved without a link */
+	 * no device touched, no automount), every component resolved without
+	 * a link; no stat before it, which would follow a folder's link */
 	int pfd = open_nofollow(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd == -ELOOP) {
+		int fl = folder_link(dirfd, path);
+		return fl < 0 ? fl : -ELOOP;   /* else the link is the file itself */
+	}
 	if (pfd < 0)
 		return pfd;
 	int r0 = statx_fd(pfd, &pre);
