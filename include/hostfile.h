@@ -45,6 +45,13 @@ DIR *host_opendir(const char *path);
  * may be one: it is what is stat'ed): -ELOOP for a link before it. No
  * open for I/O; the caller keeps slow mounts away (slowmounts.h). */
 int host_lstat(int dirfd, const char *path, struct statx *st);
+/* statx(2) of an absolute path, for a probe (is it there, how big): its
+ * folders resolved through root's links only and never onto a slow mount
+ * (trustpath.h), its last component not followed. -EREMOTE for a slow
+ * mount, -ELOOP for a user's link, -EINVAL for a last component ".." or
+ * a relative path, else statx's error. A path from a record an intruder
+ * wrote ("../mnt/x") cannot reach a stalled mount either. */
+int host_stat_path(const char *path, unsigned mask, struct statx *st);
 /* The target of a symlink, NUL-terminated, malloc'ed. */
 int host_readlink(int dirfd, const char *path, char **ret, size_t *ret_len);
 /* Read a small host file (a /proc or /etc value) into cb: -E2BIG if capped. */

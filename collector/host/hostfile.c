@@ -185,6 +185,21 @@ DIR *host_opendir(const char *path)
 	return d;
 }
 
+int host_stat_path(const char *path, unsigned mask, struct statx *st)
+{
+	if (path[0] != '/')
+		return -EINVAL;
+	if (slowmounts_path(path, NULL, 0))
+		return -EREMOTE;
+	struct capbuf res;
+	capbuf_init(&res, 1u << 20);
+	int e = trusted_parent(path, &res, NULL);
+	if (e == 0 && statx(AT_FDCWD, res.buf, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, mask, st) < 0)
+		e = -errno;
+	capbuf_release(&res);
+	return e == -EXDEV ? -EREMOTE : e;
+}
+
 int host_lstat(int dirfd, const char *path, struct statx *st)
 {
 	int pfd = open_nofollow(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);

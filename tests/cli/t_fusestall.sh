@@ -27,6 +27,8 @@ printf 'profile fusefiles\nbudget 120\ncopy %s/mnt/payload\ntree %s\ntree %s/via
 ln -s mnt "$T_DIR/via"
 # logind's folders read with /run/systemd made root's link onto the mount
 printf 'profile fuselogind\nbudget 120\nstep sessions\n' >"$T_DIR/logind.profile"
+# homes in /etc/passwd on the mount, and behind root's link onto it
+printf 'profile fuseaccounts\nbudget 120\nstep accounts\n' >"$T_DIR/accounts.profile"
 
 # ns.sh: in a private mount namespace, mount, run, stall, collect twice
 cat >"$T_DIR/ns.sh" <<'EOS'
@@ -64,6 +66,14 @@ mount -t tmpfs irsnap-run /run && ln -s "$T/mnt" /run/systemd &&
 		--profile "$T/logind.profile" 2>"$OUT/l.err"
 echo $? >"$T/rc.logind"
 umount /run
+# /etc/passwd with two homes on the stalled mount (a bind in this namespace)
+cp /etc/passwd "$T/passwd" &&
+	printf 'fhome:x:4444:4444::%s:/bin/sh\nlhome:x:4445:4445::%s/via:/bin/sh\n' "$T/mnt" "$T" \
+		>>"$T/passwd" && mount --bind "$T/passwd" /etc/passwd &&
+	timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/a.tar" --allow-host-output \
+		--profile "$T/accounts.profile" 2>"$OUT/a.err"
+echo $? >"$T/rc.accounts"
+umount /etc/passwd
 # a deadline of 60 s and a SIGTERM while it waits: a sealed partial bundle
 timeout -s KILL 100 "$IRSNAP" collect -o "$OUT/t.tar" --allow-host-output \
 	--profile "$T/long.profile" 2>"$OUT/t.err" & C=$!
@@ -134,6 +144,16 @@ if extract l; then
 		grep -qF "sessions: no '/run/systemd/sessions' (not read: on a file system that answers through a server, or behind root's link onto one)" "$BDIR/acquisition.log"
 else
 	fail "no bundle for logind's folders"
+fi
+rc=$(cat "$T_DIR/rc.accounts")
+check "homes on the stalled mount: collect ends by itself (exit 0 or 1; got $rc)" [ "$rc" -le 1 ]
+if extract a; then
+	expect "... a home on the mount: its files not read, and why" \
+		'[ "$(jq -r "select(.source == \"$T_DIR/mnt/.bash_history\") | [.status, .message] | join(\" \")" "$BDIR/index.jsonl")" = "error not read: on fs fuse, a file system that answers through a server, which may never answer" ]'
+	expect "... a home behind root's link onto it: not read, the link named" \
+		'jq -r "select(.source == \"$T_DIR/via/.bash_history\") | .message" "$BDIR/index.jsonl" | grep -qF "not read: '"'"'$T_DIR/via'"'"', a folder of the path, is a symbolic link onto a file system"'
+else
+	fail "no bundle for the homes"
 fi
 rc=$(cat "$T_DIR/rc.term")
 check "SIGTERM mid-stall: collect exits partial (1; got $rc)" [ "$rc" = 1 ]

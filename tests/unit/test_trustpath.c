@@ -107,7 +107,19 @@ int main(void)
 	 * path said ENOENT before) */
 	CHECK_INT(host_open(AT_FDCWD, at("toslow/x"), 0, NULL, NULL), -EREMOTE);
 	CHECK_INT(opendir_errno(at("toslow/x")), EREMOTE);
+	/* a probe of a path from a record ("../slow/x" in a utmp line, a home
+	 * in /etc/passwd): never a stat there, through a link or a ".." */
+	struct statx sx;
+	CHECK_INT(host_stat_path(at("toslow/x"), STATX_TYPE, &sx), -EREMOTE);
+	CHECK_INT(host_stat_path(at("slow/x"), STATX_TYPE, &sx), -EREMOTE);
+	CHECK_INT(host_stat_path(at("real/../slow/x"), STATX_TYPE, &sx), -EREMOTE);
 	slowmounts_free();
+	CHECK_INT(host_stat_path(at("real/../slow/x"), STATX_TYPE, &sx), -ENOENT);
+	CHECK_INT(host_stat_path(at("rel/sub"), STATX_TYPE, &sx), 0);
+	CHECK(S_ISDIR(sx.stx_mode));
+	CHECK_INT(host_stat_path(at("abs"), STATX_TYPE, &sx), 0);
+	CHECK(S_ISLNK(sx.stx_mode));
+	CHECK_INT(host_stat_path("relative", STATX_TYPE, &sx), -EINVAL);
 	CHECK_INT(resolve("toslow/x", &out, NULL), -ENOENT);
 
 	/* every component but the last resolved; a link at the end kept */
@@ -145,6 +157,7 @@ int main(void)
 		CHECK_INT(trusted_open_dir(at("user/sub"), &out, &bad), -ELOOP);
 		/* host_opendir followed a user's folder link before */
 		CHECK_INT(opendir_errno(at("user/sub")), ELOOP);
+		CHECK_INT(host_stat_path(at("user/sub"), STATX_TYPE, &sx), -ELOOP);
 	} else {
 		printf("# skipped: the user's link needs root to chown it\n");
 	}

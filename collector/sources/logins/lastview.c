@@ -18,6 +18,7 @@
 #include "logins.h"
 #include "pscan.h"
 #include "spool.h"
+#include "hostfile.h"
 #include "textutil.h"
 #include "utmp_format.h"
 #include "vec.h"
@@ -229,7 +230,8 @@ static bool phantom_check(struct lastv *v, const struct utmp_rec *u)
 	capbuf_release(&cb);
 	field_cstr(ln, sizeof(ln), &u->line);
 	snprintf(path, sizeof(path), "/dev/%s", ln);
-	if (statx(AT_FDCWD, path, AT_NO_AUTOMOUNT, STATX_UID, &st) < 0)
+	/* the line is the record's (an intruder's "../mnt/x" too) */
+	if (host_stat_path(path, STATX_UID, &st) < 0)
 		return true;
 	return st.stx_uid != uid;
 }

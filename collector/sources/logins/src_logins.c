@@ -130,7 +130,7 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 		struct statx st;
 		if (parseable(names[i]) &&
 		    xsnprintf(path, sizeof(path), "/var/log/%s", names[i]) == 0 &&
-		    statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_SIZE, &st) == 0)
+		    host_stat_path(path, STATX_SIZE, &st) == 0)
 			total += st.stx_size;
 	}
 	if (total > LOGIN_STREAM_OVER)
@@ -170,7 +170,7 @@ static int history(struct logins *L, const char *prefix, int lastb, const char *
 static bool exists(const char *path)
 {
 	struct statx st;
-	return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &st) == 0;
+	return host_stat_path(path, STATX_TYPE, &st) == 0;
 }
 
 /* One SQLite database: copy it and its sidecars raw, then dump its rows. */

@@ -23,6 +23,7 @@
 #include "rpm_int.h"
 #include "sha256.h"
 #include "slowmounts.h"
+#include "trustpath.h"
 #include "textutil.h"
 #include "banned.h"
 
@@ -178,10 +179,16 @@ static void check_digest(struct rpmv *v, const struct rpmfile *f, const char *di
 static void dir_link(const char *disk, struct found *o)
 {
 	struct statx d;
-	if (!slowmounts_path(disk, NULL, 0) &&
-	    statx(AT_FDCWD, disk, AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &d) == 0 && S_ISDIR(d.stx_mode) &&
-	    (o->st.stx_uid == 0 || o->st.stx_uid == d.stx_uid))
+	struct capbuf to;
+	capbuf_init(&to, 1u << 20);
+	/* followed where root's links lead, never onto a slow mount
+	 * (trustpath.h): a link of the target's owner is left unfollowed */
+	if (o->st.stx_uid == 0 && !slowmounts_path(disk, NULL, 0) &&
+	    trusted_resolve(disk, &to, NULL) == 0 &&
+	    statx(AT_FDCWD, to.buf, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS,
+		  &d) == 0 && S_ISDIR(d.stx_mode))
 		o->st = d;
+	capbuf_release(&to);
 }
 
 int rpmv_file(void *ctx, const struct rpmfile *f)

@@ -142,9 +142,16 @@ int src_accounts_collect(struct run *r)
 					shown(h).s);
 				break;
 			}
-			if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &st) < 0)
+			/* a home from /etc/passwd may name any folder: the probe
+			 * never stats onto a slow mount, nor through a user's link */
+			int se = host_stat_path(path, STATX_TYPE, &st);
+			if (se == -ENOENT || se == -ENOTDIR || se == -EINVAL)
 				continue;   /* absent: nothing to record for a per-home probe */
 			found++;
+			if (se < 0) {   /* recorded with why it is not read */
+				ret = host_copy(r, "accounts", path, HOME_FILE_CAP, COPY_OPTIONAL);
+				continue;
+			}
 			if (S_ISDIR(st.stx_mode)) {   /* user units, XDG autostart entries */
 				struct step tree = { .kind = STEP_TREE, .arg = path, .max_depth = 8,
 						     .max_file = HOME_TREE_FILE,

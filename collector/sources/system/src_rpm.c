@@ -34,7 +34,7 @@ static const char *const old_dbs[] = { "/usr/lib/sysimage/rpm/Packages.db",
 static bool exists(const char *path)
 {
 	struct statx st;
-	return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &st) == 0;
+	return host_stat_path(path, STATX_TYPE, &st) == 0;
 }
 
 static int count_file(void *ctx, const struct rpmfile *f)
