@@ -2,14 +2,15 @@
  * hostfile.h - reading host files without changing them or trusting them.
  *
  * host_open() is the only way irsnap opens a host path for reading:
- *  - the path is lstat'ed first: only regular files (and directories, with
- *    HOST_DIR) are ever opened; FIFOs, sockets and devices are refused
- *    without an open, so no device is ever touched;
+ *  - the type is looked at first, through an O_PATH descriptor (it reads
+ *    nothing, opens no device, triggers no automount): only regular files
+ *    (and directories, with HOST_DIR) are ever opened for reading; FIFOs,
+ *    sockets and devices are refused, so no device is ever touched;
  *  - the open uses O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC|O_NOATIME, and
  *    retries without O_NOATIME when the kernel refuses it (EPERM: not the
  *    owner and no CAP_FOWNER), reporting that through ret_noatime;
  *  - the opened fd is fstat'ed and must be the same dev/ino and type as the
- *    lstat (a swap between the two is refused: -ESTALE).
+ *    O_PATH one (a swap between the two is refused: -ESTALE).
  * A symbolic link is never followed, at the end of the path or anywhere in
  * it (openat2 RESOLVE_NO_SYMLINKS; on kernels before 5.6, each component is
  * checked): -ELOOP, and the caller may record the link met with
