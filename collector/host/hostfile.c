@@ -165,7 +165,7 @@ DIR *host_opendir(const char *path)
 	struct capbuf res;
 	capbuf_init(&res, 1u << 20);
 	int e = host_link_in_path(AT_FDCWD, path, NULL);
-	if (e == 0 && (e = trusted_parent(path, &res, NULL)) < 0) {
+	if (e == -ENOMEM || (e == 0 && (e = trusted_parent(path, &res, NULL)) < 0)) {
 		capbuf_release(&res);
 		errno = e == -EXDEV ? EREMOTE : -e;
 		return NULL;

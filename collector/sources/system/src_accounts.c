@@ -145,10 +145,10 @@ int src_accounts_collect(struct run *r)
 			/* a home from /etc/passwd may name any folder: the probe
 			 * never stats onto a slow mount, nor through a user's link */
 			int se = host_stat_path(path, STATX_TYPE, &st);
-			if (se == -ENOENT || se == -ENOTDIR || se == -EINVAL)
-				continue;   /* absent: nothing to record for a per-home probe */
+			if (se < 0 && se != -EREMOTE && se != -ELOOP)
+				continue;   /* absent or unreadable: nothing to record for a per-home probe */
 			found++;
-			if (se < 0) {   /* recorded with why it is not read */
+			if (se < 0) {   /* a slow mount, a user's link: recorded with why it is not read */
 				ret = host_copy(r, "accounts", path, HOME_FILE_CAP, COPY_OPTIONAL);
 				continue;
 			}
