@@ -37,7 +37,10 @@ points() {   # points COUNT
 	local n=$1 i
 	for ((i = 1; i <= n && i <= dense; i++)); do echo $i; done
 	if [ "$n" -gt "$dense" ]; then
-		for ((i = 1; i <= sparse; i++)); do echo $((dense + (n - dense) * i / sparse)); done | sort -un
+		# above the dense ones only: a point twice would run twice at once,
+		# each removing the other's output
+		for ((i = 1; i <= sparse; i++)); do echo $((dense + (n - dense) * i / sparse)); done |
+			awk -v d="$dense" '$1 > d' | sort -un
 	fi
 }
 
