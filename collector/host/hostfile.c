@@ -17,8 +17,6 @@
 #include "trustpath.h"
 #include "banned.h"
 
-#define LINK_MAX_BYTES 4096
-
 int statx_fd(int fd, struct statx *st)
 {
 	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT,
@@ -208,25 +206,6 @@ int host_lstat(int dirfd, const char *path, struct statx *st)
 	int r = statx_fd(pfd, st);
 	close(pfd);
 	return r;
-}
-
-int host_readlink(int dirfd, const char *path, char **ret, size_t *ret_len)
-{
-	char *buf = malloc(LINK_MAX_BYTES + 1);
-	ssize_t n;
-
-	if (!buf)
-		return -ENOMEM;
-	n = readlinkat(dirfd, path, buf, LINK_MAX_BYTES);
-	if (n < 0) {
-		int e = errno;
-		free(buf);
-		return -e;
-	}
-	buf[n] = '\0';
-	*ret = buf;
-	*ret_len = (size_t)n;
-	return 0;
 }
 
 int host_read_small(int dirfd, const char *path, struct capbuf *cb)
